@@ -78,7 +78,9 @@ def clean_text(raw: str) -> str:
     lines = _drop_duplicate_toc(lines)
     lines = _drop_teaser(lines)
     lines = [_fix_title_spacing(line) for line in lines]
-    return "\n".join(_drop_repeats(_join_page_breaks(lines)))
+    # Joining page breaks can pair up bold markers that were on separate lines: strip them again.
+    joined = [_BOLD_RE.sub(r"\1", line) for line in _join_page_breaks(lines)]
+    return "\n".join(_drop_repeats(joined))
 
 
 # --- characters -------------------------------------------------------------------------
@@ -100,7 +102,8 @@ def _strip_inline_noise(line: str) -> list[str]:
     line = _BOLD_RE.sub(r"\1", line)
     unfinished = _UNFINISHED_RE.search(line)
     if unfinished:
-        line = line[: unfinished.start()].rstrip(_ELLIPSIS_CHARS)
+        # The text was cut here: keep what came before and mark the cut with a GAP line.
+        return [_BOLD_RE.sub(r"\1", line[: unfinished.start()]).rstrip(_ELLIPSIS_CHARS).strip(), GAP]
     parts = _OMITTED_RE.split(line)
     pieces: list[str] = []
     for i, part in enumerate(parts):
@@ -152,8 +155,38 @@ def _drop_duplicate_toc(lines: list[str]) -> list[str]:
             body.setdefault(_key(line), index)
     found = [body[h] for h in headings if h in body]
     if headings and len(found) >= min(2, len(headings)) and found == sorted(found):
-        return lines[:start] + lines[end:]
+        toc = [line for line in lines[start + 1 : end] if line and starts_with_marker(line)]
+        return _restore_gapped_headings(lines[:start] + lines[end:], toc)
     return lines
+
+
+def _restore_gapped_headings(lines: list[str], toc: list[str]) -> list[str]:
+    """Put back TOC headings that a paywall gap swallowed, right after that gap (001).
+
+    The body of 001 lost its 一(二)(三) to an '省略837字' gap and all of part 三 to the final cut;
+    the TOC is then the only record of those parts. Missing headings go back after the last GAP
+    line before the next heading the body still has (or after a final GAP when the text was cut
+    at the end); where no gap explains their absence, nothing is moved.
+    """
+    present = {_key(line) for line in lines if line}
+    out = list(lines)
+    pending: list[str] = []
+    for heading in [*toc, None]:
+        if heading is not None and _key(heading) not in present:
+            pending.append(heading)
+            continue
+        if pending:
+            anchor = _index_of(out, heading) if heading is not None else len(out)
+            gap = next((i for i in range(anchor - 1, -1, -1) if out[i] == GAP), None)
+            if gap is not None:
+                out[gap + 1 : gap + 1] = pending
+        pending = []
+    return out
+
+
+def _index_of(lines: list[str], heading: str) -> int:
+    key = _key(heading)
+    return next((i for i, line in enumerate(lines) if line and _key(line) == key), len(lines))
 
 
 def _drop_teaser(lines: list[str]) -> list[str]:

@@ -98,21 +98,31 @@ def test_001_toc_duplicate_gone_body_headings_kept_once() -> None:
     assert text.count("(一)推进教育高质量发展是落实立德树人根本任务的必然要求") == 1
     assert "二、聚焦重点任务,精准施策推动教育高质量发展取得实效" in text
     assert "1.深化思政课程改革创新" in text
-    # Part 三 exists only in the scraped TOC (the body is truncated before it).
-    assert "三、强化保障措施,为教育高质量发展提供坚实支撑" not in text
+    # Part 三 exists only in the scraped TOC (the body is cut before it): its headings come back
+    # once, after the GAP that marks the cut, so the outline still has all three parts.
+    assert text.count("三、强化保障措施,为教育高质量发展提供坚实支撑") == 1
+    assert text.index("三、强化保障措施,为教育高质量发展提供坚实支撑") > text.index("2.深化校企合作协同育人")
+    assert text[-1] == "(三)守牢安全底线,维护教育稳定发展"
 
 
 def test_001_text_around_paywall_gap_kept_and_not_joined() -> None:
     text = lines("001")
     before = next(line for line in text if line.startswith("教育是民族振兴"))
     assert before.endswith("年均开展活动40余")
-    gap, after = text[text.index(before) + 1 : text.index(before) + 3]
+    gap, *restored, after = text[text.index(before) + 1 : text.index(before) + 5]
     assert gap == "……"  # where the paywall cut 837 characters out
+    # The cut swallowed the headings of 一(二) and 一(三); the TOC puts them back after the gap.
+    assert restored == [
+        "(二)推进教育高质量发展是满足人民群众美好教育需求的重要举措",
+        "(三)推进教育高质量发展是服务全市经济社会发展的战略选择",
+    ]
     assert after.startswith("训基地”,企业提供设备价值800万元")
 
 
 def test_001_truncated_tail_keeps_text_before_notice() -> None:
-    assert lines("001")[-1].endswith("企业每年接收实习生1000人次,8")
+    text = lines("001")
+    cut = next(i for i, line in enumerate(text) if line.endswith("企业每年接收实习生1000人次,8"))
+    assert text[cut + 1] == "……"  # the cut is marked, not hidden
 
 
 # --- 002: page-break joins, bold markers, title spacing ----------------------------------
