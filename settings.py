@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,6 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.jsonl"
 
 
-def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment and an optional .env file (entry points only)."""
     return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]

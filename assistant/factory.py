@@ -1,0 +1,26 @@
+"""Wiring from settings: the only place that builds the real model, store and answerer."""
+
+from __future__ import annotations
+
+from assistant.service import Answerer, PolicyAssistant
+from settings import Settings
+from vectorstore.base import VectorStore
+
+
+def build_store(settings: Settings) -> VectorStore:
+    from vectorstore.factory import open_embedder, open_store
+
+    return open_store(settings, open_embedder(settings))
+
+
+def build_answerer(settings: Settings) -> Answerer | None:
+    """The generative answerer when an OpenAI-compatible server is configured, else None (extractive)."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    from assistant.generative import GenerativeAnswerer, chat_model_from_settings
+
+    return GenerativeAnswerer(chat_model_from_settings(settings))
+
+
+def build_assistant(settings: Settings, store: VectorStore | None = None) -> PolicyAssistant:
+    return PolicyAssistant(store or build_store(settings), build_answerer(settings))

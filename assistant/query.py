@@ -1,0 +1,155 @@
+"""Reading a question: its shape, the formulation it names, the speech it points at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.numerals import NUMERAL_RE, parse_numeral
+from ingest.normalize import fold_for_search
+from ingest.records import Document, Formulation
+
+# Order matters: the first shape whose pattern matches wins (outline before enumeration, …).
+_SHAPES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "outline",
+        re.compile(
+            r"(分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(结构|提纲|框架|大纲|目录)"
+            r"|第[一二三四五六七八九十\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
+        ),
+    ),
+    (
+        "cross",
+        re.compile(
+            r"各篇|各个讲话|各讲话|哪些讲话|哪几篇|几篇讲话|不同讲话|每篇|分别.*(讲话|怎么|如何)|两篇|比较"
+        ),
+    ),
+    (
+        "explanation",
+        re.compile(r"为什么|为何|原因|怎么(做|办|抓|推进|落实|理解)|如何|怎样|意义|目的|为了什么"),
+    ),
+    (
+        "fact",
+        re.compile(
+            r"多少|几[个所名项次年月日人万亿%]|何时|什么时候|哪一?年|哪天|日期|时间|谁|哪位|比例|达到|占比|率"
+        ),
+    ),
+]
+
+QUOTES_RE = re.compile(r"[\"'“”‘’「」『』《》〈〉\s]")
+_CLASSIFIERS = "个项大条点种类批件方面"
+
+
+@dataclass(frozen=True)
+class FormulationMatch:
+    doc_id: str
+    formulation: Formulation
+    exact: bool  # the question contains the name itself (not just count + head word)
+
+
+@dataclass
+class Query:
+    text: str
+    folded: str
+    shape: str
+    doc_ids: list[str] = field(default_factory=list)  # speeches the question names
+    formulations: list[FormulationMatch] = field(default_factory=list)
+    part: int | None = None  # "第三部分" → 3
+
+
+def detect_shape(question: str) -> str:
+    for name, pattern in _SHAPES:
+        if pattern.search(question):
+            return name
+    return "general"
+
+
+def compact(text: str) -> str:
+    """Folded text without quotes or spaces: “两个保障” and 两个 保障 compare equal."""
+    return QUOTES_RE.sub("", fold_for_search(text))
+
+
+def formulation_head(name: str) -> tuple[int | None, str]:
+    """'两个保障' → (2, '保障'); '12881' → (None, '12881'); '“四有”好老师' → (4, '有好老师')."""
+    name = compact(name)
+    match = NUMERAL_RE.match(name)
+    if not match or name.isdigit():
+        return None, name
+    count = parse_numeral(match.group())
+    rest = name[match.end() :]
+    for cls in sorted(_CLASSIFIERS, key=len, reverse=True):
+        if rest.startswith(cls):
+            rest = rest[len(cls) :]
+            break
+    return count, rest
+
+
+def match_formulations(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
+    """Formulations the question asks about, tolerant of loose wording (两大保障, 哪两个保障)."""
+    q = compact(question)
+    matches: list[FormulationMatch] = []
+    for doc_id, form in formulations:
+        name = compact(form.name)
+        if name and name in q:
+            matches.append(FormulationMatch(doc_id, form, exact=True))
+        elif _loose_match(q, form.name):
+            matches.append(FormulationMatch(doc_id, form, exact=False))
+    if any(m.exact for m in matches):
+        matches = [m for m in matches if m.exact]
+    # A longer name wins over one it contains ("八项工程" over "八项").
+    longest = max((len(compact(m.formulation.name)) for m in matches), default=0)
+    return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
+
+
+def _loose_match(q: str, name: str) -> bool:
+    count, head = formulation_head(name)
+    if count is None or len(head) < 2:
+        return False
+    for found in re.finditer(re.escape(head[:2]), q):
+        before = q[max(0, found.start() - 4) : found.start()]
+        after = q[found.end() : found.end() + 8]
+        numerals = [parse_numeral(n) for n in NUMERAL_RE.findall(before + " " + after)]
+        if count in numerals:
+            return True
+    return False
+
+
+def ordinal_part(question: str) -> int | None:
+    match = re.search(r"第([一二三四五六七八九十\d]+)(部分|点|方面|个方面|条)", question)
+    return parse_numeral(match.group(1)) if match else None
+
+
+def named_documents(question: str, documents: dict[str, Document]) -> list[str]:
+    """Speeches the question names by speaker, title words, meeting or year.
+
+    A clue counts only when it separates speeches: words every title shares (讲话, 教育, 会议)
+    name nothing.
+    """
+    q = compact(question)
+    scores: dict[str, int] = {}
+    for doc_id, doc in documents.items():
+        score = 0
+        if doc.speaker and (doc.speaker in q or (len(doc.speaker) >= 3 and doc.speaker[-2:] in q)):
+            score += 10
+        score += _title_overlap(q, doc, documents)
+        year = doc.date[:4] if doc.date[:4].isdigit() else ""
+        if year and f"{year}年" in q:
+            score += 2
+        if score:
+            scores[doc_id] = score
+    if not scores:
+        return []
+    best = max(scores.values())
+    return [d for d, s in scores.items() if s == best]
+
+
+def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int:
+    """Longest run (≥4 chars) of the question found in this title but not in every title."""
+    title = compact(doc.title + doc.meeting)
+    best = 0
+    for size in range(min(12, len(q)), 3, -1):
+        for i in range(len(q) - size + 1):
+            piece = q[i : i + size]
+            if piece in title and not all(piece in compact(d.title + d.meeting) for d in documents.values()):
+                return size
+    return best

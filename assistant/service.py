@@ -1,0 +1,124 @@
+"""PolicyAssistant: question → retrieve → answer → verify citations → Answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from assistant import templates as T
+from assistant.citing import to_passage
+from assistant.corpus import Corpus, CorpusCache
+from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.query import Query, compact, detect_shape, match_formulations, named_documents, ordinal_part
+from assistant.records import Answer, Passage
+from assistant.retriever import HybridRetriever, Ranked
+from assistant.sentences import Idf
+from assistant.verify import verify
+from errors import InvalidQuestionError
+from ingest.normalize import fold_for_search
+from ingest.tokens import tokenize_query
+from vectorstore.base import VectorStore
+
+MAX_QUESTION_CHARS = 2000  # longer input is cut: no speech question needs more, and it bounds latency
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class Answerer(Protocol):
+    mode: str
+
+    def answer(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft: ...
+
+
+class PolicyAssistant:
+    def __init__(self, store: VectorStore, answerer: Answerer | None = None, *, depth: int = 30) -> None:
+        self._store = store
+        self._corpus = CorpusCache(store)
+        self._retriever = HybridRetriever(store, depth=depth)
+        self._answerer: Answerer = answerer or _Extractive()
+
+    def corpus(self) -> Corpus:
+        return self._corpus.get()
+
+    def ask(self, question: str, *, top_k: int = 5, doc_ids: Sequence[str] | None = None) -> Answer:
+        text = clean_question(question)
+        corpus = self._corpus.get()
+        query = self.understand(text, corpus, doc_ids)
+        ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
+        draft = self._answerer.answer(query, corpus, ranked, _idf(corpus))
+        answer_text, citations = verify(
+            draft.answer, draft.citations.citations, drop_unsupported=self._answerer.mode != "extractive"
+        )
+        if draft.answerable and not citations:
+            answer_text, draft.answerable, draft.notice = T.REFUSAL, False, T.NOTICE_NOT_FOUND
+        passages = _passages(corpus, ranked, [c.passage for c in citations], top_k, draft)
+        return Answer(
+            question=text,
+            answer=answer_text,
+            answerable=draft.answerable,
+            citations=citations,
+            passages=passages,
+            mode=self._answerer.mode,
+            notice=draft.notice,
+        )
+
+    def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
+        documents = corpus.documents
+        if doc_ids:
+            documents = {d: doc for d, doc in documents.items() if d in set(doc_ids)}
+        named = named_documents(text, documents)
+        scope = named or list(doc_ids or [])
+        formulations = [(d, f) for d, f in corpus.formulations if not scope or d in scope]
+        return Query(
+            text=text,
+            folded=fold_for_search(text),
+            shape=detect_shape(text),
+            doc_ids=scope,
+            formulations=match_formulations(text, formulations),
+            part=ordinal_part(text),
+        )
+
+
+class _Extractive(ExtractiveAnswerer):
+    mode = "extractive"
+
+
+def clean_question(question: str) -> str:
+    if not isinstance(question, str):
+        raise InvalidQuestionError("问题必须是文字。")
+    text = _CONTROL_RE.sub("", question).strip()
+    if not compact(text):
+        raise InvalidQuestionError(T.EMPTY_QUESTION)
+    return text[:MAX_QUESTION_CHARS]
+
+
+def _idf(corpus: Corpus) -> Idf:
+    keyword = corpus.keyword
+
+    class _Frequency(dict[str, int]):
+        def get(self, token: str, default: int | None = 0) -> int:  # type: ignore[override]
+            return keyword.document_frequency(token)
+
+    return Idf(len(keyword), _Frequency())
+
+
+def _passages(
+    corpus: Corpus, ranked: Sequence[Ranked], cited: list[Passage], top_k: int, draft: Draft
+) -> list[Passage]:
+    """Cited passages first (they are what the answer stands on), then the retrieval ranking."""
+    out: list[Passage] = []
+    seen: set[str] = set()
+    for passage in cited:
+        if passage.chunk_id not in seen:
+            seen.add(passage.chunk_id)
+            out.append(passage)
+    for item in ranked:
+        if len(out) >= max(top_k, len(cited)):
+            break
+        if item.chunk.chunk_id not in seen:
+            seen.add(item.chunk.chunk_id)
+            out.append(to_passage(corpus, item.chunk, item.score))
+    return out
+
+
+__all__ = ["PolicyAssistant", "clean_question", "tokenize_query"]

@@ -1,0 +1,17 @@
+"""Answer templates of the extractive answerer (data, not code: wording changes go here)."""
+
+FORMULATION = "{prefix}“{name}”是指：{items}。"
+FORMULATION_PARTIAL = (
+    "{prefix}讲话提到了“{name}”，但只列出了其中{found}项（{names}），其余内容讲话中没有说明：{mention}{mark}"
+)
+FORMULATION_UNDEFINED = "{prefix}讲话提到了“{name}”，但没有说明它具体指什么：{mention}{mark}"
+SEVERAL_SPEECHES = "“{name}”在{n}篇讲话中含义不同，分别如下："
+OUTLINE = "{speech}共分{n}个部分：{items}。"
+PART_CHILDREN = "第{part}部分{head}包括{n}个方面：{items}。"
+PART_BODY = "第{part}部分{head}：{body}"
+NO_SUCH_PART = "{speech}只有{n}个部分，没有第{part}部分。"
+CROSS_HEAD = "共有{n}篇讲话谈到这一点："
+REFUSAL = "讲话中没有找到这个问题的答案。下面是最相关的内容，供参考。"
+NOTICE_NOT_FOUND = "not_found"
+NOTICE_INCOMPLETE = "incomplete"
+EMPTY_QUESTION = "请输入问题。"

@@ -1,0 +1,57 @@
+"""Glue: one loaded file → its speeches as (Document, chunks), ready for the store.
+
+clean → split into speeches → per speech: content-derived id, outline, formulations, chunks, and each
+chunk's keyword tokens (`metadata["tokens"]`, space-joined), so readers never re-tokenise the corpus.
+The doc id hashes only the speech's cleaned text, so the same speech arriving under another
+file name, or the same file ingested again, gets the same id and is never embedded twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from ingest.chunker import chunk_document
+from ingest.clean import clean_text
+from ingest.formulations import find_formulations
+from ingest.outline import parse_outline
+from ingest.records import Chunk, Document, LoadedText
+from ingest.speeches import split_speeches
+from ingest.tokens import tokenize
+
+TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
+# Bump when cleaning, outline, chunking or the embedding model change what is stored for the same
+# text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them.
+INDEX_VERSION = "1"
+
+
+def doc_id_for(text: str) -> str:
+    return "d" + hashlib.sha256(f"{INDEX_VERSION}\n{text}".encode()).hexdigest()[:16]
+
+
+def build_documents(loaded: LoadedText) -> list[tuple[Document, list[Chunk]]]:
+    built: list[tuple[Document, list[Chunk]]] = []
+    cleaned = clean_text(loaded.text)
+    # `raw` lets the splitter find what cleaning removed (the page's publishing date).
+    for part, speech in enumerate(split_speeches(cleaned, raw=loaded.text, source=loaded.source)):
+        sections = tuple(parse_outline(speech.text))
+        doc = Document(
+            doc_id=doc_id_for(speech.text),
+            source=loaded.source,
+            text=speech.text,
+            title=speech.title,
+            speaker=speech.speaker,
+            date=speech.display_date,  # the speech's date, else the page's, labelled as such
+            meeting=speech.meeting,
+            part=part,
+            sections=sections,
+            formulations=tuple(find_formulations(speech.text, sections)),
+        )
+        built.append((doc, [with_tokens(chunk) for chunk in chunk_document(doc)]))
+    return built
+
+
+def with_tokens(chunk: Chunk) -> Chunk:
+    # The section path is part of the keyword text so "第三部分…两个保障" questions match body chunks.
+    tokens = " ".join(tokenize(f"{chunk.section_path} {chunk.text}"))
+    return dataclasses.replace(chunk, metadata={**chunk.metadata, TOKENS_KEY: tokens})

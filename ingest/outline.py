@@ -1,0 +1,336 @@
+"""Outline parser: the heading tree of one speech, with offsets into its cleaned text.
+
+Rules, and why:
+- A heading opens a paragraph (a line of the cleaned text): "一是" in mid-sentence, "1.2亿元" and
+  "2023." are never headings, and a list "一要…二要…" inside one paragraph is prose, not outline.
+- Marker families have a fixed rank: markdown # < ## < … < 一、 < （一）/(一) < 1./1、 < （1） <
+  一是/一要/第一，/首先，. A heading nests under the nearest open heading of lower rank, so levels are
+  relative: a speech with （一） but no 一、 has them at level 1, and 一是-items nest under whatever
+  section is open ("## 一、…" counts as 一、: Word headings arrive as markdown).
+- Numbered runs must count up: ordinal 1 starts a run, n+1 continues it. 一、/（一） may skip up to
+  two numbers (scrapes lose text, e.g. sample 001's paywall), lists may not, and a list of one item is
+  prose ("一是…" with no "二是" is a sentence that happens to start that way). 一是 and 一要 are one
+  family: sample 002 counts 一要…六要, 七是, 八是.
+- Title: a heading line's title is the line without its marker and end punctuation; an inline heading
+  ("一是经费保障。再穷不能穷教育…") has the lead clause up to the first 。：；！？ as title and as heading.
+- A paragraph opening with "同志们，" after the outline began closes every section: the closing words
+  belong to the speech, not to its last point.
+- A table of contents (≥ 3 consecutive heading-only lines whose first line recurs later) is merged into
+  the body outline: headings present in the body keep their body offsets; entries found only in the TOC
+  (the body was truncated) keep their TOC line as span (heading_end == end: no body text), so
+  "how many parts" stays answerable. Such entries are why `parse_outline` returns sections in outline
+  (pre-)order, which is text order except for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.records import Section
+
+CN_DIGITS = "一二两三四五六七八九十"
+_CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = "[一二三四五六七八九十]{1,3}"
+_DIGITS = "[0-9０-９]{1,2}"
+
+# (family, rank, pattern); the first match at the start of the line wins. Ranks order the hierarchy.
+_MARKERS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
+    ("paren_cn", 20, re.compile(rf"[（(]\s?({_NUM})\s?[）)]")),
+    ("paren_arabic", 40, re.compile(rf"[（(]\s?({_DIGITS})\s?[）)]")),
+    ("cn", 10, re.compile(rf"({_NUM})\s?(?:、|．|\.(?![0-9]))")),
+    ("arabic", 30, re.compile(rf"({_DIGITS})\s?(?:、|．|\.(?![0-9０-９.]))")),
+    ("list", 50, re.compile(rf"({_NUM})(?:是|要)")),
+    ("ordinal", 50, re.compile(rf"第({_NUM})[，,、：:]")),
+    ("sequence", 50, re.compile(r"(首先|其次|再次|最后)[，,、：:]")),
+)
+_MARKDOWN = re.compile(r"(#{1,6})[ \t]+")
+_SEQUENCE_ORDINAL = {"首先": 1, "其次": 2, "再次": 3, "最后": -1}  # -1: "the next one"
+_GAPPY = frozenset({"cn", "paren_cn"})  # may skip numbers (lost text); lists may not
+_LISTY = frozenset({"arabic", "paren_arabic", "list", "ordinal", "sequence"})  # need ≥ 2 items
+_TERMINATORS = "。：:；;！!？?"
+_TITLE_MAX = 60
+_CLOSING = re.compile(r"同志们[，,！!：:]")
+_LINE = re.compile(r"[^\n]+")
+_LEAD_NOISE = " \t\u3000*"
+_EDGE_NOISE = re.compile(r"^[\s*#]+|[\s*#]+$")
+
+
+def cn_number(numeral: str) -> int | None:
+    """Value of a Chinese numeral from 一 to 九十九 (两 = 2); None if it is not one."""
+    if not numeral or any(ch not in CN_DIGITS for ch in numeral):
+        return None
+    if "十" not in numeral:
+        return _CN_VALUE[numeral] if len(numeral) == 1 else None
+    tens, _, ones = numeral.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    value = (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
+    return value
+
+
+@dataclass
+class _Cand:
+    """A line that looks like a heading."""
+
+    family: str
+    rank: int
+    ordinal: int  # 0 for markdown headings (not numbered)
+    marker: str
+    title: str
+    start: int  # first non-blank character of the line
+    heading_end: int
+    line_no: int
+    heading_only: bool  # nothing follows the heading on its line
+
+
+@dataclass(eq=False)
+class _Node:
+    cand: _Cand
+    end: int = 0
+    children: list[_Node] = field(default_factory=list)
+
+
+def parse_outline(text: str) -> tuple[Section, ...]:
+    """Sections of one speech's cleaned `text`, in outline order (see module docstring)."""
+    cands, closings = _scan(text)
+    toc_runs = _toc_runs(cands)
+    in_toc = {id(c) for run in toc_runs for c in run}
+    body = _build([c for c in cands if id(c) not in in_toc], closings, len(text))
+    for run in toc_runs:
+        run_end = _line_end(text, run[-1].heading_end)
+        body = _merge(body, _build(run, [], run_end))
+    return tuple(_flatten(body, None, ""))
+
+
+def _scan(text: str) -> tuple[list[_Cand], list[int]]:
+    cands: list[_Cand] = []
+    closings: list[int] = []
+    for line_no, line in enumerate(_LINE.finditer(text)):
+        offset = line.start() + len(line.group()) - len(line.group().lstrip(_LEAD_NOISE))
+        content = text[offset : line.end()].rstrip()
+        if not content:
+            continue
+        if _CLOSING.match(content):
+            closings.append(offset)
+            continue
+        cand = _heading(content, offset, line_no)
+        if cand is not None:
+            cands.append(cand)
+    return _drop_title_heading(cands), closings
+
+
+def _heading(content: str, offset: int, line_no: int) -> _Cand | None:
+    md = _MARKDOWN.match(content)
+    body_at = md.end() if md else 0
+    for family, rank, pattern in _MARKERS:
+        m = pattern.match(content, body_at)
+        if m is None:
+            continue
+        ordinal = _ordinal(family, m.group(1))
+        if ordinal is None:
+            continue
+        return _with_title(content, offset, line_no, family, rank, ordinal, m.group().strip(), m.end())
+    if md:
+        level = len(md.group(1))
+        return _with_title(content, offset, line_no, f"md{level}", level, 0, "#", md.end())
+    return None
+
+
+def _ordinal(family: str, token: str) -> int | None:
+    if family == "sequence":
+        return _SEQUENCE_ORDINAL[token]
+    if family in ("arabic", "paren_arabic"):
+        value = int(token)
+        return value if value > 0 else None
+    return cn_number(token)
+
+
+def _with_title(
+    content: str, offset: int, line_no: int, family: str, rank: int, ordinal: int, marker: str, at: int
+) -> _Cand | None:
+    while at < len(content) and content[at] in " \t\u3000，,：:、":
+        at += 1
+    rest = content[at:]
+    cut = next((i for i, ch in enumerate(rest) if ch in _TERMINATORS), -1)
+    lead = rest if cut < 0 else rest[:cut]
+    title = _EDGE_NOISE.sub("", lead)
+    if not title:
+        return None
+    heading_end = offset + (len(content) if cut < 0 else at + cut + 1)
+    heading_only = cut < 0 or not content[at + cut + 1 :].strip(_LEAD_NOISE)
+    title = _EDGE_NOISE.sub("", _shorten(title))
+    return _Cand(family, rank, ordinal, marker, title, offset, heading_end, line_no, heading_only)
+
+
+def _shorten(title: str) -> str:
+    """Keep titles readable: a very long lead clause is cut at its first comma."""
+    if len(title) <= _TITLE_MAX:
+        return title
+    comma = min((i for i in (title.find("，"), title.find(",")) if i >= 2), default=-1)
+    return title[:comma] if 0 < comma <= _TITLE_MAX else title[:_TITLE_MAX]
+
+
+def _drop_title_heading(cands: list[_Cand]) -> list[_Cand]:
+    """A lone markdown heading on the first line is the speech's title, not a part of it."""
+    first = cands[0] if cands else None
+    if first and first.line_no == 0 and first.family.startswith("md"):
+        return cands if any(c.family == first.family for c in cands[1:]) else cands[1:]
+    return cands
+
+
+def _line_end(text: str, pos: int) -> int:
+    newline = text.find("\n", pos)
+    return len(text) if newline < 0 else newline
+
+
+def _toc_runs(cands: list[_Cand]) -> list[list[_Cand]]:
+    """Runs of ≥ 3 heading-only lines whose first heading recurs later: a table of contents."""
+    last_seen: dict[tuple[str, int, str], int] = {}
+    for seen in cands:
+        last_seen[_key(seen)] = seen.line_no
+    runs: list[list[_Cand]] = []
+    run: list[_Cand] = []
+    for cand in [*cands, None]:
+        if cand is not None and cand.heading_only and run and cand.line_no == run[-1].line_no + 1:
+            run.append(cand)
+            continue
+        if len(run) >= 3 and last_seen[_key(run[0])] > run[-1].line_no:
+            runs.append(run)
+        run = [cand] if cand is not None and cand.heading_only else []
+    return runs
+
+
+def _key(cand: _Cand) -> tuple[str, int, str]:
+    return cand.family, cand.ordinal, _squash(cand.title)
+
+
+def _squash(title: str) -> str:
+    return re.sub(r"[\s,，、。.]", "", title)
+
+
+def _build(cands: list[_Cand], closings: list[int], text_end: int) -> list[_Node]:
+    """Nest candidates by rank; refuse those that break numbering; repeat until no 1-item list is left."""
+    for _ in range(4):
+        roots, rejected = _nest(cands, closings, text_end)
+        if not rejected:
+            break
+        cands = [c for c in cands if id(c) not in rejected]
+    return roots
+
+
+def _nest(cands: list[_Cand], closings: list[int], text_end: int) -> tuple[list[_Node], set[int]]:
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    events = sorted([(c.start, 1, c) for c in cands] + [(p, 0, None) for p in closings], key=lambda e: e[:2])
+    for pos, _, cand in events:
+        if cand is None:
+            for node in stack:
+                node.end = pos
+            stack.clear()
+            continue
+        depth = sum(1 for node in stack if node.cand.rank < cand.rank)
+        siblings = stack[depth - 1].children if depth else roots
+        if not _continues(siblings, cand):
+            continue
+        for node in stack[depth:]:
+            node.end = cand.start
+        del stack[depth:]
+        node = _Node(cand)
+        siblings.append(node)
+        stack.append(node)
+    for node in stack:
+        node.end = text_end
+    return roots, _singletons(roots)
+
+
+def _continues(siblings: list[_Node], cand: _Cand) -> bool:
+    """Does `cand` continue (or start) a numbered run among `siblings`?"""
+    if cand.family.startswith("md"):
+        return True
+    prev = next((s.cand for s in reversed(siblings) if s.cand.family == cand.family), None)
+    if cand.ordinal == -1:  # 最后: only closes a 首先/其次 run
+        if prev is None:
+            return False
+        cand.ordinal = prev.ordinal + 1
+        return True
+    if cand.ordinal == 1:
+        return True
+    if prev is None:
+        return cand.family in _GAPPY and cand.ordinal <= 3
+    if cand.ordinal == prev.ordinal + 1:
+        return True
+    return cand.family in _GAPPY and prev.ordinal < cand.ordinal <= prev.ordinal + 3
+
+
+def _singletons(nodes: list[_Node]) -> set[int]:
+    """Ids of list headings that are alone in their run (a run starts at ordinal 1)."""
+    found: set[int] = set()
+    runs: dict[str, list[_Node]] = {}
+    for node in nodes:
+        found |= _singletons(node.children)
+        family = node.cand.family
+        if family not in _LISTY:
+            continue
+        if node.cand.ordinal == 1 and runs.get(family):
+            found |= _lone(runs[family])
+            runs[family] = []
+        runs.setdefault(family, []).append(node)
+    for run in runs.values():
+        found |= _lone(run)
+    return found
+
+
+def _lone(run: list[_Node]) -> set[int]:
+    return {id(run[0].cand)} if len(run) == 1 else set()
+
+
+def _merge(body: list[_Node], toc: list[_Node]) -> list[_Node]:
+    """Body headings win; TOC-only entries are inserted where their number puts them."""
+    merged = list(body)
+    for entry in toc:
+        key = (entry.cand.family, entry.cand.ordinal)
+        match = next((n for n in merged if (n.cand.family, n.cand.ordinal) == key), None)
+        if match is not None:
+            match.children = _merge(match.children, entry.children)
+            continue
+        later = [
+            i
+            for i, n in enumerate(merged)
+            if n.cand.family == entry.cand.family and n.cand.ordinal > entry.cand.ordinal
+        ]
+        merged.insert(later[0] if later else len(merged), entry)
+    return merged
+
+
+def _flatten(nodes: list[_Node], parent_id: str | None, prefix: str) -> list[Section]:
+    out: list[Section] = []
+    level = prefix.count(".") + 2 if prefix else 1
+    for index, node in enumerate(nodes, start=1):
+        section_id = f"{prefix}.{index}" if prefix else f"s{index}"
+        cand = node.cand
+        end = max(node.end, cand.heading_end)
+        out.append(
+            Section(section_id, level, cand.marker, cand.title, cand.start, cand.heading_end, end, parent_id)
+        )
+        out.extend(_flatten(node.children, section_id, section_id))
+    return out
+
+
+def innermost_sections(sections: tuple[Section, ...], positions: list[int]) -> list[str | None]:
+    """The innermost section containing each of the increasing `positions`, by one sweep.
+
+    Spans are not always nested (a TOC-only entry sits outside its parent's span), so every open
+    section is kept rather than walking parents; ties go to the deeper, then the shorter span."""
+    out: list[str | None] = []
+    pending = iter(sorted(sections, key=lambda s: (s.start, s.level)))
+    upcoming = next(pending, None)
+    open_sections: list[Section] = []
+    for pos in positions:
+        while upcoming is not None and upcoming.start <= pos:
+            open_sections.append(upcoming)
+            upcoming = next(pending, None)
+        open_sections = [s for s in open_sections if pos < s.end]
+        best = max(open_sections, key=lambda s: (s.level, s.start - s.end), default=None)
+        out.append(best.section_id if best else None)
+    return out

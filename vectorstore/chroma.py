@@ -1,0 +1,336 @@
+"""The Chroma implementation of `VectorStore` (embedded `PersistentClient` or a `chroma run` server).
+
+Three collections per prefix:
+- `{prefix}_chunks`: one record per chunk, our embeddings, cosine space, `doc_id` in metadata;
+- `{prefix}_docs`: one record per document (cleaned text, sections/formulations as JSON), written
+  *after* its chunks, so a doc record means "fully written"; never queried by vector;
+- `{prefix}_state`: the single manifest record naming the active documents.
+See `vectorstore/base.py` for why the manifest is what makes a change atomic.
+
+Embeddings are always computed here and passed explicitly, so Chroma never falls back to its default
+embedding function (which would download a model).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar, cast
+
+import httpx
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Where
+from chromadb.errors import InternalError
+
+from errors import DocumentNotFoundError, StoreUnavailableError
+from ingest.records import Chunk, Document
+from vectorstore import codec
+from vectorstore.adapters import ChromaEmbeddingFunction
+from vectorstore.base import DocumentInfo, Hit, Manifest
+from vectorstore.embeddings import Embedder
+
+MANIFEST_ID = "manifest"
+# The docs and state collections need some vector; a constant one-dimensional one costs nothing.
+_PLACEHOLDER = [1.0]
+# Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+_CONNECTION_ERRORS = (httpx.TransportError, ConnectionError)
+_UNAVAILABLE = "向量库暂时无法连接，请稍后再试"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Connection failures become a domain error the edges can show; anything else is a bug."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except _CONNECTION_ERRORS as exc:
+            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
+
+    return wrapper
+
+
+def collection_names(prefix: str) -> tuple[str, str, str]:
+    names = (f"{prefix}_chunks", f"{prefix}_docs", f"{prefix}_state")
+    for name in names:
+        if not _NAME_RE.match(name) or ".." in name:
+            raise ValueError(f"invalid Chroma collection prefix {prefix!r}")
+    return names
+
+
+class ChromaStore:
+    """`reopen` (embedded mode only) rebuilds the client when another process committed: an
+    embedded client keeps its vector index in memory and does not see other processes' writes.
+    `owns_client`: `close()` closes the client (the factory built it; a caller-built one stays open)."""
+
+    def __init__(
+        self,
+        client: ClientAPI,
+        embedder: Embedder,
+        prefix: str,
+        *,
+        batch_size: int = 128,  # chunks embedded + written per call; Chroma costs ~0.1 s per call
+        reopen: Callable[[ClientAPI], ClientAPI] | None = None,
+        owns_client: bool = False,
+    ) -> None:
+        self._names = collection_names(prefix)
+        self._client = client
+        self._embedder = embedder
+        self._reopen = reopen
+        self._owns_client = owns_client
+        self._open_collections()
+        try:
+            self._page_size = client.get_max_batch_size()
+        except _CONNECTION_ERRORS as exc:
+            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
+        self._write_batch = max(1, min(batch_size, self._page_size))
+        # Unknown until the first check: the client may be a cached, already stale, shared system.
+        self._seen: tuple[str, int] = ("", -1)
+
+    @_guarded
+    def _open_collections(self) -> None:
+        chunks, docs, state = self._names
+        # (the ignore: Chroma types EmbeddingFunction invariantly in its input type)
+        self._chunks = self._client.get_or_create_collection(
+            chunks,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=ChromaEmbeddingFunction(self._embedder),  # type: ignore[arg-type]
+        )
+        self._docs = self._client.get_or_create_collection(docs, embedding_function=None)
+        self._state = self._client.get_or_create_collection(state, embedding_function=None)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @_guarded
+    def manifest(self) -> Manifest:
+        got = self._state.get(ids=[MANIFEST_ID], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return Manifest(generation="")
+        metadatas = got["metadatas"] or [{}]
+        return codec.manifest_from_json(str(metadatas[0].get("generation", "")), _first(got["documents"]))
+
+    @_guarded
+    def generation(self) -> str:
+        got = self._state.get(ids=[MANIFEST_ID], include=["metadatas"])
+        metadatas = got["metadatas"] or []
+        return str(metadatas[0].get("generation", "")) if metadatas else ""
+
+    @_guarded
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self._docs.get(ids=[doc_id], include=[])["ids"])
+
+    @_guarded
+    def get_document(self, doc_id: str) -> Document:
+        if doc_id not in self.manifest().documents:
+            raise DocumentNotFoundError(doc_id)
+        got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"] or not got["metadatas"]:
+            raise DocumentNotFoundError(doc_id)
+        return codec.document_from_record(_first(got["documents"]), got["metadatas"][0])
+
+    @_guarded
+    def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
+        active = self.manifest().documents
+        wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
+        order = {doc_id: i for i, doc_id in enumerate(wanted)}
+        chunks: list[Chunk] = []
+        for group in _batched(wanted, 100):
+            for ids, texts, metas in self._pages(self._chunks, _doc_filter("$in", group), documents=True):
+                chunks.extend(codec.chunk_from_record(*row) for row in zip(ids, texts, metas, strict=True))
+        return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
+
+    @_guarded
+    def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        self._sync()
+        try:
+            return self._search(query, k, doc_ids)
+        except InternalError:
+            # Embedded mode: another process committed between our check and the query, and the
+            # filter names chunks our in-memory index lacks ("Error finding id"). Reload once.
+            if self._reopen is None:
+                raise
+            self._sync(force=True)
+            return self._search(query, k, doc_ids)
+
+    def _search(self, query: str, k: int, doc_ids: Sequence[str] | None) -> list[Hit]:
+        manifest = self.manifest()
+        active = manifest.documents
+        wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
+        if k <= 0 or not wanted:
+            return []
+        # Over-fetch: a commit between reading the manifest and querying may deactivate some hits.
+        result = self._chunks.query(
+            query_embeddings=_vectors([self._embedder.embed_query(query)]),
+            n_results=2 * k,
+            where=_doc_filter("$in", wanted),
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(
+            result["ids"][0],
+            (result["documents"] or [[]])[0],
+            (result["metadatas"] or [[]])[0],
+            (result["distances"] or [[]])[0],
+            strict=True,
+        )
+        hits = [
+            Hit(chunk=codec.chunk_from_record(chunk_id, text, meta), score=1.0 - float(distance))
+            for chunk_id, text, meta, distance in rows
+        ]
+        return [hit for hit in hits if hit.chunk.doc_id in active][:k]
+
+    def _sync(self, force: bool = False) -> None:
+        """Embedded mode: reload the client when another process changed the store since we last
+        looked. A stale in-memory index misses their vectors (Chroma even fails with "Error finding
+        id" when a filter names them), and a stale writer would persist an index that lacks them.
+        Chunk count catches uncommitted writes; the generation catches commits."""
+        if self._reopen is None:
+            return
+        state = (self.generation(), self._chunks.count())
+        if force or state != self._seen:
+            # The stale client is dropped, not closed: closing it would release the shared system
+            # that the fresh client now uses.
+            self._client = self._reopen(self._client)
+            self._owns_client = True
+            self._open_collections()
+            self._seen = state
+
+    def _mark_seen(self) -> None:
+        """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""
+        if self._reopen is not None:
+            self._seen = (self.generation(), self._chunks.count())
+
+    # --- writing ------------------------------------------------------------------------------
+
+    @_guarded
+    def write_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
+        new_ids = [chunk.chunk_id for chunk in chunks]
+        if len(set(new_ids)) != len(new_ids):
+            raise ValueError(f"duplicate chunk ids in document {doc.doc_id}")
+        if any(chunk.doc_id != doc.doc_id for chunk in chunks):
+            raise ValueError(f"chunk of another document passed with {doc.doc_id}")
+        self._sync()
+        for batch in _batched(list(chunks), self._write_batch):
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=_vectors(self._embedder.embed_passages([codec.passage_text(c) for c in batch])),
+                documents=[c.text for c in batch],
+                metadatas=[codec.chunk_metadata(c) for c in batch],
+            )
+        self._delete_stale_chunks(doc.doc_id, set(new_ids))
+        # Last: the doc record's existence is what `has_document` trusts.
+        self._docs.upsert(
+            ids=[doc.doc_id],
+            embeddings=_vectors([_PLACEHOLDER]),
+            documents=[doc.text],
+            metadatas=[codec.document_metadata(doc, len(chunks))],
+        )
+        self._mark_seen()
+
+    def _delete_stale_chunks(self, doc_id: str, keep: set[str]) -> None:
+        """Chunks a previous, different write of the same doc left behind (e.g. a changed chunker)."""
+        pages = self._pages(self._chunks, {"doc_id": doc_id})
+        stale = [chunk_id for ids, _, _ in pages for chunk_id in ids if chunk_id not in keep]
+        self._delete_ids(self._chunks, stale)
+
+    @_guarded
+    def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
+        """`add` inserts or replaces manifest entries (e.g. a document gaining a source name).
+        Nothing is written when nothing changes, so the generation only moves on real changes."""
+        added, removed = list(add), set(remove)
+        if overlap := removed & {info.doc_id for info in added}:
+            raise ValueError(f"documents both added and removed: {sorted(overlap)}")
+        self._sync()
+        missing = [info.doc_id for info in added if not self.has_document(info.doc_id)]
+        if missing:
+            raise ValueError(f"cannot commit documents that were never fully written: {missing}")
+        current = self.manifest()
+        documents = {k: v for k, v in current.documents.items() if k not in removed}
+        documents.update({info.doc_id: info for info in added})
+        if documents == current.documents:
+            return current
+        generation = uuid.uuid4().hex
+        self._state.upsert(
+            ids=[MANIFEST_ID],
+            embeddings=_vectors([_PLACEHOLDER]),
+            documents=[codec.manifest_to_json(documents)],
+            metadatas=[
+                {
+                    "generation": generation,
+                    "documents": len(documents),
+                    "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ],
+        )
+        self._mark_seen()
+        return codec.manifest_from_json(generation, codec.manifest_to_json(documents))
+
+    @_guarded
+    def collect_garbage(self) -> int:
+        """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
+        self._sync()
+        active = set(self.manifest().documents)
+        # Doc records first: a doc record must never outlive any of its chunks.
+        orphan_docs = [i for ids, _, _ in self._pages(self._docs, None) for i in ids if i not in active]
+        self._delete_ids(self._docs, orphan_docs)
+        where = _doc_filter("$nin", sorted(active)) if active else None
+        orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
+        self._delete_ids(self._chunks, orphan_chunks)
+        self._mark_seen()
+        return len(orphan_chunks)
+
+    @_guarded
+    def count_chunks(self) -> int:
+        """All chunk records, garbage included (for reports and tests)."""
+        return self._chunks.count()
+
+    def close(self) -> None:
+        close = getattr(self._client, "close", None)  # Client has it; the ClientAPI protocol does not
+        if self._owns_client and close is not None:
+            close()
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _pages(
+        self, collection: Collection, where: Where | None, *, documents: bool = False
+    ) -> Iterator[tuple[list[str], list[str | None], list[Any]]]:
+        """(ids, texts, metadatas) page by page; metadatas only when texts are asked for."""
+        include: Any = ["documents", "metadatas"] if documents else []
+        offset = 0
+        while True:
+            got = collection.get(where=where, include=include, limit=self._page_size, offset=offset)
+            ids = got["ids"]
+            if not ids:
+                return
+            texts: list[str | None] = [*got["documents"]] if got["documents"] else [None] * len(ids)
+            yield ids, texts, list(got["metadatas"] or [{}] * len(ids))
+            offset += len(ids)
+
+    def _delete_ids(self, collection: Collection, ids: list[str]) -> None:
+        for batch in _batched(ids, self._page_size):
+            collection.delete(ids=batch)
+
+
+def _batched(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _vectors(rows: list[list[float]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    return np.asarray(rows, dtype=np.float32)
+
+
+def _doc_filter(operator: str, doc_ids: list[str]) -> Where:
+    return cast(Where, {"doc_id": {operator: doc_ids}})
+
+
+def _first(texts: Sequence[str] | None) -> str | None:
+    return texts[0] if texts else None

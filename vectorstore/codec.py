@@ -1,0 +1,114 @@
+"""Typed records ↔ Chroma records (ids, documents, flat metadata, JSON).
+
+Chroma metadata values must be scalars and never None, so optional fields are
+stored as "" and nested structures (sections, formulations, the manifest) as
+JSON strings. Everything that leaves the store goes back through these
+functions: no other module sees a raw Chroma dict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from ingest.records import Chunk, Document, Formulation, FormulationItem, Section
+from vectorstore.base import DocumentInfo, Manifest
+
+Metadata = dict[str, str | int | float | bool]
+
+# Chunk.metadata keys are stored with this prefix so they can never shadow our own fields
+# and can still be used in `where` filters.
+EXTRA_PREFIX = "x_"
+MANIFEST_FORMAT = 1
+
+
+def passage_text(chunk: Chunk) -> str:
+    """What gets embedded for a chunk: its section path gives the model the outline context
+    (a sub-point's body rarely repeats the heading it answers), the stored text stays exact."""
+    return f"{chunk.section_path}\n{chunk.text}" if chunk.section_path else chunk.text
+
+
+def chunk_metadata(chunk: Chunk) -> Metadata:
+    meta: Metadata = {f"{EXTRA_PREFIX}{key}": value for key, value in chunk.metadata.items()}
+    meta.update(
+        doc_id=chunk.doc_id,
+        start=chunk.start,
+        end=chunk.end,
+        position=chunk.position,
+        section_id=chunk.section_id or "",
+        section_path=chunk.section_path,
+        kind=chunk.kind,
+    )
+    return meta
+
+
+def chunk_from_record(chunk_id: str, text: str | None, meta: Mapping[str, Any]) -> Chunk:
+    extra = {
+        key[len(EXTRA_PREFIX) :]: str(value) for key, value in meta.items() if key.startswith(EXTRA_PREFIX)
+    }
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        text=text or "",
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        position=int(meta["position"]),
+        section_id=str(meta.get("section_id") or "") or None,
+        section_path=str(meta.get("section_path", "")),
+        kind=str(meta.get("kind", "body")),
+        metadata=extra,
+    )
+
+
+def document_metadata(doc: Document, chunk_count: int) -> Metadata:
+    return {
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "title": doc.title,
+        "speaker": doc.speaker,
+        "date": doc.date,
+        "meeting": doc.meeting,
+        "part": doc.part,
+        "chunks": chunk_count,
+        "sections": json.dumps([asdict(s) for s in doc.sections], ensure_ascii=False),
+        "formulations": json.dumps([asdict(f) for f in doc.formulations], ensure_ascii=False),
+    }
+
+
+def document_from_record(text: str | None, meta: Mapping[str, Any]) -> Document:
+    return Document(
+        doc_id=str(meta["doc_id"]),
+        source=str(meta.get("source", "")),
+        text=text or "",
+        title=str(meta.get("title", "")),
+        speaker=str(meta.get("speaker", "")),
+        date=str(meta.get("date", "")),
+        meeting=str(meta.get("meeting", "")),
+        part=int(meta.get("part", 0)),
+        sections=tuple(Section(**s) for s in json.loads(str(meta.get("sections", "[]")))),
+        formulations=tuple(_formulation(f) for f in json.loads(str(meta.get("formulations", "[]")))),
+    )
+
+
+def _formulation(raw: dict[str, Any]) -> Formulation:
+    items = tuple(FormulationItem(**item) for item in raw.pop("items"))
+    return Formulation(items=items, **raw)
+
+
+def manifest_to_json(documents: Mapping[str, DocumentInfo]) -> str:
+    rows = [asdict(info) for info in documents.values()]
+    return json.dumps({"format": MANIFEST_FORMAT, "documents": rows}, ensure_ascii=False)
+
+
+def manifest_from_json(generation: str, raw: str | None) -> Manifest:
+    if not raw:
+        return Manifest(generation=generation)
+    payload = json.loads(raw)
+    infos = [_document_info(row) for row in payload.get("documents", [])]
+    return Manifest(generation=generation, documents={info.doc_id: info for info in infos})
+
+
+def _document_info(row: dict[str, Any]) -> DocumentInfo:
+    return DocumentInfo(**{**row, "sources": tuple(row.get("sources", ()))})
