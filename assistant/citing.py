@@ -32,7 +32,7 @@ class Citations:
     """Hands out [n] marks: one number per cited passage, in order of first use."""
 
     def __init__(self, corpus: Corpus) -> None:
-        self._corpus = corpus
+        self.corpus = corpus
         self._numbers: dict[str, int] = {}
         self.citations: list[Citation] = []
 
@@ -41,7 +41,7 @@ class Citations:
         if n is None:
             n = len(self.citations) + 1
             self._numbers[chunk.chunk_id] = n
-            self.citations.append(Citation(n, to_passage(self._corpus, chunk, score), sentence))
+            self.citations.append(Citation(n, to_passage(self.corpus, chunk, score), sentence))
         return f"[{n}]"
 
     def passages(self) -> list[Passage]:

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assistant.keyword import KeywordIndex
+from assistant.lists import ListCandidate, find_lists
+from ingest.normalize import fold_for_search
 from ingest.records import Chunk, Document, Formulation
 from ingest.tokens import tokenize
 from vectorstore.base import Manifest, VectorStore
@@ -25,6 +27,8 @@ class Corpus:
     chunks_by_doc: dict[str, list[Chunk]]
     keyword: KeywordIndex
     formulations: list[tuple[str, Formulation]] = field(default_factory=list)  # (doc_id, formulation)
+    lists: list[ListCandidate] = field(default_factory=list)  # every enumerable list in the outlines
+    search_text: str = ""  # all titles, speakers and texts, folded: "does the corpus mention X?"
 
     @property
     def generation(self) -> str:
@@ -88,6 +92,10 @@ class CorpusCache:
             chunks_by_doc=dict(by_doc),
             keyword=keyword,
             formulations=formulations,
+            lists=[item for doc in documents.values() for item in find_lists(doc)],
+            search_text=fold_for_search(
+                "\n".join(f"{d.title} {d.speaker} {d.meeting}\n{d.text}" for d in documents.values())
+            ),
         )
 
     def _tokens_of(self, chunk: Chunk) -> list[str]:

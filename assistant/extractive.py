@@ -1,10 +1,11 @@
 """The default answerer: composes a short cited answer from the speeches' own sentences (no LLM).
 
 Strategies, by what the question asks:
-- a numbered formulation (两个保障, 12881) → every item in order, from the formulation index;
-- a speech's outline (分几个部分 / 第二部分讲了什么) → its headings, from the outline;
+- the definition of a numbered formulation (两个保障是什么, 12881) → every item, from the index;
+- a list (分几个部分, 第三部分有哪几条, 哪几个“到位”) → the best-matching list of the outline, whole;
 - several speeches (各篇讲话…) → the best sentence of each speech, grouped per speech;
-- otherwise (facts, explanations) → the best-covering sentences, direct answer first.
+- otherwise (facts, explanations) → the best sentence first, then the sentences that carry it on.
+Each strategy refuses rather than guesses (assistant/refusal.py).
 """
 
 from __future__ import annotations
@@ -16,19 +17,29 @@ from dataclasses import dataclass, field
 from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
-from assistant.numerals import to_chinese
-from assistant.query import FormulationMatch, Query
+from assistant.lists import ListCandidate
+from assistant.numerals import NUMERAL_RE, parse_numeral, to_chinese
+from assistant.query import FormulationMatch, Query, asks_definition, wants_list
+from assistant.refusal import (
+    TOPIC_COVERAGE,
+    lacks_answer_type,
+    rarest_term,
+    term_presence,
+    topic_coverage,
+    unknown_names,
+)
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence, coverage, split_sentences
-from ingest.records import Chunk, Document, Formulation, Section
+from assistant.topic import has_cjk, topic_terms, wants_date, wants_quantity
+from ingest.normalize import fold_for_search
+from ingest.records import Chunk, Document, Formulation
 from ingest.tokens import tokenize_query
 
 MAX_CHARS = 300
 ITEM_CHARS = 70  # one enumeration item: its name and the start of its key sentence
-ANSWERABLE_COVERAGE = 0.5  # share of the question's (IDF-weighted) keywords the answer text must hold
-
-_NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿%％]")
-_DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初")
+LIST_SCORE = 0.75  # a list must match the question at least this well to be the answer
+SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer at all
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 
 @dataclass
@@ -40,19 +51,66 @@ class Draft:
     extra: list[Chunk] = field(default_factory=list)  # passages worth showing beyond the cited ones
 
 
+@dataclass(frozen=True)
+class Found:
+    """A candidate sentence mapped to the body chunk that holds it (offsets are real)."""
+
+    score: float
+    sentence: Sentence
+    chunk: Chunk
+
+
 class ExtractiveAnswerer:
     def answer(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft:
-        if query.formulations:
+        cites = Citations(corpus)
+        refusal = self._out_of_scope(query, corpus, cites)
+        if refusal is not None:
+            return refusal
+        if query.formulations and self._definitional(query, corpus):
             return self.formulations(query, corpus)
-        if query.shape == "outline":
-            draft = self.outline(query, corpus, ranked)
-            if draft is not None:
-                return draft
-        if query.shape == "cross" and not query.doc_ids:
+        empty = self._empty_section(query, corpus)
+        if empty is not None:
+            return empty
+        if query.shape == "cross" and len(query.doc_ids) != 1:
             draft = self.cross(query, corpus, ranked, idf)
             if draft is not None:
                 return draft
+        if query.shape == "outline" or wants_list(query.text):
+            draft = self.lists(query, corpus, ranked, idf)
+            if draft is not None:
+                return draft
         return self.sentences(query, corpus, ranked, idf)
+
+    def _empty_section(self, query: Query, corpus: Corpus) -> Draft | None:
+        """The question names a section whose text the source lost (001's part 三): say so."""
+        for doc_id, section_id in query.sections:
+            doc = corpus.documents[doc_id]
+            section = doc.section(section_id)
+            children = [s for s in doc.sections if s.parent_id == section_id]
+            if section is None or children or doc.text[section.heading_end : section.end].strip():
+                continue
+            cites = Citations(corpus)
+            chunk = corpus.chunk_at(doc_id, section.start)
+            mark = cites.mark(chunk, section.label) if chunk else ""
+            text = T.SECTION_EMPTY.format(speech=speech_label(corpus, doc_id), head=section.label, mark=mark)
+            return Draft(text, False, cites, T.NOTICE_INCOMPLETE)
+        return None
+
+    def _out_of_scope(self, query: Query, corpus: Corpus, cites: Citations) -> Draft | None:
+        unknown = unknown_names(query.text, corpus.search_text)
+        if unknown and not has_cjk(query.text):
+            return Draft(T.NOT_CHINESE, False, cites, T.NOTICE_NOT_FOUND)
+        if unknown:
+            return Draft(
+                T.UNKNOWN_TOPIC.format(terms="、".join(unknown[:3])), False, cites, T.NOTICE_NOT_FOUND
+            )
+        return None
+
+    def _definitional(self, query: Query, corpus: Corpus) -> bool:
+        names = [m.formulation.name for m in query.formulations]
+        names += [i.label for m in query.formulations for i in m.formulation.items if i.label]
+        context = " ".join(_formulation_context(corpus, m) for m in query.formulations)
+        return asks_definition(query.text, names, context)
 
     # --- numbered formulations -------------------------------------------------------------
     def formulations(self, query: Query, corpus: Corpus) -> Draft:
@@ -86,7 +144,7 @@ class ExtractiveAnswerer:
         label = item.label if item.label and item.label not in text else ""
         body = f"{label}（{text}）" if label else text
         mark = cites.mark(chunk, item.text) if chunk else ""
-        ordinal = f"{to_chinese(i + 1)}是" if len(form.items) > 1 else ""
+        ordinal = f"{to_chinese(i + 1)}是" if len(form.items) > 1 and not _starts_numbered(body) else ""
         return f"{ordinal}{body}{mark}"
 
     def _incomplete(self, corpus: Corpus, match: FormulationMatch, cites: Citations, several: bool) -> str:
@@ -103,114 +161,244 @@ class ExtractiveAnswerer:
             )
         return T.FORMULATION_UNDEFINED.format(prefix=prefix, name=form.name, mention=mention, mark=mark)
 
-    # --- outlines --------------------------------------------------------------------------
-    def outline(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked]) -> Draft | None:
-        doc_ids = query.doc_ids or _top_docs(ranked, 1)
-        if not doc_ids:
-            return None
+    # --- lists of the outline --------------------------------------------------------------
+    def lists(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
+        if query.part is not None:
+            missing = self._missing_part(query, corpus)
+            if missing is not None:
+                return missing
+        scored = sorted(
+            ((score_list(c, query, corpus, ranked, idf), c) for c in _candidates(query, corpus)),
+            key=lambda x: x[0],
+            reverse=True,
+        )
+        if not scored or scored[0][0] < LIST_SCORE:
+            return self._part_body(query, corpus) if query.part is not None else None
+        best = scored[0][1]
         cites = Citations(corpus)
-        lines = []
-        for doc_id in doc_ids[:3]:
-            doc = corpus.documents[doc_id]
-            line = self._outline_of(doc, query.part, corpus, cites)
-            if line:
-                lines.append(line)
-        if not lines:
+        doc = corpus.documents[best.doc_id]
+        chosen = [best.items[i - 1] for i in query.ordinals if 1 <= i <= len(best.items)] or list(best.items)
+        items = "；".join(self._list_item(doc, item.label, item.start, cites) for item in chosen)
+        n = to_chinese(len(best.items))
+        if best.kind == "root":
+            text = T.OUTLINE.format(speech=speech_label(corpus, best.doc_id), n=n, items=items)
+        else:
+            text = T.LIST.format(head=_list_head(doc, best), n=n, items=items)
+        bodiless = [i.label for i in best.items if _has_no_body(doc, i.start)]
+        notice = T.NOTICE_INCOMPLETE if bodiless and len(bodiless) == len(best.items) else ""
+        return Draft(text, True, cites, notice)
+
+    def _list_item(self, doc: Document, label: str, start: int, cites: Citations) -> str:
+        chunk = cites.corpus.chunk_at(doc.doc_id, start)
+        mark = cites.mark(chunk, label) if chunk else ""
+        return f"{label}{mark}"
+
+    def _missing_part(self, query: Query, corpus: Corpus) -> Draft | None:
+        docs = query.doc_ids or []
+        if len(docs) != 1 or query.part is None:
             return None
-        return Draft("\n".join(lines), True, cites)
-
-    def _outline_of(self, doc: Document, part: int | None, corpus: Corpus, cites: Citations) -> str:
+        doc = corpus.documents[docs[0]]
         tops = [s for s in doc.sections if s.parent_id is None]
-        label = speech_label(corpus, doc.doc_id)
-        if part is None:
-            if not tops:
-                return ""
-            items = "；".join(self._heading(doc, s, corpus, cites) for s in tops)
-            return T.OUTLINE.format(speech=label, n=to_chinese(len(tops)), items=items)
-        if not 1 <= part <= len(tops):
-            return T.NO_SUCH_PART.format(speech=label, part=to_chinese(part), n=to_chinese(len(tops)))
-        section = tops[part - 1]
-        children = [s for s in doc.sections if s.parent_id == section.section_id]
-        head = self._heading(doc, section, corpus, cites)
-        if children:
-            items = "；".join(self._heading(doc, c, corpus, cites) for c in children)
-            return T.PART_CHILDREN.format(part=to_chinese(part), head=head, n=len(children), items=items)
-        return T.PART_BODY.format(part=to_chinese(part), head=head, body=_clip(_body(doc, section), 120))
+        if tops and query.part > len(tops):
+            text = T.NO_SUCH_PART.format(
+                speech=speech_label(corpus, doc.doc_id), part=to_chinese(query.part), n=to_chinese(len(tops))
+            )
+            return Draft(text, False, Citations(corpus), T.NOTICE_NOT_FOUND)
+        return None
 
-    def _heading(self, doc: Document, section: Section, corpus: Corpus, cites: Citations) -> str:
-        chunk = corpus.chunk_at(doc.doc_id, section.start)
-        heading = doc.text[section.start : section.heading_end].strip()
-        mark = cites.mark(chunk, heading) if chunk else ""
-        return f"{_clip(section.label, ITEM_CHARS)}{mark}"
+    def _part_body(self, query: Query, corpus: Corpus) -> Draft | None:
+        if len(query.doc_ids) != 1 or query.part is None:
+            return None
+        doc = corpus.documents[query.doc_ids[0]]
+        tops = [s for s in doc.sections if s.parent_id is None]
+        if not 1 <= query.part <= len(tops):
+            return None
+        section = tops[query.part - 1]
+        cites = Citations(corpus)
+        body = [s for s in split_sentences(doc.text[section.heading_end : section.end], section.heading_end)]
+        if not body:
+            return None
+        picked = _take(body, MAX_CHARS - 40, 3)
+        head = self._list_item(doc, section.label, section.start, cites)
+        parts = [f"{_clip(s.text, MAX_CHARS)}{_mark(cites, corpus, doc.doc_id, s)}" for s in picked]
+        return Draft(
+            T.PART_BODY.format(part=to_chinese(query.part), head=head, body="".join(parts)), True, cites
+        )
 
     # --- several speeches ------------------------------------------------------------------
     def cross(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
-        tokens = _topic_tokens(query)
-        best: dict[str, tuple[float, Sentence, Chunk]] = {}
-        for item in ranked:
-            for sentence in split_sentences(item.chunk.text, item.chunk.start):
-                score = coverage(tokens, sentence.text, idf)
-                doc_id = item.chunk.doc_id
-                if score >= ANSWERABLE_COVERAGE and score > best.get(doc_id, (0.0,))[0]:
-                    best[doc_id] = (score, sentence, item.chunk)
+        tokens = _tokens(query, idf)
+        terms = topic_terms(query.text)
+        best: dict[str, Found] = {}
+        for found in _candidate_sentences(query, corpus, ranked, tokens, idf, depth=len(ranked)):
+            doc_id = found.chunk.doc_id
+            context = f"{found.sentence.text} {found.chunk.section_path}"
+            if doc_id not in best and topic_coverage(terms, context) >= TOPIC_COVERAGE:
+                best[doc_id] = found
         if len(best) < 2:
             return None
         cites = Citations(corpus)
-        order = sorted(best, key=lambda d: corpus.documents[d].date or "9999")
+        order = sorted(best, key=lambda d: (corpus.documents[d].date or "9999", corpus.documents[d].title))
         lines = [T.CROSS_HEAD.format(n=len(order))]
         for doc_id in order:
-            _, sentence, chunk = best[doc_id]
-            mark = cites.mark(chunk, sentence.text)
-            lines.append(f"{speech_label(corpus, doc_id)}：{_clip(sentence.text, 90)}{mark}")
+            found = best[doc_id]
+            mark = cites.mark(found.chunk, found.sentence.text)
+            lines.append(f"{speech_label(corpus, doc_id)}：{_clip(found.sentence.text, 90)}{mark}")
         return Draft("\n".join(lines), True, cites)
 
     # --- facts and explanations ------------------------------------------------------------
     def sentences(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft:
-        tokens = _topic_tokens(query)
-        scored = _score_sentences(query, ranked, tokens, idf)
         cites = Citations(corpus)
-        if not scored or scored[0][0] < ANSWERABLE_COVERAGE:
+        tokens = _tokens(query, idf)
+        terms = topic_terms(query.text)
+        candidates = _candidate_sentences(query, corpus, ranked, tokens, idf, depth=8)
+        lead = next((f for f in candidates if self._acceptable(query, terms, f, corpus)), None)
+        if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
-        lead_score, lead, lead_chunk = scored[0]
-        chosen = [(lead, lead_chunk)]
-        used = len(lead.text)
-        for score, sentence, chunk in scored[1:]:
-            if score < max(ANSWERABLE_COVERAGE, lead_score * 0.6) or len(chosen) >= 3:
+        doc = corpus.documents[lead.chunk.doc_id]
+        chosen = [lead.sentence, *_continuation(doc, lead, query)]
+        used = sum(len(s.text) for s in chosen)
+        for other in candidates:
+            if len(chosen) >= 4 or other.score < lead.score * 0.85:
                 break
-            if used + len(sentence.text) > MAX_CHARS or any(_overlaps(sentence, s) for s, _ in chosen):
+            if used + len(other.sentence.text) > MAX_CHARS or any(_same(other.sentence, s) for s in chosen):
                 continue
-            chosen.append((sentence, chunk))
-            used += len(sentence.text)
-        body = [f"{_clip(s.text, MAX_CHARS)}{cites.mark(c, s.text)}" for s, c in chosen]
-        return Draft(_join(body), True, cites)
+            chosen.append(other.sentence)
+            used += len(other.sentence.text)
+        body = "".join(
+            f"{_clip(s.text, MAX_CHARS)}{_mark(cites, corpus, lead.chunk.doc_id, s)}" for s in chosen
+        )
+        return Draft(body, True, cites)
+
+    def _acceptable(self, query: Query, terms: tuple, found: Found, corpus: Corpus) -> bool:
+        if found.score < SENTENCE_SCORE:
+            return False
+        context = f"{found.sentence.text} {found.chunk.section_path}"
+        if topic_coverage(terms, context) < TOPIC_COVERAGE:
+            return False
+        if lacks_answer_type(query.text, found.sentence.text):
+            return False
+        if wants_quantity(query.text) or wants_date(query.text):
+            # A number answers only if it is about the question's most specific thing.
+            rarest = rarest_term(query.text, corpus.search_text)
+            return rarest is None or term_presence(rarest, fold_for_search(found.sentence.text)) >= 0.8
+        return True
 
 
-def _score_sentences(
-    query: Query, ranked: Sequence[Ranked], tokens: list[str], idf: Idf
-) -> list[tuple[float, Sentence, Chunk]]:
-    wants_number = query.shape == "fact" and bool(re.search(r"多少|几|比例|率|达到", query.text))
-    wants_date = bool(re.search(r"何时|什么时候|哪一?年|哪天|日期|时间", query.text))
-    out: list[tuple[float, Sentence, Chunk]] = []
+# --- scoring -----------------------------------------------------------------------------
+
+
+def score_list(
+    cand: ListCandidate, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf
+) -> float:
+    tokens = _tokens(query, idf)
+    doc = corpus.documents[cand.doc_id]
+    text = f"{doc.title} {doc.speaker} {doc.meeting} {cand.head} " + " ".join(i.label for i in cand.items)
+    score = coverage(tokens, text, idf)
+    if query.part is not None:
+        score += 0.6 if cand.part == query.part else -0.6
+    elif query.shape == "outline" and cand.kind == "root":
+        score += 0.5
+    if cand.doc_id in query.doc_ids:
+        score += 0.3
+    wanted = [parse_numeral(n) for n in NUMERAL_RE.findall(query.text)]
+    if len(cand.items) in wanted:
+        score += 0.25
+    for rank, item in enumerate(ranked[:10]):
+        chunk = item.chunk
+        if chunk.doc_id == cand.doc_id and chunk.start < cand.end and chunk.end > cand.start:
+            score += 0.3 / (rank + 1)
+            break
+    return score
+
+
+def _candidates(query: Query, corpus: Corpus) -> list[ListCandidate]:
+    if query.doc_ids:
+        return [c for c in corpus.lists if c.doc_id in query.doc_ids]
+    return corpus.lists
+
+
+def _tokens(query: Query, idf: Idf) -> list[str]:
+    """The question's keywords that occur in the corpus: absent words cannot rank anything."""
+    return [t for t in tokenize_query(query.text) if idf.frequency.get(t, 0) > 0]
+
+
+def _candidate_sentences(
+    query: Query, corpus: Corpus, ranked: Sequence[Ranked], tokens: list[str], idf: Idf, depth: int
+) -> list[Found]:
+    out: list[Found] = []
     seen: set[tuple[str, int]] = set()
-    for rank, item in enumerate(ranked):
-        for sentence in split_sentences(item.chunk.text, item.chunk.start):
-            key = (item.chunk.doc_id, sentence.start)
-            if key in seen or len(sentence.text) < 6:
+    for rank, item in enumerate(ranked[:depth]):
+        for sentence, chunk in _body_sentences(corpus, item.chunk):
+            key = (chunk.doc_id, sentence.start)
+            if key in seen or len(sentence.text) < 6 or _HEADING_RE.match(sentence.text):
+                continue
+            if sentence.text == corpus.documents[chunk.doc_id].title:
                 continue
             seen.add(key)
-            score = coverage(tokens, sentence.text + " " + item.chunk.section_path, idf)
-            score += 0.08 / (rank + 1)  # retrieval's opinion breaks ties between equal covers
-            if wants_number and _NUMBER_RE.search(sentence.text):
-                score += 0.1
-            if wants_date and _DATE_RE.search(sentence.text):
-                score += 0.1
-            out.append((score, sentence, item.chunk))
-    out.sort(key=lambda x: x[0], reverse=True)
+            score = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf) + 0.06 / (rank + 1)
+            out.append(Found(score, sentence, chunk))
+    out.sort(key=lambda f: f.score, reverse=True)
     return out
 
 
-def _topic_tokens(query: Query) -> list[str]:
-    return list(tokenize_query(query.text))
+def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:
+    """Sentences of a chunk with offsets in the document; composed chunks (outline, heading lists)
+    are mapped back onto the body chunk that really holds each sentence."""
+    if chunk.kind == "body":
+        return [(s, chunk) for s in split_sentences(chunk.text, chunk.start)]
+    doc = corpus.documents[chunk.doc_id]
+    out = []
+    for s in split_sentences(chunk.text):
+        offset = doc.text.find(s.text)
+        body = corpus.chunk_at(chunk.doc_id, offset) if offset >= 0 else None
+        if body is not None:
+            out.append((Sentence(s.text, offset, offset + len(s.text)), body))
+    return out
+
+
+def _continuation(doc: Document, lead: Found, query: Query) -> list[Sentence]:
+    """The sentences that follow the lead in its paragraph: the "why" and "how" after a claim."""
+    line_end = doc.text.find("\n", lead.sentence.end)
+    end = len(doc.text) if line_end < 0 else line_end
+    following = split_sentences(doc.text[lead.sentence.end : end], lead.sentence.end)
+    limit = 1 if query.shape == "fact" else 3
+    return _take(following, MAX_CHARS - len(lead.sentence.text), limit)
+
+
+def _take(sentences: list[Sentence], budget: int, limit: int) -> list[Sentence]:
+    out: list[Sentence] = []
+    for s in sentences:
+        if len(out) >= limit or len(s.text) > budget:
+            break
+        out.append(s)
+        budget -= len(s.text)
+    return out
+
+
+def _mark(cites: Citations, corpus: Corpus, doc_id: str, sentence: Sentence) -> str:
+    chunk = corpus.chunk_at(doc_id, sentence.start)
+    return cites.mark(chunk, sentence.text) if chunk else ""
+
+
+def _list_head(doc: Document, cand: ListCandidate) -> str:
+    section = doc.section(cand.section_id)
+    if section is None:
+        return "讲话"
+    return section.label if cand.kind == "section" else f"{section.label}中"
+
+
+def _has_no_body(doc: Document, start: int) -> bool:
+    section = next((s for s in doc.sections if s.start == start), None)
+    return section is not None and not doc.text[section.heading_end : section.end].strip()
+
+
+def _formulation_context(corpus: Corpus, match: FormulationMatch) -> str:
+    doc = corpus.documents[match.doc_id]
+    form = match.formulation
+    section = doc.section(form.section_id)
+    around = doc.text[max(0, form.start - 300) : form.end + 300]
+    return f"{doc.title} {doc.speaker} {doc.meeting} {section.label if section else ''} {around}"
 
 
 def _one_per_doc(matches: list[FormulationMatch]) -> list[FormulationMatch]:
@@ -223,16 +411,6 @@ def _one_per_doc(matches: list[FormulationMatch]) -> list[FormulationMatch]:
     return list(best.values())
 
 
-def _top_docs(ranked: Sequence[Ranked], n: int) -> list[str]:
-    out: list[str] = []
-    for item in ranked:
-        if item.chunk.doc_id not in out:
-            out.append(item.chunk.doc_id)
-        if len(out) >= n:
-            break
-    return out
-
-
 def _sentence_at(doc: Document, offset: int) -> str:
     for sentence in split_sentences(doc.text[max(0, offset - 200) : offset + 200], max(0, offset - 200)):
         if sentence.start <= offset < sentence.end:
@@ -240,18 +418,14 @@ def _sentence_at(doc: Document, offset: int) -> str:
     return _clip(doc.text[offset : offset + 80], 80)
 
 
-def _body(doc: Document, section: Section) -> str:
-    return doc.text[section.heading_end : section.end].strip()
+def _same(a: Sentence, b: Sentence) -> bool:
+    return (a.start < b.end and b.start < a.end) or a.text == b.text
 
 
-def _overlaps(a: Sentence, b: Sentence) -> bool:
-    return a.start < b.end and b.start < a.end
+def _starts_numbered(text: str) -> bool:
+    return bool(re.match(r"[一二三四五六七八九十]+[是要、]|[（(][一二三四五六七八九十]", text))
 
 
 def _clip(text: str, limit: int) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _join(parts: list[str]) -> str:
-    return "".join(parts)

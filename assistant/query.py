@@ -36,6 +36,19 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+LIST_RE = re.compile(
+    r"哪几|哪些|几个|几项|几条|几点|几件|几大|几种|几方面|包括|包含|分别(是|有|指)|列举|都有|有什么"
+    r"|哪[一二两三四五六七八九十\d]+[个项条点件大种]"
+)
+# Words a question uses to ask what a formulation is (what is left after them must be context).
+_DEFINITIONAL_TEXT = """
+是 什么 是什么 指 是指 指什么 意思 什么意思 含义 内容 具体 分别 包括 包含 哪 哪些 哪几 几 个 项 条 点 有
+哪个 哪几个 哪几项 都 介绍 解释 说说 讲讲 讲 提 提出 提到 说 要求 另外 其余 其他 剩下 等 和 与 及 里 中 的
+完整 全部 所有 一下 请问 呢 吗 到底 究竟 主要
+"""
+DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
+_COUNTED_RE = re.compile(r"[一二两三四五六七八九十\d]+[个项条点件大种类]?")
+_ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]{1,3})(?:个|项|条|点|是)?")
 QUOTES_RE = re.compile(r"[\"'“”‘’「」『』《》〈〉\s]")
 _CLASSIFIERS = "个项大条点种类批件方面"
 
@@ -55,6 +68,43 @@ class Query:
     doc_ids: list[str] = field(default_factory=list)  # speeches the question names
     formulations: list[FormulationMatch] = field(default_factory=list)
     part: int | None = None  # "第三部分" → 3
+    ordinals: list[int] = field(default_factory=list)  # "第七项和第八项" → [7, 8]
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, section_id) it names
+
+
+def wants_list(question: str) -> bool:
+    return bool(LIST_RE.search(question))
+
+
+def asks_definition(question: str, names: list[str], context: str) -> bool:
+    """True when the question asks what a formulation is, rather than something else about it.
+
+    Everything the question says besides the name, its items, ordinals ("第七项") and asking words
+    must already stand around the formulation (`context`: its passage, the speech's title and
+    speaker): "朱书记提的“三个优先”是哪三个" asks for the items; "推动“两集中”时要注意哪些问题"
+    asks something the passage does not frame, and goes to the ordinary answer.
+    """
+    from ingest.tokens import tokenize
+
+    rest = compact(question)
+    for word in sorted(names, key=len, reverse=True):
+        rest = rest.replace(compact(word), " ")
+    rest = _ORDINAL_RE.sub(" ", rest)
+    folded_context = compact(context)
+    leftover = [
+        t
+        for t in tokenize(rest)
+        if t not in DEFINITIONAL and not _COUNTED_RE.fullmatch(t) and t not in folded_context
+    ]
+    return not leftover
+
+
+def item_ordinals(question: str) -> list[int]:
+    """'第七项和第八项分别是什么' → [7, 8]; [] when the question asks for the whole list."""
+    if re.search(r"第[一二三四五六七八九十\d]+(部分|方面)", question):
+        return []
+    values = [parse_numeral(m.group(1)) for m in _ORDINAL_RE.finditer(question)]
+    return [v for v in values if v]
 
 
 def detect_shape(question: str) -> str:
@@ -153,3 +203,23 @@ def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int
             if piece in title and not all(piece in compact(d.title + d.meeting) for d in documents.values()):
                 return size
     return best
+
+
+def named_sections(question: str, documents: dict[str, Document]) -> list[tuple[str, str]]:
+    """Sections whose heading the question quotes ("“加强组织领导，压实工作责任”具体提了哪些措施")."""
+    q = compact(question)
+    found: list[tuple[str, str]] = []
+    for doc_id, doc in documents.items():
+        for section in doc.sections:
+            title = compact(section.title)
+            if len(title) >= 6 and (title in q or _quoted_in(q, title)):
+                found.append((doc_id, section.section_id))
+    return found
+
+
+def _quoted_in(q: str, title: str) -> bool:
+    """A run of ≥ 6 characters of the heading stands in the question."""
+    for size in range(min(len(title), 14), 5, -1):
+        if any(title[i : i + size] in q for i in range(len(title) - size + 1)):
+            return True
+    return False

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from assistant import templates as T
 from assistant.citing import to_passage
 from assistant.corpus import Corpus, CorpusCache
 from assistant.extractive import Draft, ExtractiveAnswerer
-from assistant.query import Query, compact, detect_shape, match_formulations, named_documents, ordinal_part
+from assistant.query import (
+    Query,
+    compact,
+    detect_shape,
+    item_ordinals,
+    match_formulations,
+    named_documents,
+    named_sections,
+    ordinal_part,
+)
 from assistant.records import Answer, Passage
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
@@ -21,6 +31,10 @@ from ingest.tokens import tokenize_query
 from vectorstore.base import VectorStore
 
 MAX_QUESTION_CHARS = 2000  # longer input is cut: no speech question needs more, and it bounds latency
+_SENTENCE_RE = re.compile(r"[^。；！？\n]*(?:[。；！？\n]|$)")
+_FOLLOW_UP_RE = re.compile(
+    r"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[一二三四五六七八九十\d]+(个|项|条|点)|具体"
+)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -40,10 +54,18 @@ class PolicyAssistant:
     def corpus(self) -> Corpus:
         return self._corpus.get()
 
-    def ask(self, question: str, *, top_k: int = 5, doc_ids: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        """Answer one question; `history` holds earlier turns of this conversation (oldest first)."""
         text = clean_question(question)
         corpus = self._corpus.get()
-        query = self.understand(text, corpus, doc_ids)
+        query = self.understand(contextualize(text, history), corpus, doc_ids)
         ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
         draft = self._answerer.answer(query, corpus, ranked, _idf(corpus))
         answer_text, citations = verify(
@@ -62,6 +84,26 @@ class PolicyAssistant:
             notice=draft.notice,
         )
 
+    def stream(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows (str, the whole text so far), then the verified Answer.
+
+        The final Answer is authoritative: the citation check may have dropped an unsupported
+        sentence that a generative answerer had already streamed.
+        """
+        answer = self.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
+        shown = ""
+        for piece in _SENTENCE_RE.findall(answer.answer):
+            shown += piece
+            yield shown
+        yield answer
+
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents
         if doc_ids:
@@ -76,7 +118,31 @@ class PolicyAssistant:
             doc_ids=scope,
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
+            ordinals=item_ordinals(text),
+            sections=named_sections(text, {d: corpus.documents[d] for d in (scope or corpus.documents)}),
         )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: Answer | None = None
+
+
+def contextualize(question: str, history: Sequence[Turn]) -> str:
+    """Resolve a follow-up against the previous turn ("第二个具体怎么做？" after "两个保障是什么？").
+
+    A follow-up that names no topic of its own inherits the previous question's, so retrieval and
+    formulation matching see both.
+    """
+    if not history:
+        return question
+    previous = history[-1].question
+    if _FOLLOW_UP_RE.search(question) or len(compact(question)) <= 8:
+        return f"{previous} {question}"
+    return question
 
 
 class _Extractive(ExtractiveAnswerer):

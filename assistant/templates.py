@@ -7,6 +7,7 @@ FORMULATION_PARTIAL = (
 FORMULATION_UNDEFINED = "{prefix}讲话提到了“{name}”，但没有说明它具体指什么：{mention}{mark}"
 SEVERAL_SPEECHES = "“{name}”在{n}篇讲话中含义不同，分别如下："
 OUTLINE = "{speech}共分{n}个部分：{items}。"
+LIST = "{head}包括{n}个方面：{items}。"
 PART_CHILDREN = "第{part}部分{head}包括{n}个方面：{items}。"
 PART_BODY = "第{part}部分{head}：{body}"
 NO_SUCH_PART = "{speech}只有{n}个部分，没有第{part}部分。"
@@ -15,3 +16,8 @@ REFUSAL = "讲话中没有找到这个问题的答案。下面是最相关的内
 NOTICE_NOT_FOUND = "not_found"
 NOTICE_INCOMPLETE = "incomplete"
 EMPTY_QUESTION = "请输入问题。"
+NOT_CHINESE = "讲话中没有找到相关内容。本助手回答关于所收录讲话的问题，请用中文提问。"
+UNKNOWN_TOPIC = "讲话中没有提到“{terms}”，无法回答这个问题。"
+SECTION_EMPTY = (
+    "{speech}中“{head}”{mark}只有标题，原文缺少这一部分的正文（转载不完整），因此无法回答具体内容。"
+)

@@ -14,7 +14,9 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "speeches"
 
 
 def sample_store(settings: Settings | None = None, collection: str = "eval_samples") -> VectorStore:
-    settings = (settings or load_settings()).model_copy(update={"collection": collection, "chroma_host": None})
+    settings = (settings or load_settings()).model_copy(
+        update={"collection": collection, "chroma_host": None}
+    )
     store = open_store(settings, open_embedder(settings))
     report = Ingestor(store, lock_path=settings.data_dir / f"{collection}.lock").ingest_paths([SAMPLES])
     if report.failed:

@@ -1,0 +1,128 @@
+"""Every enumerable list in a speech, so "哪几个/哪些/第N部分" questions get the whole list.
+
+A speech's outline is a tree of lists: the top-level parts, each section's sub-sections, and
+lists inside a paragraph ("一是人防技防物防要到位。…二是食堂管理要到位。…", or parallel short
+"要推进资源交流。…要提升能力素质。…" sentences). Retrieval finds passages; these candidates let the
+answer layer return a list whole and in order instead of the one item that ranked best.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.numerals import parse_numeral
+from ingest.records import Document, Section
+
+_INLINE_RE = re.compile(
+    r"(?:^|(?<=[。！？；]))\s*([一二三四五六七八九十]{1,2})(?:是|要|是要)(?=[^，。；]{2})"
+)
+_PARALLEL_RE = re.compile(r"(?:^|(?<=[。！？]))(要[^。！？；，]{2,12}。)")
+_LEAD_END = re.compile(r"[。；：！？]")
+LABEL_CHARS = 48
+
+
+@dataclass(frozen=True)
+class ListItem:
+    label: str  # what the answer shows: the heading or the item's lead clause
+    start: int  # offsets of the lead in the document text
+    end: int
+
+
+@dataclass(frozen=True)
+class ListCandidate:
+    doc_id: str
+    kind: str  # "root" (the speech's parts) | "section" (a section's sub-sections) | "inline"
+    head: str  # the words that introduce the list: heading, intro sentence, title for the root
+    start: int
+    end: int
+    items: tuple[ListItem, ...]
+    section_id: str | None = None
+    part: int | None = None  # 1-based number of the top-level part this list is (kind "section")
+
+
+def find_lists(doc: Document) -> list[ListCandidate]:
+    out: list[ListCandidate] = []
+    tops = [s for s in doc.sections if s.parent_id is None]
+    if len(tops) >= 2:
+        head = f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}"
+        out.append(ListCandidate(doc.doc_id, "root", head, tops[0].start, tops[-1].end, _items(doc, tops)))
+    part_of = {s.section_id: i for i, s in enumerate(tops, 1)}
+    for section in doc.sections:
+        children = [s for s in doc.sections if s.parent_id == section.section_id]
+        if len(children) >= 2:
+            head = f"{section.label} {_intro(doc, section, children[0].start)}"
+            out.append(
+                ListCandidate(
+                    doc.doc_id, "section", head, section.start, section.end, _items(doc, children),
+                    section.section_id, part_of.get(section.section_id),
+                )
+            )  # fmt: skip
+        elif not children:
+            out.extend(_inline_lists(doc, section))
+    return out
+
+
+def _items(doc: Document, sections: list[Section]) -> tuple[ListItem, ...]:
+    return tuple(ListItem(_clip(s.label), s.start, s.heading_end) for s in sections)
+
+
+def _intro(doc: Document, section: Section, until: int) -> str:
+    return _clip(doc.text[section.heading_end : until].strip(), 80)
+
+
+def _inline_lists(doc: Document, section: Section) -> list[ListCandidate]:
+    out: list[ListCandidate] = []
+    body_start = section.heading_end
+    for paragraph_start, paragraph in _paragraphs(doc.text, body_start, section.end):
+        items = _numbered_items(paragraph, paragraph_start) or _parallel_items(paragraph, paragraph_start)
+        if len(items) >= 2:
+            intro = paragraph[: items[0].start - paragraph_start].strip()
+            head = f"{section.label} {_clip(intro, 80)}"
+            out.append(
+                ListCandidate(
+                    doc.doc_id, "inline", head, paragraph_start, paragraph_start + len(paragraph), tuple(items),
+                    section.section_id,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    out = []
+    offset = start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            out.append((offset, line))
+        offset += len(line) + 1
+    return out
+
+
+def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
+    """一是…二是…三是… at sentence starts, numbered 1, 2, 3 … without gaps."""
+    items: list[ListItem] = []
+    for match in _INLINE_RE.finditer(paragraph):
+        number = parse_numeral(match.group(1))
+        if number != len(items) + 1:
+            if number == 1 and len(items) < 2:
+                items = []  # a fresh list starts; an earlier lone "一是" was prose
+            else:
+                continue
+        start = match.start(1)
+        end_match = _LEAD_END.search(paragraph, match.end())
+        end = end_match.start() if end_match else len(paragraph)
+        items.append(ListItem(_clip(paragraph[start:end]), base + start, base + end))
+    return items if len(items) >= 2 else []
+
+
+def _parallel_items(paragraph: str, base: int) -> list[ListItem]:
+    """Short "要…。" topic sentences, each followed by its elaboration (000's 教师保障)."""
+    matches = list(_PARALLEL_RE.finditer(paragraph))
+    if len(matches) < 3:
+        return []
+    return [ListItem(m.group(1).rstrip("。"), base + m.start(1), base + m.end(1) - 1) for m in matches]
+
+
+def _clip(text: str, limit: int = LABEL_CHARS) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

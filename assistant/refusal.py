@@ -1,0 +1,61 @@
+"""When not to answer: the speeches lack the question's topic, or the answer lacks what was asked.
+
+Two signals, both about the question's topic terms (assistant/topic.py):
+- a named term (place, person, foreign word) that occurs nowhere in the corpus → the speeches
+  cannot be about it ("郑州市", "Canada");
+- the chosen answer text must cover most of the topic terms (IDF-free: topic terms are few), and
+  carry a number or a date when the question asks for one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
+from ingest.normalize import fold_for_search
+
+TOPIC_COVERAGE = 0.5
+_NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿条人]|[%％]")
+_DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之前|以前")
+
+
+def term_presence(term: str, text: str) -> float:
+    """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves."""
+    if term in text:
+        return 1.0
+    if len(term) >= 4 and has_cjk(term):  # a 3-character term has no halves worth trusting
+        halves = [term[i : i + 2] for i in range(0, len(term) - 1, 2)]
+        return 0.8 * sum(1 for h in halves if h in text) / len(halves)
+    return 0.0
+
+
+def topic_coverage(terms: tuple[Term, ...], text: str) -> float:
+    if not terms:
+        return 1.0
+    folded = fold_for_search(text)
+    return sum(term_presence(t.word, folded) for t in terms) / len(terms)
+
+
+def unknown_names(question: str, corpus_text: str) -> list[str]:
+    """Topic terms the corpus never mentions (corpus_text is folded): names of any length, and
+    common nouns of three or more characters ("研究生") — two-character ones are too often a
+    paraphrase of what the speeches say in other words."""
+    return [
+        t.word
+        for t in topic_terms(question)
+        if (t.named or len(t.word) >= 3) and term_presence(t.word, corpus_text) < (1.0 if t.named else 0.8)
+    ]
+
+
+def rarest_term(question: str, corpus_text: str) -> str | None:
+    """The question's most specific topic term: the one the corpus mentions least."""
+    terms = [t.word for t in topic_terms(question)]
+    if not terms:
+        return None
+    return min(terms, key=lambda w: (corpus_text.count(w), -len(w)))
+
+
+def lacks_answer_type(question: str, answer_text: str) -> bool:
+    if wants_quantity(question) and not _NUMBER_RE.search(answer_text):
+        return True
+    return wants_date(question) and not _DATE_RE.search(answer_text)

@@ -1,0 +1,93 @@
+"""What a question is about: its topic terms (nouns, names) and what kind of answer it wants.
+
+Refusal rests on these: a question whose named entity (a place, a person, an English term) occurs
+nowhere in the speeches, or whose topic the best passage does not cover, is not answered.
+Function words and verbs ("一直", "怎么做") say nothing about whether the speeches hold the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.normalize import fold_for_search
+
+_lock = threading.Lock()
+_ready = False
+
+NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "an", "j", "l", "i", "eng", "nrt", "nrfg")
+NAMED_TAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
+# Nouns every question about these speeches uses; they do not tell speeches or passages apart.
+_GENERIC_TEXT = """
+讲话 问题 要求 内容 方面 措施 情况 工作 意见 部分 方法 做法 哪些 时候 事情 东西 意思 目标 任务 重点
+哪几个 哪几项 哪几条 哪几点 哪几件 什么 多少 本市 我市 全市 讲话稿 篇讲话
+"""
+GENERIC = frozenset(_GENERIC_TEXT.split())
+# English words that carry no topic (a question in English is judged by its content words).
+_ENGLISH_STOP_TEXT = """
+what which who whom whose when where why how is are was were be been do does did the a an of for to in on
+at by with about from and or not my your our their its this that these those i you we they it can could
+should would will shall may might must please tell me give
+"""
+ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
+QUANTITY_RE = re.compile(r"多少|几[个所名项次年月日人万亿条]|比例|占比|百分之|[多几]大")
+DATE_RE = re.compile(r"何时|什么时候|哪一?年|哪天|几月|日期|时间节点|截止")
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    named: bool  # a proper name or foreign word: its absence from the corpus is decisive
+
+
+def _ensure() -> None:
+    global _ready
+    if _ready:
+        return
+    with _lock:
+        if not _ready:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            import jieba.posseg
+
+            _ready = True
+
+
+@lru_cache(maxsize=4096)
+def topic_terms(question: str) -> tuple[Term, ...]:
+    _ensure()
+    import jieba.posseg as posseg
+
+    out: dict[str, Term] = {}
+    for pair in posseg.cut(fold_for_search(question)):
+        word, flag = pair.word.strip(), pair.flag
+        if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC:
+            continue
+        if flag == "eng":
+            if len(word) < 3 or word.lower() in ENGLISH_STOP or word.isdigit():
+                continue
+        elif len(word) < 2:
+            continue
+        named = flag in NAMED_TAGS
+        out[word] = Term(word, named or out.get(word, Term(word, False)).named)
+    return tuple(out.values())
+
+
+def wants_quantity(question: str) -> bool:
+    return bool(QUANTITY_RE.search(question))
+
+
+def wants_date(question: str) -> bool:
+    return bool(DATE_RE.search(question))
+
+
+def has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def warm_up() -> None:
+    topic_terms("两个保障是什么")
