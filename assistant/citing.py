@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.corpus import Corpus
 from assistant.records import Citation, Passage
 from ingest.records import Chunk
@@ -48,8 +50,16 @@ class Citations:
         return [c.passage for c in self.citations]
 
 
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def chinese_date(date: str) -> str:
+    """'2023-04-28' → '2023年4月28日' (what staff read); anything else as it is."""
+    return _ISO_DATE_RE.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日", date)
+
+
 def speech_label(corpus: Corpus, doc_id: str) -> str:
     """《title》（speaker，date）— how an answer names a speech when several are involved."""
     doc = corpus.documents[doc_id]
-    extras = "，".join(x for x in (doc.speaker, doc.date) if x)
+    extras = "，".join(x for x in (doc.speaker, chinese_date(doc.date)) if x)
     return f"《{doc.title}》" + (f"（{extras}）" if extras else "")

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant import templates as T
-from assistant.citing import Citations, speech_label
+from assistant.citing import Citations, chinese_date, speech_label
 from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
 from assistant.numerals import NUMERAL_RE, parse_numeral, to_chinese
-from assistant.query import FormulationMatch, Query, asks_definition, wants_list
+from assistant.query import FormulationMatch, Query, asks_definition, compact, wants_list
 from assistant.refusal import (
     TOPIC_COVERAGE,
     lacks_answer_type,
@@ -36,9 +36,13 @@ from ingest.records import Chunk, Document, Formulation
 from ingest.tokens import tokenize_query
 
 MAX_CHARS = 300
-ITEM_CHARS = 70  # one enumeration item: its name and the start of its key sentence
+ITEM_CHARS = 70
+CROSS_CHARS = 70  # per sentence in a per-speech line: several speeches must fit in one answer  # one enumeration item: its name and the start of its key sentence
 LIST_SCORE = 0.75  # a list must match the question at least this well to be the answer
 SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer at all
+_META_RE = re.compile(
+    r"什么会|哪个会|哪次会|会议上|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
+)
 _HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 
@@ -68,6 +72,8 @@ class ExtractiveAnswerer:
             return refusal
         if query.formulations and self._definitional(query, corpus):
             return self.formulations(query, corpus)
+        if query.doc_ids and len(query.doc_ids) <= 2 and _META_RE.search(query.text):
+            return self.metadata(query, corpus)
         empty = self._empty_section(query, corpus)
         if empty is not None:
             return empty
@@ -116,7 +122,7 @@ class ExtractiveAnswerer:
     def formulations(self, query: Query, corpus: Corpus) -> Draft:
         cites = Citations(corpus)
         matches = _one_per_doc(query.formulations)
-        several = len(matches) > 1
+        several = len({m.doc_id for m in matches}) > 1
         lines: list[str] = []
         incomplete: list[FormulationMatch] = []
         for match in matches:
@@ -133,7 +139,8 @@ class ExtractiveAnswerer:
             lines.append(self._incomplete(corpus, match, cites, several))
         answerable = len(incomplete) < len(matches)
         notice = T.NOTICE_INCOMPLETE if incomplete else ""
-        if several:
+        names = {compact(m.formulation.name) for m in matches}
+        if several and len(names) == 1:
             lines.insert(0, T.SEVERAL_SPEECHES.format(name=matches[0].formulation.name, n=len(matches)))
         return Draft("\n".join(lines), answerable, cites, notice)
 
@@ -225,25 +232,54 @@ class ExtractiveAnswerer:
             T.PART_BODY.format(part=to_chinese(query.part), head=head, body="".join(parts)), True, cites
         )
 
+    # --- who, where, when -------------------------------------------------------------------
+    def metadata(self, query: Query, corpus: Corpus) -> Draft:
+        """Questions about a speech itself (会议, 日期, 讲话人) are answered from its header."""
+        cites = Citations(corpus)
+        lines = []
+        for doc_id in query.doc_ids:
+            doc = corpus.documents[doc_id]
+            chunks = corpus.chunks_by_doc.get(doc_id, [])
+            header = next((c for c in chunks if c.kind == "body"), None)
+            mark = cites.mark(header, header.text[:80]) if header else ""
+            fields = {"speaker": doc.speaker, "meeting": doc.meeting, "date": chinese_date(doc.date)}
+            details = "，".join(T.META_DETAILS[k].format(v) for k, v in fields.items() if v)
+            lines.append(
+                T.META.format(speech=f"《{doc.title}》", details=f"：{details}" if details else "", mark=mark)
+            )
+        return Draft("\n".join(lines), True, cites)
+
     # --- several speeches ------------------------------------------------------------------
     def cross(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
+        """Each speech is searched on its own, so one that ranks low overall still gets its say."""
         tokens = _tokens(query, idf)
         terms = topic_terms(query.text)
-        best: dict[str, Found] = {}
-        for found in _candidate_sentences(query, corpus, ranked, tokens, idf, depth=len(ranked)):
-            doc_id = found.chunk.doc_id
-            context = f"{found.sentence.text} {found.chunk.section_path}"
-            if doc_id not in best and topic_coverage(terms, context) >= TOPIC_COVERAGE:
-                best[doc_id] = found
+        best: dict[str, list[Found]] = {}
+        for doc_id in query.doc_ids or list(corpus.documents):
+            allowed = {c.chunk_id for c in corpus.chunks_by_doc.get(doc_id, [])}
+            hits = corpus.keyword.search(tokenize_query(query.text), 3, allowed)
+            local = [Ranked(corpus.chunks[cid], score) for cid, score in hits]
+            local += [r for r in ranked if r.chunk.doc_id == doc_id][:2]
+            found = [
+                f
+                for f in _candidate_sentences(
+                    query, corpus, local, tokens, idf, depth=len(local), headings=True
+                )
+                if topic_coverage(terms, f"{f.sentence.text} {f.chunk.section_path}") >= TOPIC_COVERAGE
+            ]
+            if found:
+                best[doc_id] = _two_distinct(found)
         if len(best) < 2:
             return None
         cites = Citations(corpus)
         order = sorted(best, key=lambda d: (corpus.documents[d].date or "9999", corpus.documents[d].title))
         lines = [T.CROSS_HEAD.format(n=len(order))]
         for doc_id in order:
-            found = best[doc_id]
-            mark = cites.mark(found.chunk, found.sentence.text)
-            lines.append(f"{speech_label(corpus, doc_id)}：{_clip(found.sentence.text, 90)}{mark}")
+            parts = [
+                f"{_clip(f.sentence.text, CROSS_CHARS)}{cites.mark(f.chunk, f.sentence.text)}"
+                for f in best[doc_id]
+            ]
+            lines.append(f"{speech_label(corpus, doc_id)}：{''.join(parts)}")
         return Draft("\n".join(lines), True, cites)
 
     # --- facts and explanations ------------------------------------------------------------
@@ -324,20 +360,30 @@ def _tokens(query: Query, idf: Idf) -> list[str]:
 
 
 def _candidate_sentences(
-    query: Query, corpus: Corpus, ranked: Sequence[Ranked], tokens: list[str], idf: Idf, depth: int
+    query: Query,
+    corpus: Corpus,
+    ranked: Sequence[Ranked],
+    tokens: list[str],
+    idf: Idf,
+    depth: int,
+    *,
+    headings: bool = False,
 ) -> list[Found]:
+    """Sentences of the top passages, best keyword cover first. Headings ("（九）突出安全稳定…")
+    summarise a whole section: they compete (with a small edge) only when `headings` is set."""
     out: list[Found] = []
     seen: set[tuple[str, int]] = set()
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in _body_sentences(corpus, item.chunk):
             key = (chunk.doc_id, sentence.start)
-            if key in seen or len(sentence.text) < 6 or _HEADING_RE.match(sentence.text):
+            is_heading = bool(_HEADING_RE.match(sentence.text))
+            if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
                 continue
             if sentence.text == corpus.documents[chunk.doc_id].title:
                 continue
             seen.add(key)
             score = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf) + 0.06 / (rank + 1)
-            out.append(Found(score, sentence, chunk))
+            out.append(Found(score + (0.05 if is_heading else 0.0), sentence, chunk))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
 
@@ -355,6 +401,16 @@ def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]
         if body is not None:
             out.append((Sentence(s.text, offset, offset + len(s.text)), body))
     return out
+
+
+def _two_distinct(found: list[Found]) -> list[Found]:
+    """The best sentence of a speech, and the next best unless it says the same, in text order."""
+    picked = [found[0]]
+    for other in found[1:]:
+        if not _same(other.sentence, picked[0].sentence) and other.score >= found[0].score * 0.7:
+            picked.append(other)
+            break
+    return sorted(picked, key=lambda f: f.sentence.start)
 
 
 def _continuation(doc: Document, lead: Found, query: Query) -> list[Sentence]:
@@ -403,11 +459,12 @@ def _formulation_context(corpus: Corpus, match: FormulationMatch) -> str:
 
 def _one_per_doc(matches: list[FormulationMatch]) -> list[FormulationMatch]:
     """If a speech defines the same name twice, keep its most complete definition."""
-    best: dict[str, FormulationMatch] = {}
+    best: dict[tuple[str, str], FormulationMatch] = {}
     for m in matches:
-        current = best.get(m.doc_id)
+        key = (m.doc_id, compact(m.formulation.name))
+        current = best.get(key)
         if current is None or len(m.formulation.items) > len(current.formulation.items):
-            best[m.doc_id] = m
+            best[key] = m
     return list(best.values())
 
 

@@ -1,14 +1,16 @@
 """The optional generative answerer: an OpenAI-compatible chat model (vLLM, Ollama, Xinference …) via LangChain.
 
 What the model is trusted with, and what it is not:
-- questions naming a numbered formulation, and those whose answer is a list of a speech's outline
-  (分几个部分, 第三部分有哪几条), are answered by the extractive answerer: the formulation index and the
-  outline are exact, while a model may skip or merge items, mix up same-named formulations of two
-  speeches, and an item it paraphrases can fail the citation check and silently vanish from the list;
+- the extractive answer is computed first (milliseconds). When it refuses (unknown term, undefined
+  formulation, a section the source lost …) that refusal stands: both modes refuse the same questions.
+  Questions naming a numbered formulation or asking for a speech's outline get it too: the formulation
+  index and the outline are exact, while a model may skip or merge items, mix up same-named
+  formulations of two speeches, and an item it paraphrases can fail the citation check and vanish;
 - everything else is answered by the model from the top passages, quoted as data and numbered
   [1]..[k]. Its marks are mapped onto those passages so that `verify()` checks them; a sentence it left
   unmarked is cited only if one of the passages supports it, else dropped (verify keeps unmarked text,
-  so this is where invented sentences go);
+  so this is where invented sentences go). If the model says the refusal sentence, the answer is a
+  refusal; if nothing it wrote survives the check, the extractive answer is given instead;
 - when the server cannot be reached (refused, timed out, 5xx) the extractive answer is returned with
   the notice `llm_unavailable`: a staff member would rather read a quoted answer than an error, and the
   server is left alone for a minute so that every question does not wait for the timeout again.
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
@@ -31,7 +35,7 @@ from assistant import templates as T
 from assistant.citing import Citations
 from assistant.corpus import Corpus
 from assistant.extractive import Draft, ExtractiveAnswerer
-from assistant.query import Query, wants_list
+from assistant.query import Query
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, split_sentences
 from assistant.verify import bigrams, supports, verify
@@ -54,7 +58,8 @@ _LOOSE_MARKS_RE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)
 _MARK_RE = re.compile(r"\[(\d{1,3})\]")
 _MARKS_RE = re.compile(r"(?:\[\d{1,3}\])+")
 _MARKS_AFTER_STOP_RE = re.compile(r"([。；！？])[ \t]*((?:\[\d{1,3}\])+)")
-_LABEL = r"(?:[-*•][ \t]*)?《[^》\n]{1,80}》(?:[（(][^）)\n]{0,40}[）)])?[ \t]*[：:]"  # 《title》（speaker，date）：
+# 《title》（speaker，date）： — the parenthesis may nest: "（2025-07-04（发布日期））"
+_LABEL = r"(?:[-*•][ \t]*)?《[^》\n]{1,80}》(?:[（(][^\n：:]{0,60}[）)])?[ \t]*[：:]"
 _LABEL_RE = re.compile(_LABEL)
 _LABEL_LINE_RE = re.compile(rf"^([ \t]*{_LABEL})[ \t]*(?=\S)", re.M)
 _SENTENCE_RE = re.compile(r"[^。；！？]+[。；！？]*|[。；！？]+")
@@ -107,18 +112,15 @@ class GenerativeAnswerer:
         self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf
     ) -> Iterator[str | Draft]:
         """Yield text deltas as the model writes, then the Draft (authoritative: it is what gets verified)."""
-        structured = self._structured(query, corpus, ranked, idf)
-        if structured is not None:
-            yield structured.answer
-            yield structured
-            return
+        # The extractive answer costs milliseconds: it is the gate, the structured answer and the fallback.
+        extractive = _checked(self._extractive.answer(query, corpus, ranked, idf), corpus, strict=False)
         chunks = [item.chunk for item in ranked[: self._max_passages]]
-        if not chunks:
-            yield T.REFUSAL
-            yield Draft(T.REFUSAL, False, Citations(corpus), T.NOTICE_NOT_FOUND)
+        if self._extractive_only(query, extractive) or not chunks:
+            yield extractive.answer
+            yield extractive
             return
         if time.monotonic() < self._down_until:
-            yield from self._fallback(query, corpus, ranked, idf, streamed=False)
+            yield from self._fallback(extractive, streamed=False)
             return
         parts: list[str] = []
         try:
@@ -132,28 +134,27 @@ class GenerativeAnswerer:
             if failure is None:
                 raise
             self._give_up(exc, pause=failure == "down")
-            yield from self._fallback(query, corpus, ranked, idf, streamed=bool(parts))
+            yield from self._fallback(extractive, streamed=bool(parts))
             return
-        yield to_draft("".join(parts), corpus, chunks)
+        reply = "".join(parts)
+        draft = _checked(to_draft(reply, corpus, chunks), corpus, strict=True)
+        if draft.answerable or refuses(reply):
+            yield draft
+        else:  # nothing the model wrote is supported by the passages, but the speeches do answer
+            log.info("大模型的回答没有通过引用核对，改用抽取式回答")
+            yield extractive
 
-    def _structured(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
-        """Formulations and outline lists come from the indexes, not the model (see the module doc).
+    @staticmethod
+    def _extractive_only(query: Query, extractive: Draft) -> bool:
+        """Questions the model is not asked (see the module doc).
 
-        A question naming a formulation goes to the extractive answerer whole: it decides whether the
-        items are asked for, and it keeps same-named formulations of different speeches apart.
+        A refusal of the extractive answerer (unknown term, undefined formulation, lost section …)
+        stands in both modes, so a question is refused or answered the same way whichever is configured.
         """
-        if query.formulations:
-            return _as_checked(self._extractive.answer(query, corpus, ranked, idf), corpus)
-        if query.shape == "outline" or wants_list(query.text):
-            draft = self._extractive.lists(query, corpus, ranked, idf)  # None: no outline list fits
-            return _as_checked(draft, corpus) if draft is not None else None
-        return None
+        return not extractive.answerable or bool(query.formulations) or query.shape == "outline"
 
-    def _fallback(
-        self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf, *, streamed: bool
-    ) -> Iterator[str | Draft]:
-        draft = _as_checked(self._extractive.answer(query, corpus, ranked, idf), corpus)
-        draft.notice = draft.notice or NOTICE_LLM_UNAVAILABLE  # a refusal's reason matters more
+    def _fallback(self, extractive: Draft, *, streamed: bool) -> Iterator[str | Draft]:
+        draft = replace(extractive, notice=extractive.notice or NOTICE_LLM_UNAVAILABLE)
         if not streamed:
             yield draft.answer
         yield draft
@@ -188,6 +189,11 @@ def _passage(corpus: Corpus, n: int, chunk: Chunk) -> str:
 
 
 # --- the reply -----------------------------------------------------------------------------
+
+
+def refuses(reply: str) -> bool:
+    """The model answered with the refusal sentence (maybe among other words)."""
+    return bool(_REFUSAL_RE.search(reply))
 
 
 def to_draft(reply: str, corpus: Corpus, chunks: Sequence[Chunk]) -> Draft:
@@ -283,17 +289,20 @@ def _best_sentence(chunk: Chunk, claim: str) -> str:
     return best.text if best else ""
 
 
-def _as_checked(draft: Draft, corpus: Corpus) -> Draft:
-    """An extractive draft, checked as in extractive mode (unsupported marks go, sentences stay).
+def _checked(draft: Draft, corpus: Corpus, *, strict: bool) -> Draft:
+    """The draft after the citation check, with its Citations renumbered to match.
 
-    PolicyAssistant checks this answerer's drafts strictly (unsupported sentences dropped), which is
-    right for model text but would cut template lines such as "共分三个部分：一、…" whose first
-    item's mark points at a heading chunk; checking here first leaves nothing for the strict pass.
+    PolicyAssistant checks this answerer's drafts strictly (unsupported sentences dropped): right for
+    model text (checked here too, so an answer that checks to nothing can be replaced), but it would
+    cut extractive template lines such as "共分三个部分：一、…" whose first item's mark points at a
+    heading chunk; checking those leniently first, as extractive mode does, leaves nothing to cut.
     """
-    text, checked = verify(draft.answer, draft.citations.citations, drop_unsupported=False)
+    text, checked = verify(draft.answer, draft.citations.citations, drop_unsupported=strict)
     cites = Citations(corpus)
     for citation in checked:
         cites.mark(corpus.chunks[citation.passage.chunk_id], citation.sentence, citation.passage.score)
+    if strict and not checked:
+        return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
     return Draft(text, draft.answerable, cites, draft.notice, draft.extra)
 
 
@@ -304,12 +313,16 @@ def _text(content: str | list[Any]) -> str:
 
 
 def _failure(exc: Exception) -> str | None:
-    """ "down": the server or network failed (fall back, pause it); "failed": it refused this request
-    (fall back); None: not the server's doing — a bug, raised."""
+    """How a failed call is handled: None is a bug (raised), anything else falls back to extractive.
+
+    "down" (network, timeout, 5xx, 401/403/404 misconfiguration, 429) also pauses the server;
+    "failed" (e.g. 400 for this one request) does not.
+    """
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return "down"
-    import openai  # deferred: only reached on a failure
-
+    openai: Any = sys.modules.get("openai")
+    if openai is None:  # not loaded, so exc is none of its errors (and importing it costs a second)
+        return None
     if isinstance(exc, openai.APIStatusError):
         return "down" if exc.status_code >= 500 or exc.status_code in (401, 403, 404, 429) else "failed"
     if isinstance(exc, openai.APIConnectionError):  # refused, reset, timed out

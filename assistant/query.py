@@ -144,11 +144,31 @@ def match_formulations(question: str, formulations: list[tuple[str, Formulation]
             matches.append(FormulationMatch(doc_id, form, exact=True))
         elif _loose_match(q, form.name):
             matches.append(FormulationMatch(doc_id, form, exact=False))
+    if not matches:
+        matches = _count_only(q, formulations)
     if any(m.exact for m in matches):
         matches = [m for m in matches if m.exact]
     # A longer name wins over one it contains ("八项工程" over "八项").
     longest = max((len(compact(m.formulation.name)) for m in matches), default=0)
     return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
+
+
+_COUNT_ONLY_RE = re.compile(r"([一二两三四五六七八九十]{1,2})([个项大条])(?![\u4e00-\u9fff])")
+
+
+def _count_only(q: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
+    """'讲话里提到好几个“八项”，分别指什么' → every formulation named 八项…: a term, not a name."""
+    out: list[FormulationMatch] = []
+    for found in _COUNT_ONLY_RE.finditer(q):
+        prefix = found.group(1) + found.group(2)
+        if parse_numeral(found.group(1)) is None:
+            continue
+        out += [
+            FormulationMatch(d, f, exact=False)
+            for d, f in formulations
+            if compact(f.name).startswith(prefix) and len(compact(f.name)) > len(prefix)
+        ]
+    return out
 
 
 def _loose_match(q: str, name: str) -> bool:

@@ -21,3 +21,5 @@ UNKNOWN_TOPIC = "讲话中没有提到“{terms}”，无法回答这个问题�
 SECTION_EMPTY = (
     "{speech}中“{head}”{mark}只有标题，原文缺少这一部分的正文（转载不完整），因此无法回答具体内容。"
 )
+META = "{speech}{details}{mark}。"
+META_DETAILS = {"speaker": "讲话人：{}", "meeting": "会议：{}", "date": "日期：{}"}

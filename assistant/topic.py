@@ -33,7 +33,8 @@ at by with about from and or not my your our their its this that these those i y
 should would will shall may might must please tell me give
 """
 ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
-QUANTITY_RE = re.compile(r"多少|几[个所名项次年月日人万亿条]|比例|占比|百分之|[多几]大")
+QUANTITY_RE = re.compile(r"多少|几[个所名项次年月日人万亿条]|百分之几|占比多少|比例是多少")
+_QUESTION_WORD_RE = re.compile(r"几|哪|什么|多少|怎|谁|吗")
 DATE_RE = re.compile(r"何时|什么时候|哪一?年|哪天|几月|日期|时间节点|截止")
 
 
@@ -65,7 +66,7 @@ def topic_terms(question: str) -> tuple[Term, ...]:
     out: dict[str, Term] = {}
     for pair in posseg.cut(fold_for_search(question)):
         word, flag = pair.word.strip(), pair.flag
-        if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC:
+        if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):
             continue
         if flag == "eng":
             if len(word) < 3 or word.lower() in ENGLISH_STOP or word.isdigit():
