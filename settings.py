@@ -30,7 +30,7 @@ class Settings(BaseSettings):
 
     max_upload_mb: int = Field(default=20, ge=1)
     embed_batch_size: int = Field(default=16, ge=1)
-    torch_threads: int = Field(default=0, ge=0)  # 0 = torch's default
+    torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
 
     @property
     def model_dir(self) -> Path:

@@ -43,6 +43,35 @@ SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer a
 _META_RE = re.compile(
     r"什么会|哪个会|哪次会|会议上|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
 )
+# Why-questions are answered by reasons and stakes, how-questions by measures: sentences that
+# carry those cues get a small edge over ones that merely repeat the question's words.
+_WHY_RE = re.compile(r"为什么|为何|原因|意义|重要性|必要性|目的")
+_HOW_RE = re.compile(r"怎么|如何|怎样|措施|办法|举措|途径|路径")
+_WHY_CUES = re.compile(
+    r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本|关键|基础|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
+)
+_HOW_CUES = re.compile(r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到")
+_LIST_WORDS = frozenset(
+    [
+        "部分",
+        "方面",
+        "几个",
+        "几点",
+        "意见",
+        "各讲",
+        "讲了",
+        "主要",
+        "内容",
+        "结构",
+        "提纲",
+        "框架",
+        "层次",
+        "分为",
+        "分成",
+        "年市",
+        "会上",
+    ]
+)
 _HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 
@@ -327,23 +356,30 @@ class ExtractiveAnswerer:
 def score_list(
     cand: ListCandidate, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf
 ) -> float:
-    tokens = _tokens(query, idf)
+    """How well a list answers the question. The question describes the list's parent
+    ("推动基础教育优质均衡发展要加快推进哪几方面") and asks for its items, so the heading weighs most;
+    words that only name the speech (its title, speaker) are left to the speech filter."""
     doc = corpus.documents[cand.doc_id]
-    text = f"{doc.title} {doc.speaker} {doc.meeting} {cand.head} " + " ".join(i.label for i in cand.items)
-    score = coverage(tokens, text, idf)
+    naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
+    tokens = [t for t in _tokens(query, idf) if t not in naming and t not in _LIST_WORDS]
+    items = " ".join(i.label for i in cand.items)
+    if tokens:
+        score = 0.7 * coverage(tokens, cand.head, idf) + 0.3 * coverage(tokens, f"{cand.head} {items}", idf)
+    else:
+        score = 0.5  # the question only names the speech and asks for its parts
     if query.part is not None:
         score += 0.6 if cand.part == query.part else -0.6
-    elif query.shape == "outline" and cand.kind == "root":
-        score += 0.5
+    elif cand.kind == "root":
+        score += 0.5 if query.shape == "outline" else -1.0
     if cand.doc_id in query.doc_ids:
-        score += 0.3
-    wanted = [parse_numeral(n) for n in NUMERAL_RE.findall(query.text)]
-    if len(cand.items) in wanted:
+        score += 0.1
+    counts = [parse_numeral(n) for n in NUMERAL_RE.findall(query.text)]
+    if len(cand.items) in counts:
         score += 0.25
     for rank, item in enumerate(ranked[:10]):
         chunk = item.chunk
         if chunk.doc_id == cand.doc_id and chunk.start < cand.end and chunk.end > cand.start:
-            score += 0.3 / (rank + 1)
+            score += 0.2 / (rank + 1)
             break
     return score
 
@@ -373,6 +409,7 @@ def _candidate_sentences(
     summarise a whole section: they compete (with a small edge) only when `headings` is set."""
     out: list[Found] = []
     seen: set[tuple[str, int]] = set()
+    cue = _WHY_CUES if _WHY_RE.search(query.text) else _HOW_CUES if _HOW_RE.search(query.text) else None
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in _body_sentences(corpus, item.chunk):
             key = (chunk.doc_id, sentence.start)
@@ -383,6 +420,8 @@ def _candidate_sentences(
                 continue
             seen.add(key)
             score = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf) + 0.06 / (rank + 1)
+            if cue is not None and cue.search(sentence.text):
+                score += 0.12
             out.append(Found(score + (0.05 if is_heading else 0.0), sentence, chunk))
     out.sort(key=lambda f: f.score, reverse=True)
     return out

@@ -17,7 +17,7 @@ from ingest.records import Document, Section
 _INLINE_RE = re.compile(
     r"(?:^|(?<=[。！？；]))\s*([一二三四五六七八九十]{1,2})(?:是|要|是要)(?=[^，。；]{2})"
 )
-_PARALLEL_RE = re.compile(r"(?:^|(?<=[。！？]))(要[^。！？；，]{2,12}。)")
+_SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
 LABEL_CHARS = 48
 
@@ -116,11 +116,26 @@ def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
 
 
 def _parallel_items(paragraph: str, base: int) -> list[ListItem]:
-    """Short "要…。" topic sentences, each followed by its elaboration (000's 教师保障)."""
-    matches = list(_PARALLEL_RE.finditer(paragraph))
-    if len(matches) < 3:
-        return []
-    return [ListItem(m.group(1).rstrip("。"), base + m.start(1), base + m.end(1) - 1) for m in matches]
+    """Short topic sentences that open alike, each followed by its elaboration: 000's
+    "要推进资源交流。…要提升能力素质。…要解决教师关切。…", 002's "要加快推进学前教育…。…要加快推进
+    义务教育…。…". Three or more sharing the first character, or two sharing three or more."""
+    short = list(_SHORT_SENTENCE_RE.finditer(paragraph))
+    best: list[re.Match[str]] = []
+    for size in (3, 1):
+        groups: dict[str, list[re.Match[str]]] = {}
+        for m in short:
+            groups.setdefault(m.group(1)[:size], []).append(m)
+        need = 2 if size == 3 else 3
+        for group in groups.values():
+            if len(group) >= need and len(group) > len(best) and not _is_numbered(group[0].group(1)):
+                best = group
+        if best:
+            break
+    return [ListItem(m.group(1).rstrip("。"), base + m.start(1), base + m.end(1) - 1) for m in best]
+
+
+def _is_numbered(sentence: str) -> bool:
+    return bool(_INLINE_RE.match(sentence))
 
 
 def _clip(text: str, limit: int = LABEL_CHARS) -> str:

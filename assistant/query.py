@@ -37,7 +37,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 LIST_RE = re.compile(
-    r"哪几|哪些|几个|几项|几条|几点|几件|几大|几种|几方面|包括|包含|分别(是|有|指)|列举|都有|有什么"
+    r"哪几|哪些|几个|几项|几条|几点|几件|几大|几种|几方面|包括|包含|分别(是|有|指)|列举|都有"
     r"|哪[一二两三四五六七八九十\d]+[个项条点件大种]"
 )
 # Words a question uses to ask what a formulation is (what is left after them must be context).

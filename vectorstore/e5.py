@@ -27,9 +27,14 @@ log = logging.getLogger(__name__)
 
 DIMENSION = 384
 MAX_SEQ_LENGTH = 512
-# Measured on the 2-core target with ~300-character Chinese passages (see the helper report / README):
-# throughput is flat from batch 8 to 32 and drops at 64 (padding and cache misses), so 16 it is.
+# Measured on the 2-core target with 300-character Chinese passages (~196 tokens): with one thread the
+# throughput is flat from batch 8 to 64 (6-7 passages/s) while peak RAM grows (1.22 -> 1.55 GB), so 16.
 DEFAULT_BATCH_SIZE = 16
+# One torch thread by default: two threads are ~1.6x faster at bulk embedding on an idle 2-core machine,
+# but as soon as anything else wants a core (the web app, an ingest, Chroma) torch's spinning OpenMP
+# threads turn a 25 ms query into 0.3-2 s. One thread keeps queries at 25-60 ms under load. Bulk
+# ingestion on an otherwise idle machine can ask for 2 (POLICY_QA_TORCH_THREADS=2).
+DEFAULT_THREADS = 1
 # Hub access must be impossible, not merely unused: set before sentence-transformers/transformers import.
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
@@ -47,17 +52,18 @@ class E5Embedder:
         threads: int | None = None,
         build: bool = True,
     ) -> None:
-        """`threads` sets torch's (process-wide) intra-op thread count; None keeps torch's default.
+        """`threads` sets torch's (process-wide) intra-op thread count; None means DEFAULT_THREADS.
         `build=False` refuses to build a missing model (raises ModelBuildError instead)."""
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
-        self.threads = threads
+        self.threads = threads or DEFAULT_THREADS
         self.build = build
         self._model: Any = None
         self._load_lock = threading.Lock()
-        self._encode_lock = threading.Lock()  # one forward pass at a time: torch already uses every core
+        # One encode at a time: a Hugging Face fast tokenizer shared by threads fails ("Already borrowed").
+        self._encode_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> E5Embedder:
@@ -132,8 +138,7 @@ class E5Embedder:
         self._ensure_built()
         import torch
 
-        if self.threads:
-            torch.set_num_threads(self.threads)
+        torch.set_num_threads(self.threads)
         try:
             model = _open(self.model_dir)
         except Exception as exc:  # a folder that passed the quick check but will not load: rebuild once

@@ -44,6 +44,13 @@ WEIGHTS = "model.safetensors"
 ESSENTIAL_FILES = (WEIGHTS, "config.json", "tokenizer.json", "tokenizer_config.json", "modules.json")
 ROWS_PER_CHUNK = 8192  # dequantise big matrices in row blocks: keeps the build's peak RAM low
 PROMPTS = {"query": "query: ", "passage": "passage: "}
+# transformer -> mean pooling (prompt tokens included, as e5 was trained) -> L2 normalisation, named as
+# sentence-transformers 6.2's own save() names its module classes.
+_ST_MODULES = (
+    ("", "sentence_transformers.base.modules.transformer.Transformer"),
+    ("1_Pooling", "sentence_transformers.sentence_transformer.modules.pooling.Pooling"),
+    ("2_Normalize", "sentence_transformers.base.modules.normalize.Normalize"),
+)
 
 
 # --- public API -----------------------------------------------------------------------------------------
@@ -340,31 +347,10 @@ def _write_configs(e5: E5File, out_dir: Path) -> None:
             "dtype": "float32",
         },
     )
-    # sentence-transformers 6 module layout: transformer -> mean pooling (prompt included, as e5 was
-    # trained) -> L2 normalisation; the e5 prompts are named so callers can pass prompt_name.
-    _write_json(
-        out_dir / "modules.json",
-        [
-            {
-                "idx": 0,
-                "name": "0",
-                "path": "",
-                "type": "sentence_transformers.base.modules.transformer.Transformer",
-            },
-            {
-                "idx": 1,
-                "name": "1",
-                "path": "1_Pooling",
-                "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
-            },
-            {
-                "idx": 2,
-                "name": "2",
-                "path": "2_Normalize",
-                "type": "sentence_transformers.base.modules.normalize.Normalize",
-            },
-        ],
-    )
+    modules = [
+        {"idx": i, "name": str(i), "path": path, "type": kind} for i, (path, kind) in enumerate(_ST_MODULES)
+    ]
+    _write_json(out_dir / "modules.json", modules)
     _write_json(
         out_dir / "sentence_bert_config.json",
         {

@@ -371,7 +371,10 @@ def test_importing_and_constructing_the_embedder_loads_nothing_heavy() -> None:
         "heavy = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules); "
         "assert not heavy, heavy"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -401,9 +404,10 @@ def test_missing_model_without_build_is_a_model_build_error(tmp_path: Path) -> N
 def test_embedder_from_settings(tmp_path: Path) -> None:
     from settings import Settings
 
-    embedder = E5Embedder.from_settings(Settings(data_dir=tmp_path, embed_batch_size=32, torch_threads=1))
+    embedder = E5Embedder.from_settings(Settings(data_dir=tmp_path, embed_batch_size=32, torch_threads=2))
     assert embedder.model_dir == tmp_path / "models" / "multilingual-e5-small"
-    assert (embedder.batch_size, embedder.threads, embedder.dimension) == (32, 1, 384)
+    assert (embedder.batch_size, embedder.threads, embedder.dimension) == (32, 2, 384)
+    assert E5Embedder.from_settings(Settings(data_dir=tmp_path)).threads == 1  # 0 = the measured default
     with pytest.raises(ValueError):
         E5Embedder(tmp_path, batch_size=0)
 
