@@ -63,26 +63,9 @@ class PolicyAssistant:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """Answer one question; `history` holds earlier turns of this conversation (oldest first)."""
-        text = clean_question(question)
-        corpus = self._corpus.get()
-        query = self.understand(contextualize(text, history), corpus, doc_ids)
-        ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
-        draft = self._answerer.answer(query, corpus, ranked, _idf(corpus))
-        answer_text, citations = verify(
-            draft.answer, draft.citations.citations, drop_unsupported=self._answerer.mode != "extractive"
-        )
-        if draft.answerable and not citations:
-            answer_text, draft.answerable, draft.notice = T.REFUSAL, False, T.NOTICE_NOT_FOUND
-        passages = _passages(corpus, ranked, [c.passage for c in citations], top_k, draft)
-        return Answer(
-            question=text,
-            answer=answer_text,
-            answerable=draft.answerable,
-            citations=citations,
-            passages=passages,
-            mode=self._answerer.mode,
-            notice=draft.notice,
-        )
+        prepared = self._prepare(question, top_k, doc_ids, history)
+        draft = self._answerer.answer(prepared.query, prepared.corpus, prepared.ranked, prepared.idf)
+        return self._finish(prepared, draft)
 
     def stream(
         self,
@@ -94,15 +77,53 @@ class PolicyAssistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it grows (str, the whole text so far), then the verified Answer.
 
-        The final Answer is authoritative: the citation check may have dropped an unsupported
-        sentence that a generative answerer had already streamed.
+        A generative answerer streams the model's words as they come; the final Answer is
+        authoritative (the citation check may drop a sentence that was already shown).
         """
-        answer = self.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
+        prepared = self._prepare(question, top_k, doc_ids, history)
+        streamer = getattr(self._answerer, "stream", None)
+        if streamer is None:
+            answer = self._finish(prepared, self._answerer.answer(*prepared.args()))
+            shown = ""
+            for piece in _SENTENCE_RE.findall(answer.answer):
+                shown += piece
+                yield shown
+            yield answer
+            return
         shown = ""
-        for piece in _SENTENCE_RE.findall(answer.answer):
-            shown += piece
-            yield shown
-        yield answer
+        for event in streamer(*prepared.args()):
+            if isinstance(event, str):
+                shown += event
+                yield shown
+            else:
+                yield self._finish(prepared, event)
+                return
+
+    def _prepare(
+        self, question: str, top_k: int, doc_ids: Sequence[str] | None, history: Sequence[Turn]
+    ) -> _Prepared:
+        text = clean_question(question)
+        corpus = self._corpus.get()
+        query = self.understand(contextualize(text, history), corpus, doc_ids)
+        ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
+        return _Prepared(text, corpus, query, ranked, _idf(corpus), top_k)
+
+    def _finish(self, prepared: _Prepared, draft: Draft) -> Answer:
+        answer_text, citations = verify(
+            draft.answer, draft.citations.citations, drop_unsupported=self._answerer.mode != "extractive"
+        )
+        if draft.answerable and not citations:
+            answer_text, draft.answerable, draft.notice = T.REFUSAL, False, T.NOTICE_NOT_FOUND
+        cited = [c.passage for c in citations]
+        return Answer(
+            question=prepared.text,
+            answer=answer_text,
+            answerable=draft.answerable,
+            citations=citations,
+            passages=_passages(prepared.corpus, prepared.ranked, cited, prepared.top_k, draft),
+            mode=self._answerer.mode,
+            notice=draft.notice,
+        )
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents
@@ -121,6 +142,21 @@ class PolicyAssistant:
             ordinals=item_ordinals(text),
             sections=named_sections(text, {d: corpus.documents[d] for d in (scope or corpus.documents)}),
         )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything an answerer needs for one question."""
+
+    text: str
+    corpus: Corpus
+    query: Query
+    ranked: list[Ranked]
+    idf: Idf
+    top_k: int
+
+    def args(self) -> tuple[Query, Corpus, list[Ranked], Idf]:
+        return self.query, self.corpus, self.ranked, self.idf
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ CROSS_HEAD = "共有{n}篇讲话谈到这一点："
 REFUSAL = "讲话中没有找到这个问题的答案。下面是最相关的内容，供参考。"
 NOTICE_NOT_FOUND = "not_found"
 NOTICE_INCOMPLETE = "incomplete"
+NOTICE_LLM_UNAVAILABLE = "llm_unavailable"  # the generative server failed: this is the extractive answer
 EMPTY_QUESTION = "请输入问题。"
 NOT_CHINESE = "讲话中没有找到相关内容。本助手回答关于所收录讲话的问题，请用中文提问。"
 UNKNOWN_TOPIC = "讲话中没有提到“{terms}”，无法回答这个问题。"

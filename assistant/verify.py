@@ -36,8 +36,13 @@ def supports(passage_text: str, claim: str) -> bool:
     return found / len(grams) >= SUPPORT
 
 
+_MARKS_AFTER_STOP_RE = re.compile(r"([。；！？])((?:\[\d{1,3}\])+)")
+
+
 def verify(answer: str, citations: list[Citation], *, drop_unsupported: bool) -> tuple[str, list[Citation]]:
     """Remove marks that do not point at a supporting passage; renumber what remains 1..m."""
+    # "…。[1]" and "…[1]。" mean the same; one form lets every mark be checked against its sentence.
+    answer = _MARKS_AFTER_STOP_RE.sub(r"\2\1", answer)
     by_n = {c.n: c for c in citations}
     kept_text: list[str] = []
     for segment in _SEGMENT_RE.findall(answer):
