@@ -23,6 +23,7 @@ from assistant.query import FormulationMatch, Query, asks_definition, compact, w
 from assistant.refusal import (
     TOPIC_COVERAGE,
     lacks_answer_type,
+    rarest_of,
     rarest_term,
     term_presence,
     topic_coverage,
@@ -30,7 +31,7 @@ from assistant.refusal import (
 )
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence, coverage, split_sentences
-from assistant.topic import has_cjk, topic_terms, wants_date, wants_quantity
+from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
 from ingest.records import Chunk, Document, Formulation
 from ingest.tokens import tokenize_query
@@ -41,7 +42,7 @@ CROSS_CHARS = 70  # per sentence in a per-speech line: several speeches must fit
 LIST_SCORE = 0.75  # a list must match the question at least this well to be the answer
 SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer at all
 _META_RE = re.compile(
-    r"什么会|哪个会|哪次会|会议上|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
+    r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
 )
 # Why-questions are answered by reasons and stakes, how-questions by measures: sentences that
 # carry those cues get a small edge over ones that merely repeat the question's words.
@@ -101,7 +102,7 @@ class ExtractiveAnswerer:
             return refusal
         if query.formulations and self._definitional(query, corpus):
             return self.formulations(query, corpus)
-        if query.doc_ids and len(query.doc_ids) <= 2 and _META_RE.search(query.text):
+        if query.doc_ids and query.shape != "outline" and _META_RE.search(query.text):
             return self.metadata(query, corpus)
         empty = self._empty_section(query, corpus)
         if empty is not None:
@@ -282,7 +283,8 @@ class ExtractiveAnswerer:
     def cross(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
         """Each speech is searched on its own, so one that ranks low overall still gets its say."""
         tokens = _tokens(query, idf)
-        terms = topic_terms(query.text)
+        terms = _content_terms(query, corpus)
+        rarest = rarest_of([t.word for t in terms], corpus.search_text)
         best: dict[str, list[Found]] = {}
         for doc_id in query.doc_ids or list(corpus.documents):
             allowed = {c.chunk_id for c in corpus.chunks_by_doc.get(doc_id, [])}
@@ -294,7 +296,7 @@ class ExtractiveAnswerer:
                 for f in _candidate_sentences(
                     query, corpus, local, tokens, idf, depth=len(local), headings=True
                 )
-                if topic_coverage(terms, f"{f.sentence.text} {f.chunk.section_path}") >= TOPIC_COVERAGE
+                if _about(f, terms, rarest)
             ]
             if found:
                 best[doc_id] = _two_distinct(found)
@@ -315,7 +317,7 @@ class ExtractiveAnswerer:
     def sentences(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft:
         cites = Citations(corpus)
         tokens = _tokens(query, idf)
-        terms = topic_terms(query.text)
+        terms = _content_terms(query, corpus)
         candidates = _candidate_sentences(query, corpus, ranked, tokens, idf, depth=8)
         lead = next((f for f in candidates if self._acceptable(query, terms, f, corpus)), None)
         if lead is None:
@@ -384,6 +386,16 @@ def score_list(
     return score
 
 
+def _content_terms(query: Query, corpus: Corpus) -> tuple[Term, ...]:
+    """Topic terms minus those that only name a speech (its speaker, title words)."""
+    naming = fold_for_search(
+        " ".join(f"{d.title} {d.speaker} {d.meeting}" for d in corpus.documents.values())
+    )
+    terms = topic_terms(query.text)
+    kept = tuple(t for t in terms if not (t.named and t.word in naming))
+    return kept
+
+
 def _candidates(query: Query, corpus: Corpus) -> list[ListCandidate]:
     if query.doc_ids:
         return [c for c in corpus.lists if c.doc_id in query.doc_ids]
@@ -440,6 +452,14 @@ def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]
         if body is not None:
             out.append((Sentence(s.text, offset, offset + len(s.text)), body))
     return out
+
+
+def _about(found: Found, terms: tuple[Term, ...], rarest: str | None) -> bool:
+    """The sentence (with its section path) covers the topic, its most specific word included."""
+    context = fold_for_search(f"{found.sentence.text} {found.chunk.section_path}")
+    if rarest is not None and term_presence(rarest, context) < 0.8:
+        return False
+    return topic_coverage(terms, context) >= TOPIC_COVERAGE
 
 
 def _two_distinct(found: list[Found]) -> list[Found]:

@@ -214,10 +214,11 @@ def named_documents(question: str, documents: dict[str, Document]) -> list[str]:
 
 
 def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int:
-    """Longest run (≥4 chars) of the question found in this title but not in every title."""
+    """Longest run (≥5 chars) of the question found in this title but not in every title.
+    Shorter runs ("教育工作") are shared by too many titles to name one speech."""
     title = compact(doc.title + doc.meeting)
     best = 0
-    for size in range(min(12, len(q)), 3, -1):
+    for size in range(min(12, len(q)), 4, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
             if piece in title and not all(piece in compact(d.title + d.meeting) for d in documents.values()):

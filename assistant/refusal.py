@@ -49,7 +49,11 @@ def unknown_names(question: str, corpus_text: str) -> list[str]:
 
 def rarest_term(question: str, corpus_text: str) -> str | None:
     """The question's most specific topic term: the one the corpus mentions least."""
-    counts = {t.word: corpus_text.count(t.word) for t in topic_terms(question)}
+    return rarest_of([t.word for t in topic_terms(question)], corpus_text)
+
+
+def rarest_of(words: list[str], corpus_text: str) -> str | None:
+    counts = {w: corpus_text.count(w) for w in words}
     present = [w for w, n in counts.items() if n > 0]  # absent words are the coverage check's business
     if not present:
         return None
