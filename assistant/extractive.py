@@ -52,6 +52,9 @@ _WHY_CUES = re.compile(
     r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本|关键|基础|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
 )
 _HOW_CUES = re.compile(r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到")
+_QUOTED_TERM_RE = re.compile(
+    r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6})[”\"’']"
+)
 _LIST_WORDS = frozenset(
     [
         "部分",
@@ -102,6 +105,10 @@ class ExtractiveAnswerer:
             return refusal
         if query.formulations and self._definitional(query, corpus):
             return self.formulations(query, corpus)
+        if not query.formulations:
+            undefined = self._undefined_term(query, corpus)
+            if undefined is not None:
+                return undefined
         if query.doc_ids and query.shape != "outline" and _META_RE.search(query.text):
             return self.metadata(query, corpus)
         empty = self._empty_section(query, corpus)
@@ -140,6 +147,27 @@ class ExtractiveAnswerer:
             return Draft(
                 T.UNKNOWN_TOPIC.format(terms="、".join(unknown[:3])), False, cites, T.NOTICE_NOT_FOUND
             )
+        return None
+
+    def _undefined_term(self, query: Query, corpus: Corpus) -> Draft | None:
+        """A quoted numbered term the speeches use but never spell out ("六个一律"), asked about
+        as such: say it is not defined rather than quote the sentence that merely uses it."""
+        for match in _QUOTED_TERM_RE.finditer(query.text):
+            term = match.group(1)
+            for doc_id in query.doc_ids or list(corpus.documents):
+                doc = corpus.documents[doc_id]
+                at = doc.text.find(term)
+                if at < 0:
+                    continue
+                context = f"{doc.title} {doc.speaker} {doc.text[max(0, at - 300) : at + 300]}"
+                if not asks_definition(query.text, [term], context):
+                    return None
+                cites = Citations(corpus)
+                chunk = corpus.chunk_at(doc_id, at)
+                mention = _sentence_at(doc, at)
+                mark = cites.mark(chunk, mention) if chunk else ""
+                text = T.FORMULATION_UNDEFINED.format(prefix="", name=term, mention=mention, mark=mark)
+                return Draft(text, False, cites, T.NOTICE_INCOMPLETE)
         return None
 
     def _definitional(self, query: Query, corpus: Corpus) -> bool:

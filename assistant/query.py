@@ -14,7 +14,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     (
         "outline",
         re.compile(
-            r"(分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(结构|提纲|框架|大纲|目录)"
+            r"(分为|分成|分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(结构|提纲|框架|大纲|目录)"
             r"|第[一二三四五六七八九十\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
         ),
     ),
@@ -214,16 +214,19 @@ def named_documents(question: str, documents: dict[str, Document]) -> list[str]:
 
 
 def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int:
-    """Longest run (≥5 chars) of the question found in this title but not in every title.
-    Shorter runs ("教育工作") are shared by too many titles to name one speech."""
+    """Longest run of the question that names this speech's title: four or five characters
+    must be in no other title ("推进会议"); six or more in not every title."""
     title = compact(doc.title + doc.meeting)
-    best = 0
-    for size in range(min(12, len(q)), 4, -1):
+    titles = [compact(d.title + d.meeting) for d in documents.values()]
+    for size in range(min(12, len(q)), 3, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
-            if piece in title and not all(piece in compact(d.title + d.meeting) for d in documents.values()):
+            if piece not in title:
+                continue
+            holders = sum(1 for t in titles if piece in t)
+            if holders == 1 or (size >= 6 and holders < len(titles)):
                 return size
-    return best
+    return 0
 
 
 def named_sections(question: str, documents: dict[str, Document]) -> list[tuple[str, str]]:

@@ -53,7 +53,7 @@ def rarest_term(question: str, corpus_text: str) -> str | None:
 
 
 def rarest_of(words: list[str], corpus_text: str) -> str | None:
-    counts = {w: corpus_text.count(w) for w in words}
+    counts = {w: _count(w, corpus_text) for w in words}
     present = [w for w, n in counts.items() if n > 0]  # absent words are the coverage check's business
     if not present:
         return None
@@ -64,3 +64,11 @@ def lacks_answer_type(question: str, answer_text: str) -> bool:
     if wants_quantity(question) and not _NUMBER_RE.search(answer_text):
         return True
     return wants_date(question) and not _DATE_RE.search(answer_text)
+
+
+def _count(word: str, corpus_text: str) -> int:
+    """Occurrences; a compound the corpus never has whole ("工资标准") counts as its rarer half."""
+    n = corpus_text.count(word)
+    if n or len(word) < 4 or not has_cjk(word):
+        return n
+    return min(corpus_text.count(word[i : i + 2]) for i in range(0, len(word) - 1, 2))
