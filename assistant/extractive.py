@@ -18,7 +18,7 @@ from assistant import templates as T
 from assistant.citing import Citations, chinese_date, speech_label
 from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
-from assistant.numerals import NUMERAL_RE, parse_numeral, to_chinese
+from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import FormulationMatch, Query, asks_definition, compact, wants_list
 from assistant.refusal import (
     TOPIC_COVERAGE,
@@ -52,6 +52,7 @@ _WHY_CUES = re.compile(
     r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本|关键|基础|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
 )
 _HOW_CUES = re.compile(r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到")
+_COUNTED_RE = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
 _QUOTED_TERM_RE = re.compile(
     r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6})[”\"’']"
 )
@@ -118,7 +119,7 @@ class ExtractiveAnswerer:
             draft = self.cross(query, corpus, ranked, idf)
             if draft is not None:
                 return draft
-        if query.shape == "outline" or wants_list(query.text):
+        if query.shape == "outline" or (wants_list(query.text) and not wants_quantity(query.text)):
             draft = self.lists(query, corpus, ranked, idf)
             if draft is not None:
                 return draft
@@ -352,17 +353,21 @@ class ExtractiveAnswerer:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
         doc = corpus.documents[lead.chunk.doc_id]
         chosen = [lead.sentence, *_continuation(doc, lead, query)]
-        used = sum(len(s.text) for s in chosen)
+        extra: list[Found] = []
+        used = sum(len(x.text) for x in chosen)
         for other in candidates:
-            if len(chosen) >= 4 or other.score < lead.score * 0.85:
+            if len(chosen) + len(extra) >= 4 or other.score < lead.score * 0.85:
                 break
-            if used + len(other.sentence.text) > MAX_CHARS or any(_same(other.sentence, s) for s in chosen):
+            if other.chunk.doc_id != lead.chunk.doc_id and other.score < lead.score * 0.95:
+                continue  # another speech only when it answers as well: mixing speeches confuses
+            if used + len(other.sentence.text) > MAX_CHARS or any(
+                _same(other.sentence, x) for x in [*chosen, *(e.sentence for e in extra)]
+            ):
                 continue
-            chosen.append(other.sentence)
+            extra.append(other)
             used += len(other.sentence.text)
-        body = "".join(
-            f"{_clip(s.text, MAX_CHARS)}{_mark(cites, corpus, lead.chunk.doc_id, s)}" for s in chosen
-        )
+        parts = [(x, lead.chunk.doc_id) for x in chosen] + [(e.sentence, e.chunk.doc_id) for e in extra]
+        body = "".join(f"{_clip(x.text, MAX_CHARS)}{_mark(cites, corpus, d, x)}" for x, d in parts)
         return Draft(body, True, cites)
 
     def _acceptable(self, query: Query, terms: tuple, found: Found, corpus: Corpus) -> bool:
@@ -403,7 +408,7 @@ def score_list(
         score += 0.5 if query.shape == "outline" else -1.0
     if cand.doc_id in query.doc_ids:
         score += 0.1
-    counts = [parse_numeral(n) for n in NUMERAL_RE.findall(query.text)]
+    counts = [parse_numeral(n) for n in _COUNTED_RE.findall(query.text)]
     if len(cand.items) in counts:
         score += 0.25
     for rank, item in enumerate(ranked[:10]):
@@ -459,7 +464,9 @@ def _candidate_sentences(
             if sentence.text == corpus.documents[chunk.doc_id].title:
                 continue
             seen.add(key)
-            score = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf) + 0.06 / (rank + 1)
+            own = coverage(tokens, sentence.text, idf)
+            framed = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf)
+            score = 0.7 * own + 0.3 * framed + 0.06 / (rank + 1)
             if cue is not None and cue.search(sentence.text):
                 score += 0.12
             out.append(Found(score + (0.05 if is_heading else 0.0), sentence, chunk))

@@ -135,7 +135,7 @@ class PolicyAssistant:
         return Query(
             text=text,
             folded=fold_for_search(text),
-            shape="cross" if len(named) >= 2 else detect_shape(text),
+            shape="cross" if len({documents[d].speaker for d in named} - {""}) >= 2 else detect_shape(text),
             doc_ids=scope,
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
