@@ -24,7 +24,6 @@ from assistant.refusal import (
     TOPIC_COVERAGE,
     lacks_answer_type,
     rarest_of,
-    rarest_term,
     term_presence,
     topic_coverage,
     unknown_names,
@@ -379,8 +378,12 @@ class ExtractiveAnswerer:
         if lacks_answer_type(query.text, found.sentence.text):
             return False
         if wants_quantity(query.text) or wants_date(query.text):
-            # A number answers only if it is about the question's most specific thing.
-            rarest = rarest_term(query.text, corpus.search_text)
+            # A number answers only if it is about the question's most specific thing, and a
+            # number about something the speeches never mention ("学费") cannot be in them.
+            words = [t.word for t in terms]
+            if any(_corpus_count(w, corpus) == 0 for w in words):
+                return False
+            rarest = rarest_of(words, corpus.search_text)
             return rarest is None or term_presence(rarest, fold_for_search(found.sentence.text)) >= 0.8
         return True
 
@@ -417,6 +420,12 @@ def score_list(
             score += 0.2 / (rank + 1)
             break
     return score
+
+
+def _corpus_count(word: str, corpus: Corpus) -> int:
+    from assistant.refusal import corpus_count
+
+    return corpus_count(word, corpus.search_text)
 
 
 def _content_terms(query: Query, corpus: Corpus) -> tuple[Term, ...]:

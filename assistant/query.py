@@ -110,6 +110,8 @@ def item_ordinals(question: str) -> list[int]:
 def detect_shape(question: str) -> str:
     for name, pattern in _SHAPES:
         if pattern.search(question):
+            if name == "outline" and ("《" in question or "多少" in question):
+                continue  # "《方案》包含几个方面、多少条" asks about a document it cites, not the speech
             return name
     return "general"
 

@@ -10,6 +10,7 @@ Two signals, both about the question's topic terms (assistant/topic.py):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
@@ -23,6 +24,8 @@ def term_presence(term: str, text: str) -> float:
     """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves."""
     if term in text:
         return 1.0
+    if len(term) == 2 and has_cjk(term) and _abbreviation_re(term).search(text):
+        return 0.9  # "高职" for "高等职业", "中职" for "中等职业": speeches write terms out in full
     if len(term) >= 4 and has_cjk(term):  # a 3-character term has no halves worth trusting
         halves = [term[i : i + 2] for i in range(0, len(term) - 1, 2)]
         return 0.8 * sum(1 for h in halves if h in text) / len(halves)
@@ -53,7 +56,7 @@ def rarest_term(question: str, corpus_text: str) -> str | None:
 
 
 def rarest_of(words: list[str], corpus_text: str) -> str | None:
-    counts = {w: _count(w, corpus_text) for w in words}
+    counts = {w: corpus_count(w, corpus_text) for w in words}
     present = [w for w, n in counts.items() if n > 0]  # absent words are the coverage check's business
     if not present:
         return None
@@ -66,9 +69,14 @@ def lacks_answer_type(question: str, answer_text: str) -> bool:
     return wants_date(question) and not _DATE_RE.search(answer_text)
 
 
-def _count(word: str, corpus_text: str) -> int:
+def corpus_count(word: str, corpus_text: str) -> int:
     """Occurrences; a compound the corpus never has whole ("工资标准") counts as its rarer half."""
     n = corpus_text.count(word)
     if n or len(word) < 4 or not has_cjk(word):
         return n
     return min(corpus_text.count(word[i : i + 2]) for i in range(0, len(word) - 1, 2))
+
+
+@lru_cache(maxsize=1024)
+def _abbreviation_re(term: str) -> re.Pattern[str]:
+    return re.compile(f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,2}}{re.escape(term[1])}")
