@@ -44,7 +44,7 @@ LIST_RE = re.compile(
 _DEFINITIONAL_TEXT = """
 是 什么 是什么 指 是指 指什么 意思 什么意思 含义 内容 具体 分别 包括 包含 哪 哪些 哪几 几 个 项 条 点 有
 哪个 哪几个 哪几项 都 介绍 解释 说说 讲讲 讲 提 提出 提到 说 要求 另外 其余 其他 剩下 等 和 与 及 里 中 的
-完整 全部 所有 一下 请问 呢 吗 到底 究竟 主要
+完整 全部 所有 一下 请问 呢 吗 到底 究竟 主要 好几个 好几 几个 多个 好些 讲话 讲话里 讲话中 里面 其中
 """
 DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
 _COUNTED_RE = re.compile(r"[一二两三四五六七八九十\d]+[个项条点件大种类]?")
