@@ -37,7 +37,7 @@ class Corpus:
     def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
         """The body chunk of `doc_id` that contains character `offset`."""
         for chunk in self.chunks_by_doc.get(doc_id, []):
-            if chunk.kind != "outline" and chunk.start <= offset < chunk.end:
+            if chunk.kind == "body" and chunk.start <= offset < chunk.end:
                 return chunk
         return None
 
@@ -46,7 +46,7 @@ class Corpus:
         return [
             c
             for c in self.chunks_by_doc.get(doc_id, [])
-            if c.kind != "outline" and c.start < end and c.end > start
+            if c.kind == "body" and c.start < end and c.end > start
         ]
 
 

@@ -188,9 +188,9 @@ class ExtractiveAnswerer:
             if not form.items or not form.complete:
                 incomplete.append(match)
                 continue
-            items = "；".join(
-                self._item(corpus, match.doc_id, form, i, cites) for i in range(len(form.items))
-            )
+            wanted = [i - 1 for i in query.ordinals if 1 <= i <= len(form.items)]
+            picked = wanted or list(range(len(form.items)))
+            items = "；".join(self._item(corpus, match.doc_id, form, i, cites) for i in picked)
             prefix = f"{speech_label(corpus, match.doc_id)}：" if several else ""
             lines.append(T.FORMULATION.format(prefix=prefix, name=form.name, items=items))
         for match in incomplete:
@@ -402,7 +402,9 @@ def score_list(
     tokens = [t for t in _tokens(query, idf) if t not in naming and t not in _LIST_WORDS]
     items = " ".join(i.label for i in cand.items)
     if tokens:
-        score = 0.7 * coverage(tokens, cand.head, idf) + 0.3 * coverage(tokens, f"{cand.head} {items}", idf)
+        combined = coverage(tokens, f"{cand.head} {items}", idf)
+        # Mostly the heading; but a word every item carries ("哪五个“到位”") describes the list too.
+        score = max(0.7 * coverage(tokens, cand.head, idf) + 0.3 * combined, 0.9 * combined)
     else:
         score = 0.5  # the question only names the speech and asks for its parts
     if query.part is not None:

@@ -35,6 +35,7 @@ _SENTENCE_RE = re.compile(r"[^。；！？\n]*(?:[。；！？\n]|$)")
 _FOLLOW_UP_RE = re.compile(
     r"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[一二三四五六七八九十\d]+(个|项|条|点)|具体"
 )
+_ORDINAL_PHRASE_RE = re.compile(r"第[一二三四五六七八九十\d]{1,3}(个|项|条|点|是)?")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -104,7 +105,9 @@ class PolicyAssistant:
     ) -> _Prepared:
         text = clean_question(question)
         corpus = self._corpus.get()
-        query = self.understand(contextualize(text, history), corpus, doc_ids)
+        query = self._follow_item(text, history, corpus, doc_ids) or self.understand(
+            contextualize(text, history), corpus, doc_ids
+        )
         ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
         return _Prepared(text, corpus, query, ranked, _idf(corpus), top_k)
 
@@ -124,6 +127,24 @@ class PolicyAssistant:
             mode=self._answerer.mode,
             notice=draft.notice,
         )
+
+    def _follow_item(
+        self, text: str, history: Sequence[Turn], corpus: Corpus, doc_ids: Sequence[str] | None
+    ) -> Query | None:
+        """ "第二个具体怎么做？" after "两个保障是什么？" → a question about 教师保障 in that speech."""
+        ordinals = item_ordinals(text)
+        if not history or len(ordinals) != 1:
+            return None
+        previous = self.understand(history[-1].question, corpus, doc_ids)
+        if not previous.formulations:
+            return None
+        match = previous.formulations[0]
+        items = match.formulation.items
+        if not 1 <= ordinals[0] <= len(items):
+            return None
+        item = items[ordinals[0] - 1]
+        rest = _ORDINAL_PHRASE_RE.sub("", text)
+        return self.understand(f"{item.label or item.text[:20]}{rest}", corpus, [match.doc_id])
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents

@@ -20,7 +20,7 @@ EMPTY_QUESTION = "请输入问题。"
 NOT_CHINESE = "讲话中没有找到相关内容。本助手回答关于所收录讲话的问题，请用中文提问。"
 UNKNOWN_TOPIC = "讲话中没有提到“{terms}”，无法回答这个问题。"
 SECTION_EMPTY = (
-    "{speech}中“{head}”{mark}只有标题，原文缺少这一部分的正文（转载不完整），因此无法回答具体内容。"
+    "{speech}：“{head}”{mark}只有标题，原文缺少这一部分的正文（转载不完整），因此无法回答具体内容。"
 )
 META = "{speech}{details}{mark}。"
 META_DETAILS = {"speaker": "讲话人：{}", "meeting": "会议：{}", "date": "日期：{}"}

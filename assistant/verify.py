@@ -15,7 +15,9 @@ from assistant.records import Citation
 from ingest.normalize import fold_for_search
 
 MARK_RE = re.compile(r"\[(\d{1,3})\]")
-_SEGMENT_RE = re.compile(r"[^。；！？\n]*?(?:\[\d{1,3}\])+[。；！？]?|[^。；！？\n]+[。；！？]?|\n")
+# A claim runs back to the previous sentence end or colon: "《讲话》：“两个保障”是指：一是经费保障[1]"
+# is checked as "一是经费保障", not diluted by the label in front of it.
+_SEGMENT_RE = re.compile(r"[^。；！？：\n]*?(?:\[\d{1,3}\])+[。；！？：]?|[^。；！？：\n]+[。；！？：]?|\n")
 _NOISE_RE = re.compile(
     r"[\s，。、；：:！？!?“”\"'‘’（）()《》…—\-]|是指|一是|二是|三是|四是|五是|六是|七是|八是|九是|十是"
 )
@@ -31,7 +33,7 @@ def supports(passage_text: str, claim: str) -> bool:
     grams = bigrams(claim)
     if not grams:
         return True  # nothing to check (e.g. a bare label)
-    haystack = fold_for_search(passage_text)
+    haystack = re.sub(r"\s+", "", fold_for_search(passage_text))  # "2023 年 4 月" reads as "2023年4月"
     found = sum(1 for g in grams if g in haystack)
     return found / len(grams) >= SUPPORT
 
@@ -54,13 +56,13 @@ def verify(answer: str, citations: list[Citation], *, drop_unsupported: bool) ->
         good = [n for n in marks if n in by_n and supports(by_n[n].passage.text, claim)]
         if not good and drop_unsupported:
             continue
-        kept_text.append(claim.rstrip("。；！？") + "".join(f"[{n}]" for n in good) + _tail(segment))
+        kept_text.append(claim.rstrip("。；！？：") + "".join(f"[{n}]" for n in good) + _tail(segment))
     return _renumber("".join(kept_text), by_n)
 
 
 def _tail(segment: str) -> str:
     stripped = segment.rstrip()
-    return stripped[-1] if stripped and stripped[-1] in "。；！？" else ""
+    return stripped[-1] if stripped and stripped[-1] in "。；！？：" else ""
 
 
 def _renumber(text: str, by_n: dict[int, Citation]) -> tuple[str, list[Citation]]:
@@ -70,3 +72,13 @@ def _renumber(text: str, by_n: dict[int, Citation]) -> tuple[str, list[Citation]
     renumbered = MARK_RE.sub(lambda m: f"[{order[int(m.group(1))]}]", text)
     citations = [replace(by_n[old], n=new) for old, new in order.items()]
     return renumbered, citations
+
+
+def marked_claims(answer: str) -> list[tuple[str, int]]:
+    """(claim, n) for every mark, claims cut exactly as `verify` cuts them (shared with tests and eval)."""
+    answer = _MARKS_AFTER_STOP_RE.sub(r"\2\1", answer)
+    out: list[tuple[str, int]] = []
+    for segment in _SEGMENT_RE.findall(answer):
+        claim = MARK_RE.sub("", segment)
+        out.extend((claim, int(n)) for n in MARK_RE.findall(segment))
+    return out

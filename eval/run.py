@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.service import PolicyAssistant
-from assistant.verify import MARK_RE, supports
+from assistant.verify import marked_claims, supports
 from eval.metrics import Scored, answer_length, key_coverage, recall_at, reciprocal_rank
 
 ROOT = Path(__file__).resolve().parent
@@ -35,8 +35,7 @@ def score(assistant: PolicyAssistant, record: dict[str, Any], top_k: int = 5) ->
     gold = record.get("gold", [])
     by_n = {c.n: c for c in answer.citations}
     marks_ok = all(
-        int(n) in by_n and supports(by_n[int(n)].passage.text, seg)
-        for seg, n in _marked_segments(answer.answer)
+        n in by_n and supports(by_n[n].passage.text, claim) for claim, n in marked_claims(answer.answer)
     )
     return Scored(
         id=record["id"],
@@ -51,17 +50,6 @@ def score(assistant: PolicyAssistant, record: dict[str, Any], top_k: int = 5) ->
         latency_ms=latency,
         marks_ok=marks_ok,
     )
-
-
-def _marked_segments(text: str) -> list[tuple[str, str]]:
-    out = []
-    last = 0
-    for match in MARK_RE.finditer(text):
-        segment = text[last : match.start()]
-        cut = max(segment.rfind(p) for p in "。；！？\n")
-        out.append((segment[cut + 1 :] if cut >= 0 else segment, match.group(1)))
-        last = match.end()
-    return out
 
 
 def summarize(rows: list[Scored]) -> dict[str, Any]:

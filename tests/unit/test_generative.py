@@ -4,7 +4,7 @@ streaming, the extractive gate and hand-over (refusals, formulations, outlines),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +34,10 @@ from assistant.sentences import Idf
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
 from ingest.build import build_documents
-from ingest.records import Chunk, Document, LoadedText
+from ingest.records import Chunk, LoadedText
 from ingest.tokens import tokenize_query
 from settings import Settings
-from tests.fakes import FakeEmbedder
-from vectorstore.base import DocumentInfo, Hit, Manifest
+from tests.fakes import MemoryStore
 
 SPEECHES = Path(__file__).resolve().parents[2] / "data" / "speeches"
 TEACHERS = """在全市教师工作会议上的讲话
@@ -56,57 +55,6 @@ FACT_QUESTION = "教育经费拨付滞后的县市区什么时候补足缺口？
 
 
 # --- doubles ---------------------------------------------------------------------------------
-
-
-class MemoryStore:
-    """A read-only VectorStore over built documents: dense search by FakeEmbedder cosine."""
-
-    def __init__(self, built: Sequence[tuple[Document, list[Chunk]]]) -> None:
-        self._embedder = FakeEmbedder()
-        self._documents = {doc.doc_id: doc for doc, _ in built}
-        self._chunks = [chunk for _, chunks in built for chunk in chunks]
-        self._vectors = {c.chunk_id: self._embedder.vector(c.text) for c in self._chunks}
-        infos = {
-            d.doc_id: DocumentInfo(d.doc_id, (d.source,), d.title, d.speaker, d.date, len(cs), "2024-01-01")
-            for d, cs in built
-        }
-        self._manifest = Manifest("g1", infos)
-
-    def manifest(self) -> Manifest:
-        return self._manifest
-
-    def generation(self) -> str:
-        return self._manifest.generation
-
-    def get_document(self, doc_id: str) -> Document:
-        return self._documents[doc_id]
-
-    def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
-        wanted = set(doc_ids) if doc_ids is not None else set(self._documents)
-        return [c for c in self._chunks if c.doc_id in wanted]
-
-    def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        q = self._embedder.vector(query)
-        hits = [
-            Hit(c, sum(a * b for a, b in zip(q, self._vectors[c.chunk_id], strict=True)))
-            for c in self.chunks_of(doc_ids)
-        ]
-        return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
-
-    def has_document(self, doc_id: str) -> bool:
-        return doc_id in self._documents
-
-    def write_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
-        raise NotImplementedError("read-only")
-
-    def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
-        raise NotImplementedError("read-only")
-
-    def collect_garbage(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        pass
 
 
 class ScriptedChatModel(BaseChatModel):

@@ -1,0 +1,243 @@
+"""Reading a question: numerals, its shape, the formulations, speeches and sections it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.numerals import parse_numeral, to_chinese
+from assistant.query import (
+    FormulationMatch,
+    asks_definition,
+    compact,
+    detect_shape,
+    formulation_head,
+    item_ordinals,
+    match_formulations,
+    named_documents,
+    named_sections,
+    ordinal_part,
+    wants_list,
+)
+from ingest.records import Document, Formulation
+from tests.fakes import sample_speeches
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, Document]:
+    return {doc.doc_id: doc for doc, _ in sample_speeches()}
+
+
+@pytest.fixture(scope="module")
+def formulations(documents: dict[str, Document]) -> list[tuple[str, Formulation]]:
+    return [(d, f) for d, doc in documents.items() for f in doc.formulations]
+
+
+def doc_of(documents: dict[str, Document], source: str, speaker: str = "") -> Document:
+    """The sample speech from file `source…` (and `speaker`: 002 holds two speeches)."""
+    found = [d for d in documents.values() if d.source.startswith(source) and speaker in d.speaker]
+    assert len(found) == 1, (source, speaker, found)
+    return found[0]
+
+
+def names(matches: list[FormulationMatch], documents: dict[str, Document]) -> list[tuple[str, str, bool]]:
+    return sorted((documents[m.doc_id].source[:3], m.formulation.name, m.exact) for m in matches)
+
+
+# --- numerals --------------------------------------------------------------------------------
+
+
+NUMERALS = {"一": 1, "两": 2, "二": 2, "十": 10, "十二": 12, "二十": 20, "二十三": 23, "九十九": 99,
+            "8": 8, "12": 12, "〇": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), NUMERALS.items())
+def test_parse_numeral_reads_chinese_and_arabic_numbers(text: str, value: int) -> None:
+    assert parse_numeral(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "三四", "一百", "十二三", "二二十", "保障", "两个"])
+def test_parse_numeral_refuses_what_is_not_a_number_up_to_99(text: str) -> None:
+    assert parse_numeral(text) is None
+
+
+def test_to_chinese_writes_ordinals_and_round_trips() -> None:
+    assert [to_chinese(n) for n in (1, 2, 10, 11, 12, 20, 23, 99)] == [
+        "一", "二", "十", "十一", "十二", "二十", "二十三", "九十九"
+    ]  # fmt: skip
+    assert all(parse_numeral(to_chinese(n)) == n for n in range(1, 100))
+
+
+# --- shape -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("杨生俊的讲话分几个部分？", "outline"),
+        ("这篇讲话第三部分有哪几条？", "outline"),
+        ("讲话的提纲是什么", "outline"),
+        ("各篇讲话对职业教育提了哪些要求？", "cross"),
+        ("哪些讲话提到了县管校聘", "cross"),
+        ("为什么要深化教育评价改革？", "explanation"),
+        ("县管校聘改革如何推进", "explanation"),
+        ("全市新增中小学编制多少个？", "fact"),
+        ("教师节之前要补足什么？什么时候？", "fact"),
+        ("两个保障是什么？", "general"),
+    ],
+)
+def test_detect_shape(question: str, shape: str) -> None:
+    assert detect_shape(question) == shape
+
+
+def test_wants_list_sees_enumeration_words() -> None:
+    assert wants_list("学校安全方面要做到哪些到位")
+    assert wants_list("三个关键包括什么")
+    assert wants_list("哪五个到位")
+    assert not wants_list("全市新增中小学编制多少个")
+
+
+# --- formulations ------------------------------------------------------------------------------
+
+
+def test_formulation_head_splits_count_classifier_and_head() -> None:
+    assert formulation_head("两个保障") == (2, "保障")
+    assert formulation_head("八项工程") == (8, "工程")
+    assert formulation_head("12881") == (None, "12881")
+    assert formulation_head("“四有”好老师") == (4, "有好老师")
+
+
+def test_compact_ignores_quotes_and_spaces() -> None:
+    assert compact("“两个 保障”") == compact("两个保障") == "两个保障"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("两个保障是什么？", [("000", "两个保障", True)]),
+        ("“两个保障”是什么？", [("000", "两个保障", True)]),
+        ("哪两个保障", [("000", "两个保障", True)]),  # the name stands in it, split only by 哪
+        ("两大保障指的是哪两个？", [("000", "两个保障", False)]),
+        ("保障有哪两个", [("000", "两个保障", False)]),
+        ("“12881”是什么", [("003", "12881", True)]),
+        ("八项工程是什么", [("003", "八项工程", True)]),  # not 八项改革, not 八项重点工作
+    ],
+)
+def test_match_formulations_tolerates_loose_wording(
+    question: str,
+    expected: list[tuple[str, str, bool]],
+    formulations: list[tuple[str, Formulation]],
+    documents: dict[str, Document],
+) -> None:
+    assert names(match_formulations(question, formulations), documents) == expected
+
+
+def test_a_wrong_count_or_an_unrelated_question_matches_nothing(
+    formulations: list[tuple[str, Formulation]],
+) -> None:
+    assert match_formulations("两个关键是什么？", formulations) == []  # the speech has 三个关键
+    assert match_formulations("教师培训怎么做？", formulations) == []
+
+
+def test_a_name_in_two_speeches_matches_both(
+    formulations: list[tuple[str, Formulation]], documents: dict[str, Document]
+) -> None:
+    assert names(match_formulations("三点意见是什么", formulations), documents) == [
+        ("001", "三点意见", True),
+        ("004", "三点意见", True),
+    ]
+
+
+def test_a_bare_count_matches_every_formulation_it_starts(
+    formulations: list[tuple[str, Formulation]], documents: dict[str, Document]
+) -> None:
+    found = names(match_formulations("讲话里提到好几个“八项”，分别指什么", formulations), documents)
+    found_names = {name for _, name, _ in found}
+    assert {"八项工程", "八项改革", "八项重点工作"} <= found_names
+    assert all(name.startswith("八项") and not exact for _, name, exact in found)
+    assert {source for source, _, _ in found} == {"002", "003"}
+
+
+def test_asks_definition_separates_what_from_something_else(
+    formulations: list[tuple[str, Formulation]], documents: dict[str, Document]
+) -> None:
+    def arguments(question: str) -> tuple[str, list[str], str]:
+        """What the answerer passes: names and item labels, and the text around each definition."""
+        matches = match_formulations(question, formulations)
+        assert matches, question
+        labels = [m.formulation.name for m in matches] + [
+            i.label for m in matches for i in m.formulation.items
+        ]
+        context = " ".join(
+            f"{documents[m.doc_id].title} {documents[m.doc_id].speaker} "
+            + documents[m.doc_id].text[max(0, m.formulation.start - 300) : m.formulation.end + 300]
+            for m in matches
+        )
+        return question, labels, context
+
+    for question in ("两个保障是什么？", "“两个保障”具体指哪两个", "朱书记提的“三个优先”是哪三个"):
+        assert asks_definition(*arguments(question)), question
+    for question in ("推动“两集中”时要注意哪些问题", "两个保障的经费从哪里来，财政预算怎么安排"):
+        assert not asks_definition(*arguments(question)), question
+
+
+@pytest.mark.parametrize(
+    ("question", "ordinals"),
+    [
+        ("杨生俊讲的八项重点工作的第七项和第八项是什么？", [7, 8]),
+        ("第二个具体怎么做？", [2]),
+        ("第3条是什么", [3]),
+        ("两个保障是什么？", []),
+        ("第三部分有哪几条？", []),  # a part of the speech, not an item of a list
+    ],
+)
+def test_item_ordinals(question: str, ordinals: list[int]) -> None:
+    assert item_ordinals(question) == ordinals
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [("第三部分讲了什么", 3), ("第二个方面是什么", 2), ("第十条", 10), ("两个保障是什么", None)],
+)
+def test_ordinal_part(question: str, part: int | None) -> None:
+    assert ordinal_part(question) == part
+
+
+# --- speeches and sections ---------------------------------------------------------------------
+
+
+def test_named_documents_by_speaker(documents: dict[str, Document]) -> None:
+    yang = doc_of(documents, "002", "杨生俊")
+    assert named_documents("杨生俊的讲话分几个部分？", documents) == [yang.doc_id]
+    assert named_documents("生俊同志讲了什么", documents) == [yang.doc_id]  # given name only
+    other = doc_of(documents, "002", "杨继宏")
+    assert named_documents("杨继宏讲的县管校聘怎么推进", documents) == [other.doc_id]
+
+
+def test_named_documents_by_title_words_and_year(documents: dict[str, Document]) -> None:
+    assert named_documents("2024年市教育行政工作会讲话第二部分", documents) == [
+        doc_of(documents, "004").doc_id
+    ]
+    assert named_documents("高质量发展大会讲话", documents) == [doc_of(documents, "000").doc_id]
+    assert named_documents("在全市教育工作高质量发展推进会议上讲了几点意见", documents) == [
+        doc_of(documents, "001").doc_id
+    ]
+    both = {doc_of(documents, "002", "杨继宏").doc_id, doc_of(documents, "002", "杨生俊").doc_id}
+    assert set(named_documents("2023年的会议讲了什么", documents)) == both
+
+
+def test_words_every_title_shares_name_no_speech(documents: dict[str, Document]) -> None:
+    assert named_documents("两个保障是什么", documents) == []
+    assert named_documents("这篇讲话一共有几个部分", documents) == []
+
+
+def test_named_sections_finds_a_quoted_heading(documents: dict[str, Document]) -> None:
+    d001 = doc_of(documents, "001")
+    found = named_sections("“加强组织领导，压实工作责任”具体提了哪些措施？", documents)
+    assert (d001.doc_id, "s3.1") in found
+    section = d001.section("s3.1")
+    assert section is not None and section.title.startswith("加强组织领导")
+    d003 = doc_of(documents, "003")
+    assert named_sections("突出安全稳定，着力创建平安和谐校园有什么要求", documents) == [
+        (d003.doc_id, "s2.9")
+    ]
+    assert named_sections("两个保障是什么", documents) == []
