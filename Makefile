@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-torch.txt 2>/dev/null | cksum | cut -d' ' -f1)
 DATA    ?= $(or $(POLICY_QA_DATA_DIR),var)
-PYFILES := assistant ingest vectorstore tests eval bench app.py settings.py errors.py
+PYFILES := assistant ingest vectorstore web tests eval bench app.py settings.py errors.py
 
 .PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval bench bench-scale clean lock
 
@@ -46,12 +46,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(PYFILES)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy assistant ingest vectorstore app.py settings.py errors.py
+	$(BIN)/mypy assistant ingest vectorstore web app.py settings.py errors.py
 
-# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here),
+# and a CJK font so screenshots show Chinese instead of boxes.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; } || { \
+	  (apt-get update -qq || true) && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -m "not integration" tests

@@ -373,7 +373,7 @@ class ExtractiveAnswerer:
         if found.score < SENTENCE_SCORE:
             return False
         context = f"{found.sentence.text} {found.chunk.section_path}"
-        if topic_coverage(terms, context) < TOPIC_COVERAGE:
+        if topic_coverage(terms, context, corpus.search_text) < TOPIC_COVERAGE:
             return False
         if lacks_answer_type(query.text, found.sentence.text):
             return False

@@ -32,11 +32,15 @@ def term_presence(term: str, text: str) -> float:
     return 0.0
 
 
-def topic_coverage(terms: tuple[Term, ...], text: str) -> float:
+def topic_coverage(terms: tuple[Term, ...], text: str, corpus_text: str = "") -> float:
+    """Share of the topic terms `text` holds. A term the whole corpus lacks ("火星") weighs double:
+    it is what the question is really about, next to the everyday words around it ("学校")."""
     if not terms:
         return 1.0
     folded = fold_for_search(text)
-    return sum(term_presence(t.word, folded) for t in terms) / len(terms)
+    weights = [2.0 if corpus_text and corpus_count(t.word, corpus_text) == 0 else 1.0 for t in terms]
+    found = sum(w * term_presence(t.word, folded) for t, w in zip(terms, weights, strict=True))
+    return found / sum(weights)
 
 
 def unknown_names(question: str, corpus_text: str) -> list[str]:

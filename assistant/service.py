@@ -24,8 +24,9 @@ from assistant.query import (
 from assistant.records import Answer, Passage
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
+from assistant.topic import topic_terms
 from assistant.verify import verify
-from errors import InvalidQuestionError
+from errors import DocumentNotFoundError, InvalidQuestionError
 from ingest.normalize import fold_for_search
 from ingest.tokens import tokenize_query
 from vectorstore.base import VectorStore
@@ -149,7 +150,11 @@ class PolicyAssistant:
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents
         if doc_ids:
-            documents = {d: doc for d, doc in documents.items() if d in set(doc_ids)}
+            wanted = set(doc_ids)
+            unknown = wanted - set(documents)
+            if unknown:
+                raise DocumentNotFoundError(sorted(unknown)[0])
+            documents = {d: doc for d, doc in documents.items() if d in wanted}
         named = named_documents(text, documents)
         scope = named or list(doc_ids or [])
         formulations = [(d, f) for d, f in corpus.formulations if not scope or d in scope]
@@ -197,8 +202,8 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     previous = history[-1].question
-    if _FOLLOW_UP_RE.search(question) or len(compact(question)) <= 8:
-        return f"{previous} {question}"
+    if _FOLLOW_UP_RE.search(question) or (len(compact(question)) <= 8 and not topic_terms(question)):
+        return f"{previous} {question}"  # a follow-up with no topic of its own ("那第二个呢？")
     return question
 
 

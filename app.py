@@ -1,0 +1,142 @@
+"""The web app: Gradio chat + documents tab at /, the JSON API at /api, the embed widget at /embed.
+
+`python app.py [--ingest-if-empty DIR]` (what `make run` calls) serves it on POLICY_QA_HOST:PORT.
+`create_app()` takes built clients, so tests can pass a store with a fake embedder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from assistant.service import PolicyAssistant
+from ingest.pipeline import Ingestor
+from settings import Settings
+
+log = logging.getLogger("policy_qa.app")
+
+
+def create_app(
+    settings: Settings,
+    assistant: PolicyAssistant,
+    ingestor: Ingestor,
+    *,
+    model_loaded: Callable[[], bool] = lambda: False,
+) -> FastAPI:
+    import gradio as gr
+
+    from web.admin import AdminService
+    from web.api import api_router
+    from web.assets import static_text
+    from web.chat import ChatService
+    from web.docs import install_docs
+    from web.embed import embed_router
+    from web.feedback import FeedbackLog
+    from web.http_errors import install_error_handlers
+    from web.proxy import RootPathTolerance
+    from web.security import SecurityHeaders
+    from web.ui import build_ui, head_html, theme
+
+    app = FastAPI(
+        title="政策讲话问答 API",
+        description="根据已收录的讲话回答问题并给出出处。修改文档需要 `Authorization: Bearer <管理员令牌>`。",
+        version="1.0",
+        docs_url=None,  # install_docs serves /docs without a CDN
+        redoc_url=None,
+    )
+    root_path = public_root(settings.root_path)
+    install_error_handlers(app)
+    # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
+    app.include_router(api_router(settings, assistant, ingestor, model_loaded=model_loaded))
+    app.include_router(embed_router(settings))
+    install_docs(app)
+    chat = ChatService(assistant, FeedbackLog(settings.feedback_path))
+    demo = build_ui(chat, AdminService(settings, ingestor))
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        root_path=root_path or None,
+        auth=_auth(settings.auth),
+        footer_links=[],
+        run_history=False,
+        show_error=False,  # errors are shown in the chat as readable messages, never as tracebacks
+        max_file_size=settings.max_upload_mb * 2**20,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        theme=theme(),
+        css=static_text("ui.css"),
+        head=head_html(),
+    )
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(RootPathTolerance, root_path=root_path)
+    return app
+
+
+def public_root(root_path: str) -> str:
+    """ "/qa" for "qa", "/qa/" or "/qa"; "" for none (uvicorn and Gradio want no trailing slash)."""
+    stripped = root_path.strip().strip("/")
+    return f"/{stripped}" if stripped else ""
+
+
+def _auth(value: str | None) -> tuple[str, str] | None:
+    """POLICY_QA_AUTH="user:password" puts a login in front of the chat (optional)."""
+    if not value or ":" not in value:
+        return None
+    user, _, password = value.partition(":")
+    return user, password
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="政策讲话问答：网页、接口和嵌入组件")
+    parser.add_argument("--ingest-if-empty", metavar="DIR", type=Path, help="索引为空时先导入这个目录")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import uvicorn
+
+    from assistant.factory import build_answerer
+    from settings import load_settings
+    from vectorstore.factory import open_embedder, open_store
+
+    settings = load_settings()
+    embedder = open_embedder(settings)
+    store = open_store(settings, embedder)
+    ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
+    if args.ingest_if_empty and not store.manifest().documents:
+        log.info("the index is empty: ingesting %s", args.ingest_if_empty)
+        report = ingestor.ingest_paths([args.ingest_if_empty])
+        log.info("ingested %s", report.to_dict()["totals"])
+    log.info("loading the embedding model")
+    _warm(embedder)
+    assistant = PolicyAssistant(store, build_answerer(settings))
+    assistant.corpus()  # build the keyword index now, not on the first question
+    app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
+    root_path = public_root(settings.root_path)
+    log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
+    uvicorn.run(app, host=settings.host, port=settings.port, root_path=root_path, log_level="info")
+    store.close()
+    return 0
+
+
+def _warm(embedder: Any) -> None:
+    load = getattr(embedder, "load", None)
+    if callable(load):
+        load()
+
+
+def _loaded(embedder: Any) -> bool:
+    """True once the real model is in memory (CachedEmbedder wraps it as `.inner`)."""
+    inner = getattr(embedder, "inner", embedder)
+    return bool(getattr(inner, "loaded", True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""The web app in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+The server is the real thing: uvicorn on 127.0.0.1, the real e5 model (built once per machine into
+POLICY_QA_TEST_MODEL_DIR, see test_e5_model.py), a real embedded Chroma holding the sample speeches.
+Every page must log no console error and send no request to any host but 127.0.0.1.
+Screenshots go to tests/artifacts/ (look at them: they are what a staff member sees).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, FrameLocator, Locator, Page, Request, expect
+
+from app import create_app
+from assistant.service import PolicyAssistant
+from ingest.pipeline import Ingestor
+from settings import Settings
+from tests.conftest import LiveServer
+from vectorstore.chroma import ChromaStore
+from vectorstore.factory import persistent_client
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TOKEN = "browser-admin-token"
+ANSWER_TIMEOUT_MS = 90_000  # the first question also builds the keyword index; the machine may be busy
+NEW_SPEECH = (
+    "在全市学前教育工作会议上的讲话\n王五\n（2024年3月1日）\n同志们：\n"
+    "今天我们召开全市学前教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市学前教育改革发展"
+    '取得明显成效，普惠性幼儿园覆盖率持续提高，保教质量稳步提升。网上流传的<img src=x onerror="window.__xss=3">'
+    "说法不准确。\n"
+    "一、扩大普惠资源\n要新增普惠性幼儿园学位八千个，让更多孩子就近入园。\n"
+    "二、提高保教质量\n要开展幼儿园保教质量评估，坚决纠正小学化倾向。\n"
+)
+
+
+@dataclass
+class Site:
+    root: LiveServer  # admin token set, served at /
+    proxied: LiveServer  # POLICY_QA_ROOT_PATH=/qa, reached the way a prefix-forwarding proxy would
+    data_dir: Path
+
+
+@dataclass
+class Watch:
+    """What a page did that it must not: console errors, uncaught errors, dialogs, foreign requests."""
+
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("dialog", self._dialog)
+        page.on("request", self._request)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _dialog(self, dialog: Dialog) -> None:  # alert() from injected markup would land here
+        self.errors.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    def _request(self, request: Request) -> None:
+        url = request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.hostname != "127.0.0.1":
+            self.foreign.append(url)
+
+    def check(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.foreign == [], self.foreign
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., LiveServer]) -> Iterator[Site]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    from vectorstore.e5 import E5Embedder
+    from vectorstore.e5_builder import ensure_model
+
+    model_dir = ensure_model(Path(os.environ.get("POLICY_QA_TEST_MODEL_DIR", ROOT / "var" / "test-model")))
+    embedder = E5Embedder(model_dir, build=False)
+    embedder.load()
+    data_dir = tmp_path_factory.mktemp("browser")
+    store = ChromaStore(persistent_client(data_dir / "chroma"), embedder, "browser")
+    ingestor = Ingestor(store, lock_path=data_dir / "ingest.lock")
+    assert not ingestor.ingest_paths([ROOT / "data" / "speeches"]).failed
+    assistant = PolicyAssistant(store)
+    assistant.corpus()
+    settings = Settings(data_dir=data_dir, admin_token=TOKEN, max_upload_mb=2)
+    proxied = settings.model_copy(update={"root_path": "/qa", "admin_token": None})
+    loaded = lambda: embedder.loaded  # noqa: E731
+    yield Site(
+        root=live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
+        proxied=live_server(create_app(proxied, assistant, ingestor, model_loaded=loaded), root_path="/qa"),
+        data_dir=data_dir,
+    )
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., tuple[Page, Watch]]]:
+    contexts = []
+    pages: list[Page] = []
+    watches: list[Watch] = []
+
+    def open_page(url: str, *, width: int = 1280, height: int = 860) -> tuple[Page, Watch]:
+        # zh-CN: what staff browsers send; Gradio then shows its own labels in Chinese.
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch()
+        watch.attach(page)
+        watches.append(watch)
+        pages.append(page)
+        page.goto(url, wait_until="load")
+        return page, watch
+
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:  # what the page looked like when it failed
+        for number, page in enumerate(pages):
+            shot(page, f"FAILED-{request.node.name}-{number}", full_page=True)
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        watch.check()
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=full_page)
+
+
+def ask(page: Page, question: str, frame: FrameLocator | None = None) -> Locator:
+    """Type a question, press Enter, wait until the reply is final; returns the last reply element."""
+    scope: Page | FrameLocator = frame or page
+    before = scope.locator(".qa-turn").count()
+    box = scope.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    reply = scope.locator(".qa-turn").nth(before).locator(".qa-bot")
+    reply.and_(scope.locator(".qa-answer, .qa-refusal, .qa-error")).wait_for(timeout=ANSWER_TIMEOUT_MS)
+    return reply
+
+
+def wait_chat(page: Page) -> None:
+    page.locator("#qa-conversation .qa-welcome").wait_for(timeout=60_000)
+
+
+def test_ask_open_the_source_and_the_speech(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:
+    page, _ = open_page(site.root.url)
+    wait_chat(page)
+    assert page.locator("#qa-examples button").count() == 4
+    shot(page, "01-empty")
+
+    reply = ask(page, "两个保障是什么？")
+    assert "qa-answer" in (reply.get_attribute("class") or "")
+    assert "经费保障" in reply.inner_text()
+    assert reply.locator("button.qa-cite").first.inner_text() == "[1]"
+    shot(page, "02-answer")
+
+    reply.locator("button.qa-cite").first.click()
+    card = page.locator("#qa-sources .qa-card.qa-active")
+    expect(card).to_be_in_viewport()
+    assert card.get_attribute("id") == "qa-src-0-1"
+    assert "经费保障" in card.locator("mark.qa-hl").inner_text()
+    assert "两个保障" in card.locator(".qa-card-section").inner_text()
+    shot(page, "03-source")
+
+    card.locator("button.qa-open-doc").click()
+    hit = page.locator("#qa-viewer-hit")
+    hit.wait_for(timeout=30_000)
+    assert "经费保障" in hit.locator("mark.qa-hl").inner_text()
+    expect(hit.locator("mark.qa-hl")).to_be_in_viewport()  # the viewer scrolled to it
+    shot(page, "04-speech")
+    page.keyboard.press("Escape")
+    hit.wait_for(state="detached")
+
+    reply.locator("button.qa-vote[data-feedback='up']").click()
+    page.locator(".qa-votes.qa-voted").first.wait_for()
+    entries = [
+        json.loads(line) for line in (site.data_dir / "feedback.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert entries[-1]["rating"] == "up" and entries[-1]["question"] == "两个保障是什么？"
+    assert entries[-1]["citations"][0]["n"] == 1
+
+
+def test_refusal_and_markup_in_questions(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:
+    page, _ = open_page(site.root.url)
+    wait_chat(page)
+    reply = ask(page, '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>')
+    assert "qa-refusal" in (reply.get_attribute("class") or "")
+    assert page.locator(".qa-user").first.inner_text().startswith("<img src=x onerror=")
+    assert page.locator("#qa-sources .qa-src-refusal").is_visible()
+    assert "相关内容" in page.locator("#qa-sources").inner_text()
+    assert page.evaluate("() => window.__xss") is None
+    shot(page, "05-refusal")
+
+    long_reply = ask(page, "两个保障是什么？" + "请详细说明。" * 1600)
+    assert "qa-error" not in (long_reply.get_attribute("class") or "")
+    assert "共 " in page.locator(".qa-user").nth(1).inner_text()
+
+
+def test_upload_a_speech_ask_about_it_then_delete_it(
+    site: Site, open_page: Callable[..., tuple[Page, Watch]], tmp_path: Path
+) -> None:
+    page, _ = open_page(site.root.url)
+    wait_chat(page)
+    page.get_by_role("tab", name="文档管理").click()
+    upload = tmp_path / "学前教育讲话.txt"
+    upload.write_bytes(NEW_SPEECH.encode("gbk"))
+    file_input = page.locator("#qa-upload-files input[type=file]")
+    file_input.wait_for(state="attached")
+    file_input.set_input_files(str(upload))
+    page.locator("#qa-upload-files").get_by_text("学前教育讲话.txt").first.wait_for()
+    result = page.locator("#qa-admin-result")
+
+    page.locator("#qa-admin-token input").fill("wrong-token")
+    page.locator("#qa-upload").click()
+    result.get_by_text("管理员令牌不正确").wait_for()
+
+    page.locator("#qa-admin-token input").fill(TOKEN)
+    page.locator("#qa-upload").click()
+    result.get_by_text("已导入").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    table = page.locator("#qa-documents")
+    table.get_by_text("在全市学前教育工作会议上的讲话").wait_for()
+    shot(page, "06-documents", full_page=True)
+
+    page.get_by_role("tab", name="问答").click()
+    reply = ask(page, "普惠性幼儿园学位新增多少个？")
+    assert "八千" in reply.inner_text()
+    reply.locator("button.qa-cite").first.click()
+    card = page.locator("#qa-sources .qa-card.qa-active")
+    assert "学前教育" in card.inner_text() and "王五" in card.inner_text()
+    card.locator("button.qa-open-doc").click()
+    page.locator("#qa-viewer-hit").wait_for(timeout=30_000)
+    assert "<img src=x onerror=" in page.locator(".qa-viewer-body").inner_text()
+    assert page.evaluate("() => window.__xss") is None
+    page.locator(".qa-viewer-close").click()
+
+    # the speech filter: only the new speech is searched, so "两个保障" finds nothing of the others
+    page.locator("#qa-scope input").click()
+    page.get_by_role("option", name="学前教育工作会议").click()
+    page.keyboard.press("Escape")
+    ask(page, "两个保障是什么？")
+    section = page.locator("#qa-sources .qa-src-turn:not([hidden])")
+    titles = section.locator(".qa-card-title").all_text_contents()  # collapsed ones too
+    assert titles and all("学前教育" in title for title in titles), titles
+
+    page.get_by_role("tab", name="文档管理").click()
+    page.locator("#qa-delete-choice input").click()
+    page.get_by_role("option", name="学前教育工作会议").click()
+    page.locator("#qa-delete").click()
+    page.locator("#qa-delete-confirm-text").get_by_text("确定要删除").wait_for()
+    page.locator("#qa-delete-confirm").click()
+    result.get_by_text("已删除").wait_for()
+    table.get_by_text("在全市学前教育工作会议上的讲话").wait_for(state="detached")
+
+
+def test_widget_on_the_embed_page_behind_a_sub_path(
+    site: Site, open_page: Callable[..., tuple[Page, Watch]]
+) -> None:
+    prefix = f"http://127.0.0.1:{site.proxied.port}/qa/"
+    page, _ = open_page(prefix + "embed")
+    assert f"{prefix}static/widget.js" in page.locator("#snippet-widget").inner_text()
+    page.locator(".pqa-launcher").click()
+    assert (page.locator(".pqa-frame").get_attribute("src") or "").startswith(prefix)
+    frame = page.frame_locator(".pqa-frame")
+    frame.locator("#qa-conversation .qa-welcome").wait_for(timeout=60_000)
+    assert not frame.locator("#qa-tab-documents-button").is_visible()  # the widget shows the chat only
+    reply = ask(page, "两个保障是什么？", frame=frame)
+    assert "经费保障" in reply.inner_text()
+    reply.locator("button.qa-cite").first.click()
+    expect(frame.locator("#qa-sources .qa-card.qa-active")).to_be_in_viewport()  # scrolled to the source
+    shot(page, "07-widget")
+
+
+def test_documents_tab_is_read_only_without_a_token(
+    site: Site, open_page: Callable[..., tuple[Page, Watch]]
+) -> None:
+    page, _ = open_page(f"http://127.0.0.1:{site.proxied.port}/qa/")
+    wait_chat(page)
+    page.get_by_role("tab", name="文档管理").click()
+    notice = page.locator("#qa-readonly")
+    notice.wait_for()
+    assert "POLICY_QA_ADMIN_TOKEN" in notice.inner_text()
+    assert page.locator("#qa-upload").count() == 0 and page.locator("#qa-admin-token").count() == 0
+    page.locator("#qa-documents").get_by_text("共 ").wait_for()
+    shot(page, "09-read-only", full_page=True)
+
+
+def test_two_sessions_at_once_do_not_mix(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:
+    first, _ = open_page(site.root.url, width=900)
+    second, _ = open_page(site.root.url, width=900)
+    for page in (first, second):
+        wait_chat(page)
+    questions = {id(first): "12881是什么意思？", id(second): "杨生俊的讲话分几个部分？"}
+    for page in (first, second):  # both asked before either answer is awaited
+        box = page.locator("#qa-question textarea")
+        box.fill(questions[id(page)])
+        box.press("Enter")
+    for page, other in ((first, second), (second, first)):
+        page.locator(".qa-answer, .qa-refusal").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        text = page.locator("#qa-conversation").inner_text()
+        assert questions[id(page)] in text and questions[id(other)] not in text
+        assert page.locator(".qa-turn").count() == 1
+
+
+def test_api_docs_work_offline(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:
+    page, _ = open_page(site.root.url + "docs")
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=30_000)
+    assert "/api/ask" in page.locator(".swagger-ui").inner_text()
+    shot(page, "08-api-docs")

@@ -1,0 +1,190 @@
+"""The JSON API: ask, documents (list / read / upload / delete) and health, on the app's FastAPI.
+
+Document changes need `Authorization: Bearer <POLICY_QA_ADMIN_TOKEN>`; the token is checked before
+an upload's body is read. Errors are `{"error": "…"}` with the domain error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.datastructures import UploadFile
+
+from assistant.service import PolicyAssistant
+from errors import DocumentNotFoundError, FileTooLargeError, PolicyQAError, StoreUnavailableError
+from ingest.pipeline import Ingestor
+from settings import Settings
+from vectorstore.base import DocumentInfo
+from web.security import bearer_token, check_admin_token
+from web.uploads import MAX_FILES, ingest_uploads
+
+MAX_QUESTION_CHARS = 10_000  # accepted; the assistant itself reads only the first part
+DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+AuthHeader = Annotated[
+    str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
+]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(max_length=MAX_QUESTION_CHARS, description="问题，如“两个保障是什么？”")
+    top_k: int = Field(default=5, ge=1, le=20, description="返回的相关段落数")
+    doc_ids: list[DocId] | None = Field(
+        default=None, max_length=100, description="只在这些讲话中查找（GET /api/documents 的 doc_id）"
+    )
+
+
+class DeleteResult(BaseModel):
+    deleted: dict[str, Any]
+
+
+class ErrorBody(BaseModel):
+    """Every error: a message a person can act on (Chinese)."""
+
+    error: str = Field(examples=["请输入问题。"])
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "管理员令牌缺失或不正确"),
+        (403, "未配置管理员令牌：文档只读"),
+        (404, "没有这篇讲话"),
+        (413, "文件过大"),
+        (415, "不支持的文件类型"),
+        (422, "请求无效（如问题为空、top_k 超出 1..20）"),
+        (503, "向量库不可用"),
+    )
+}
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "replace": {"type": "boolean", "default": False},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def api_router(
+    settings: Settings,
+    assistant: PolicyAssistant,
+    ingestor: Ingestor,
+    *,
+    model_loaded: Callable[[], bool] = lambda: False,
+) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
+    max_bytes = settings.max_upload_mb * 2**20
+
+    @router.post("/ask", summary="提问：返回带引用的回答")
+    def ask(request: AskRequest) -> dict[str, Any]:
+        if request.doc_ids:
+            known = assistant.corpus().manifest.documents
+            unknown = [d for d in request.doc_ids if d not in known]
+            if unknown:
+                raise DocumentNotFoundError(unknown[0])
+        answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
+        return answer.to_dict()
+
+    @router.get("/documents", summary="已收录的讲话")
+    def list_documents() -> dict[str, Any]:
+        documents = [_info(d) for d in ingestor.list_documents()]
+        return {"count": len(documents), "documents": documents}
+
+    @router.get("/documents/{doc_id}", summary="一篇讲话的信息和清洗后的全文（查看原文）")
+    def get_document(doc_id: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+        corpus = assistant.corpus()
+        doc = corpus.documents.get(doc_id)
+        info = corpus.manifest.documents.get(doc_id)
+        if doc is None or info is None:
+            raise DocumentNotFoundError(doc_id)
+        sections = [
+            {"section_id": s.section_id, "level": s.level, "label": s.label, "start": s.start, "end": s.end}
+            for s in doc.sections
+        ]
+        return _info(info) | {"meeting": doc.meeting, "text": doc.text, "sections": sections}
+
+    @router.post(
+        "/documents", summary="上传讲话文件（需管理员令牌）", openapi_extra=_UPLOAD_BODY, response_model=None
+    )
+    async def upload(
+        request: Request,
+        authorization: AuthHeader = None,
+        replace: Annotated[bool, Query(description="替换标题、讲话人、日期相同的旧版本")] = False,
+    ) -> JSONResponse:
+        check_admin_token(settings.admin_token, bearer_token(authorization))
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:
+            raise FileTooLargeError("上传内容", f"总大小超过上限（每个文件 {settings.max_upload_mb} MB）")
+        files, replace_field = await _read_form(request)
+        outcome = await run_in_threadpool(
+            ingest_uploads, ingestor, files, replace=replace or replace_field, max_bytes=max_bytes
+        )
+        body = outcome.to_dict()
+        failed = [f for f in outcome.files if f.status == "failed"]
+        if outcome.http_status != 200 and failed:
+            body["error"] = f"{failed[0].source}: {failed[0].error}"
+        return JSONResponse(body, status_code=outcome.http_status)
+
+    @router.delete("/documents/{doc_id}", summary="删除一篇讲话（需管理员令牌）")
+    def delete(doc_id: Annotated[str, Path(max_length=80)], authorization: AuthHeader = None) -> DeleteResult:
+        check_admin_token(settings.admin_token, bearer_token(authorization))
+        return DeleteResult(deleted=_info(ingestor.delete(doc_id)))
+
+    @router.get("/health", summary="服务状态")
+    def health() -> JSONResponse:
+        status: dict[str, Any] = {"model_loaded": model_loaded(), "answerer": _answerer(settings)}
+        try:
+            corpus = assistant.corpus()
+        except StoreUnavailableError as exc:
+            return JSONResponse(status | {"status": "unavailable", "store": False, "error": exc.message}, 503)
+        documents = len(corpus.manifest.documents)
+        return JSONResponse(
+            status | {"status": "ok", "store": True, "documents": documents, "generation": corpus.generation}
+        )
+
+    return router
+
+
+async def _read_form(request: Request) -> tuple[list[tuple[str, bytes]], bool]:
+    try:
+        form = await request.form(max_files=MAX_FILES, max_fields=20)
+    except Exception as exc:  # Starlette raises HTTPException / MultiPartException on a malformed body
+        raise PolicyQAError(
+            f"上传内容无效（multipart/form-data，字段 files，最多 {MAX_FILES} 个文件）"
+        ) from exc
+    try:
+        uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
+        if not uploads:
+            raise PolicyQAError("请用 multipart/form-data 上传至少一个文件（字段名 files）。")
+        files = [(u.filename or "", await u.read()) for u in uploads]
+        replace = str(form.get("replace", "")).strip().lower() in {"1", "true", "yes", "on"}
+        return files, replace
+    finally:
+        await form.close()
+
+
+def _info(info: DocumentInfo) -> dict[str, Any]:
+    return dataclasses.asdict(info) | {"sources": list(info.sources)}
+
+
+def _answerer(settings: Settings) -> str:
+    return "generative" if settings.llm_base_url and settings.llm_model else "extractive"

@@ -1,0 +1,79 @@
+"""Errors at the HTTP edge: always `{"error": "<readable message>"}`, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from errors import PolicyQAError
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "服务器内部错误，请稍后再试。"
+_HTTP_MESSAGES = {404: "没有这个地址。", 405: "不支持这种请求方法。"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PolicyQAError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal_error)
+
+
+async def _domain_error(request: Request, exc: PolicyQAError) -> JSONResponse:
+    if exc.http_status >= 500:
+        log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
+    return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    details = [{"field": _field(e.get("loc", ())), "message": readable(e)} for e in exc.errors()]
+    message = "；".join(d["message"] for d in details) or "请求无效。"
+    return JSONResponse({"error": message, "details": details}, status_code=422)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": INTERNAL_ERROR}, status_code=500)
+
+
+def readable(error: dict[str, Any]) -> str:
+    """A pydantic error as one short Chinese sentence naming the field."""
+    field = _field(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    messages = {
+        "missing": f"缺少字段 {field}" if field else "缺少请求体（JSON）",
+        "string_too_long": f"{field} 最多 {ctx.get('max_length')} 个字符",
+        "string_too_short": f"{field} 不能为空",
+        "too_long": f"{field} 最多 {ctx.get('max_length')} 项",
+        "greater_than_equal": f"{field} 不能小于 {ctx.get('ge')}",
+        "less_than_equal": f"{field} 不能大于 {ctx.get('le')}",
+        "int_parsing": f"{field} 必须是整数",
+        "int_type": f"{field} 必须是整数",
+        "int_from_float": f"{field} 必须是整数",
+        "string_type": f"{field} 必须是文字（字符串）",
+        "list_type": f"{field} 必须是列表",
+        "bool_parsing": f"{field} 必须是 true 或 false",
+        "extra_forbidden": f"不支持的字段 {field}",
+        "json_invalid": "请求体不是有效的 JSON",
+        "model_attributes_type": "请求体必须是 JSON 对象",
+        "dict_type": "请求体必须是 JSON 对象",
+    }
+    return messages.get(kind) or f"{field or '请求'}：{error.get('msg', '无效')}"
+
+
+def _field(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts)

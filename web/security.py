@@ -1,0 +1,86 @@
+"""Admin-token checks and the security headers every response carries.
+
+The token is compared in constant time and never logged, echoed or put in an error message.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from errors import NotAuthorizedError, ReadOnlyError
+
+READ_ONLY_MESSAGE = "文档管理未启用：请设置环境变量 POLICY_QA_ADMIN_TOKEN 后重启服务。"
+BAD_TOKEN_MESSAGE = "管理员令牌不正确。"
+
+
+def check_admin_token(configured: str | None, given: str | None) -> None:
+    """Raise ReadOnlyError (403) when no token is configured, NotAuthorizedError (401) on a mismatch."""
+    if not configured:
+        raise ReadOnlyError(READ_ONLY_MESSAGE)
+    # compare_digest on bytes: constant time whatever the content (str needs ASCII).
+    if not given or not hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8")):
+        raise NotAuthorizedError(BAD_TOKEN_MESSAGE)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, else None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def content_security_policy(frame_ancestors: str) -> str:
+    """Everything from our own origin only: a page that tried to reach a CDN would fail loudly.
+
+    Gradio needs inline scripts/styles and `Function()` (its HTML templates), hence the unsafe-*.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "media-src 'self' blob:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"frame-ancestors {_safe_sources(frame_ancestors)}",
+        ]
+    )
+
+
+def _safe_sources(value: str) -> str:
+    # A source list cannot contain ';' or ',' (they would start a new directive / policy).
+    cleaned = " ".join(value.replace(";", " ").replace(",", " ").encode("ascii", "ignore").decode().split())
+    return cleaned or "'self'"
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no response buffering: Gradio streams answers over SSE)."""
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", content_security_policy(frame_ancestors).encode("latin-1")),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in self.headers if n not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,62 @@
+"""The Gradio page: header, a 问答 tab (web/ui_chat.py) and a 文档管理 tab (web/ui_documents.py).
+
+Layout and wiring only; what the buttons do lives in web/chat.py and web/admin.py, the HTML in
+web/render*.py, the browser-side behaviour in web/static/*.js (run by gr.HTML's js_on_load).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from web.admin import AdminService
+from web.assets import static_text
+from web.chat import ChatService
+from web.session import ChatSession
+from web.ui_chat import PRIVATE, chat_tab
+from web.ui_documents import documents_tab
+
+HEADER = (
+    '<div class="qa-header"><div class="qa-header-title">政策讲话问答</div>'
+    '<div class="qa-header-sub">根据已收录的领导讲话原文回答，每句话都标明出处；点击 [1] [2] 查看原文。</div></div>'
+)
+SYSTEM_FONTS = (
+    "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+    "system-ui", "sans-serif",
+)  # fmt: skip
+MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Consolas", "monospace")
+
+
+def new_session() -> ChatSession:
+    return ChatSession()
+
+
+def theme() -> gr.themes.Base:
+    # System fonts only: Gradio's default theme would fetch its web fonts (and Chinese needs system fonts).
+    return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS)
+
+
+def head_html() -> str:
+    return f"<script>{static_text('head.js')}</script>"
+
+
+def build_ui(chat: ChatService, admin: AdminService) -> gr.Blocks:
+    with gr.Blocks(title="政策讲话问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        session = gr.State(new_session)  # a function: every browser session gets its own
+        gr.HTML(HEADER, elem_id="qa-header", js_on_load=None)
+        with gr.Tabs(elem_id="qa-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="qa-tab-chat"):
+                scope = chat_tab(chat, session)
+            with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
+                documents = documents_tab(admin)
+        delete_choice, table = documents.delete_choice, documents.table
+
+        def refresh_lists() -> tuple[Any, Any, str]:
+            choices = admin.choices()
+            return gr.update(choices=choices), gr.update(choices=choices), admin.documents_html()
+
+        demo.load(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+        for event in documents.changed:
+            event.then(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+    return demo

@@ -1,0 +1,103 @@
+"""The 文档管理 tab: token, upload (several files, per-file result), delete with confirmation, the list.
+
+Without POLICY_QA_ADMIN_TOKEN the tab only lists the speeches and says how to enable changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from ingest.loaders import SUPPORTED_EXTENSIONS
+from web.admin import AdminService
+from web.render import esc
+from web.ui_chat import PRIVATE
+
+
+@dataclass
+class DocumentsTab:
+    delete_choice: gr.Dropdown
+    table: gr.HTML
+    changed: list[Any] = field(default_factory=list)  # events after which the speech lists are stale
+
+
+def documents_tab(admin: AdminService) -> DocumentsTab:
+    changed: list[Any] = []
+    if not admin.writable:
+        gr.HTML(
+            '<div class="qa-readonly"><b>文档管理当前为只读：</b>可以查看已收录的讲话，但不能上传或删除。'
+            "<br>要启用，请在服务器上设置管理员令牌（环境变量 <code>POLICY_QA_ADMIN_TOKEN</code>）后重启服务，例如："
+            "<code>POLICY_QA_ADMIN_TOKEN=一段足够长的随机字符串 make run</code></div>",
+            elem_id="qa-readonly",
+        )
+        delete_choice = gr.Dropdown(choices=[], visible=False)
+    else:
+        token = gr.Textbox(
+            type="password",
+            label="管理员令牌",
+            placeholder="输入服务器上 POLICY_QA_ADMIN_TOKEN 的值",
+            elem_id="qa-admin-token",
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(elem_id="qa-upload-column"):
+                gr.HTML('<h3 class="qa-h3">上传讲话</h3>')
+                files = gr.File(
+                    file_count="multiple",
+                    file_types=sorted(SUPPORTED_EXTENSIONS),
+                    type="filepath",
+                    label="选择文件（"
+                    + "、".join(sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS))
+                    + "，可多选）",
+                    elem_id="qa-upload-files",
+                )
+                replace = gr.Checkbox(
+                    label="作为修订版替换旧版本（标题、讲话人、日期都相同的已有讲话会被替换；同名文件总是替换）",
+                    elem_id="qa-upload-replace",
+                )
+                upload = gr.Button("导入", variant="primary", elem_id="qa-upload")
+            with gr.Column(elem_id="qa-delete-column"):
+                gr.HTML('<h3 class="qa-h3">删除讲话</h3>')
+                delete_choice = gr.Dropdown(choices=[], label="选择要删除的讲话", elem_id="qa-delete-choice")
+                delete = gr.Button("删除…", variant="stop", elem_id="qa-delete")
+                with gr.Group(visible=False, elem_id="qa-delete-confirm-box") as confirm_box:
+                    confirm_text = gr.HTML("", elem_id="qa-delete-confirm-text")
+                    with gr.Row():
+                        confirm = gr.Button("确认删除", variant="stop", elem_id="qa-delete-confirm")
+                        cancel = gr.Button("取消", elem_id="qa-delete-cancel")
+        result = gr.HTML("", elem_id="qa-admin-result")
+
+        def do_upload(
+            paths: list[str] | None,
+            replace_old: bool,
+            secret: str,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio injects it)
+        ) -> tuple[str, Any]:
+            outcome = admin.upload(paths, replace_old, secret, progress=lambda f, d: progress(f, desc=d))
+            return outcome.message, None if outcome.changed else gr.skip()
+
+        changed.append(
+            upload.click(do_upload, inputs=[files, replace, token], outputs=[result, files], **PRIVATE)
+        )
+
+        def ask_confirm(doc_id: str | None) -> tuple[Any, str]:
+            if not doc_id:
+                return gr.update(visible=False), ""
+            return gr.update(visible=True), f'<div class="qa-confirm">{esc(admin.confirm_text(doc_id))}</div>'
+
+        delete.click(ask_confirm, inputs=[delete_choice], outputs=[confirm_box, confirm_text], **PRIVATE)
+        cancel.click(lambda: gr.update(visible=False), outputs=[confirm_box], **PRIVATE)
+
+        def do_delete(doc_id: str | None, secret: str) -> tuple[str, Any]:
+            return admin.delete(doc_id, secret).message, gr.update(visible=False)
+
+        changed.append(
+            confirm.click(do_delete, inputs=[delete_choice, token], outputs=[result, confirm_box], **PRIVATE)
+        )
+    with gr.Row(elem_id="qa-documents-head", equal_height=True):
+        gr.HTML('<h3 class="qa-h3">已收录的讲话</h3>')
+        refresh = gr.Button("刷新", size="sm", scale=0, min_width=72, elem_id="qa-documents-refresh")
+    table = gr.HTML('<div class="qa-docs-empty">正在读取…</div>', elem_id="qa-documents")  # filled on load
+    refresh.click(admin.documents_html, outputs=[table], **PRIVATE)
+    return DocumentsTab(delete_choice, table, changed)

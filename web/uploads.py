@@ -1,0 +1,99 @@
+"""Checks on an uploaded file before it reaches the loaders: a safe name, a known type, a sane size."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from errors import EmptyDocumentError, IngestError, UnsupportedFileError
+from ingest.loaders import SUPPORTED_EXTENSIONS
+from ingest.loaders.base import check_size, extension_of, unsupported_reason
+from ingest.pipeline import FileReport, Ingestor, IngestReport
+
+MAX_FILES = 20  # per upload request
+MAX_NAME_CHARS = 120
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def sanitize_filename(name: str) -> str:
+    """The last path component of `name`, without control or reserved characters.
+
+    The name becomes the document's source (shown in the UI, used to replace a re-uploaded file),
+    so it must never carry a directory, `..` or markup.
+    """
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    base = _UNSAFE_CHARS.sub("_", base).strip().lstrip(".").strip()
+    if len(base) > MAX_NAME_CHARS:
+        stem, dot, extension = base.rpartition(".")
+        keep = MAX_NAME_CHARS - len(extension) - 1
+        base = f"{stem[:keep]}.{extension}" if dot and 0 < len(extension) < 10 else base[:MAX_NAME_CHARS]
+    return base or "未命名文件"
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str  # sanitised
+    data: bytes
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> Upload:
+    """Raises the IngestError subclass that says what is wrong with the file (415, 413, 400)."""
+    safe = sanitize_filename(name)
+    extension = extension_of(safe)
+    if extension not in SUPPORTED_EXTENSIONS:
+        raise UnsupportedFileError(safe, unsupported_reason(extension, SUPPORTED_EXTENSIONS))
+    check_size(len(data), safe, max_bytes)
+    if not data.strip():
+        raise EmptyDocumentError(safe, "文件是空的")
+    return Upload(safe, data)
+
+
+@dataclass
+class UploadOutcome:
+    files: list[FileReport] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # per file: 200, or the failure's HTTP status
+
+    @property
+    def http_status(self) -> int:
+        """200 when at least one file went in (the others are reported per file), else the first failure's."""
+        if any(status == 200 for status in self.statuses):
+            return 200
+        return self.statuses[0] if self.statuses else 400
+
+    def to_dict(self) -> dict[str, Any]:
+        report = IngestReport(files=self.files)
+        return report.to_dict() | {"ok": self.http_status == 200}
+
+
+def ingest_uploads(
+    ingestor: Ingestor,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    replace: bool,
+    max_bytes: int,
+    on_file: Callable[[int, str], None] | None = None,
+) -> UploadOutcome:
+    """Check and ingest each file on its own: one bad file never stops the others.
+    `on_file(i, name)` is called before file i (progress in the UI)."""
+    outcome = UploadOutcome()
+    seen: set[str] = set()
+    for number, (name, data) in enumerate(files):
+        if on_file is not None:
+            on_file(number, sanitize_filename(name))
+        try:
+            upload = check_upload(name, data, max_bytes)
+            if upload.name in seen:  # the name is the source key: a second one would replace the first
+                raise IngestError(upload.name, "与本次上传的另一个文件同名，请改名后再上传")
+            seen.add(upload.name)
+        except IngestError as exc:
+            failed = FileReport(source=sanitize_filename(name), status="failed", error=exc.reason)
+            outcome.files.append(failed)
+            outcome.statuses.append(exc.http_status)
+            continue
+        for report in ingestor.ingest_bytes(upload.data, upload.name, replace=replace).files:
+            outcome.files.append(report)
+            outcome.statuses.append(400 if report.status == "failed" else 200)
+    return outcome
