@@ -185,7 +185,7 @@ def wait_chat(page: Page) -> None:
 def test_ask_open_the_source_and_the_speech(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:
     page, _ = open_page(site.root.url)
     wait_chat(page)
-    assert page.locator("#qa-examples button").count() == 4
+    expect(page.locator("#qa-examples button")).to_have_count(4)  # rendered by Gradio's JS: wait
     shot(page, "01-empty")
 
     reply = ask(page, "两个保障是什么？")
