@@ -100,10 +100,10 @@ def _sanitize(raw: str) -> str:
 def _strip_inline_noise(line: str) -> list[str]:
     """Bold markers and paywall notices out; a notice splits the line around a GAP line."""
     line = _BOLD_RE.sub(r"\1", line)
-    unfinished = _UNFINISHED_RE.search(line)
-    if unfinished:
-        # The text was cut here: keep what came before and mark the cut with a GAP line.
-        return [_BOLD_RE.sub(r"\1", line[: unfinished.start()]).rstrip(_ELLIPSIS_CHARS).strip(), GAP]
+    cut = _UNFINISHED_RE.search(line)
+    if cut:
+        # The text was cut here: keep what came before (it may hold notices too) and mark the cut.
+        return [*_strip_inline_noise(line[: cut.start()].rstrip(_ELLIPSIS_CHARS)), GAP]
     parts = _OMITTED_RE.split(line)
     pieces: list[str] = []
     for i, part in enumerate(parts):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ _UNAVAILABLE = "向量库暂时无法连接，请稍后再试"
 P = ParamSpec("P")
 R = TypeVar("R")
 
+_REOPEN_LOCK = threading.RLock()  # Chroma's client registry is per process
+
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     """Connection failures become a domain error the edges can show; anything else is a bug."""
@@ -55,8 +58,27 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except _CONNECTION_ERRORS as exc:
             raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
+        except Exception as exc:
+            storage = storage_error(exc)
+            if storage is None:
+                raise
+            raise storage from exc
 
     return wrapper
+
+
+def storage_error(exc: BaseException) -> StoreUnavailableError | None:
+    """Disk full or a read-only index directory, said so (Chroma reports both as internal errors)."""
+    text = str(exc).lower()
+    if "disk is full" in text or "no space left" in text:
+        return StoreUnavailableError(
+            "索引所在磁盘已满，请清理空间后重试；原有索引未受影响。", detail=str(exc)
+        )
+    if "readonly database" in text or "read-only file system" in text:
+        return StoreUnavailableError(
+            "索引目录不可写（只读），请检查 POLICY_QA_DATA_DIR 的权限。", detail=str(exc)
+        )
+    return None
 
 
 def collection_names(prefix: str) -> tuple[str, str, str]:
@@ -195,13 +217,19 @@ class ChromaStore:
         if self._reopen is None:
             return
         state = (self.generation(), self._chunks.count())
-        if force or state != self._seen:
-            # The stale client is dropped, not closed: closing it would release the shared system
-            # that the fresh client now uses.
-            self._client = self._reopen(self._client)
-            self._owns_client = True
-            self._open_collections()
-            self._seen = state
+        if not force and state == self._seen:
+            return
+        # One thread reopens; the others wait and then see the fresh state (two reopening at once
+        # would each drop the shared client the other is building).
+        with _REOPEN_LOCK:
+            state = (self.generation(), self._chunks.count())
+            if force or state != self._seen:
+                # The stale client is dropped, not closed: closing it would release the shared
+                # system that the fresh client now uses.
+                self._client = self._reopen(self._client)
+                self._owns_client = True
+                self._open_collections()
+                self._seen = state
 
     def _mark_seen(self) -> None:
         """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""

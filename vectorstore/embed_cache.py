@@ -47,7 +47,11 @@ class CachedEmbedder:
         self.misses = 0
         self._namespace = namespace
         self._lock = threading.Lock()
-        self._conn = _connect(self.path)
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = _connect(self.path)
+        except (sqlite3.OperationalError, OSError) as exc:  # read-only or full data dir
+            log.warning("embedding cache %s unavailable (%s); embedding without it", self.path, exc)
 
     @property
     def namespace(self) -> str:
@@ -85,7 +89,8 @@ class CachedEmbedder:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
 
     def __enter__(self) -> CachedEmbedder:
         return self
@@ -95,6 +100,8 @@ class CachedEmbedder:
 
     def _lookup(self, keys: set[bytes]) -> dict[bytes, list[float]]:
         found: dict[bytes, list[float]] = {}
+        if self._conn is None:
+            return found
         namespace = self.namespace
         with self._lock:
             for chunk in _chunks(sorted(keys), _LOOKUP_CHUNK):
@@ -112,8 +119,13 @@ class CachedEmbedder:
     def _store(self, vectors: dict[bytes, np.ndarray]) -> None:
         namespace = self.namespace
         rows = [(namespace, key, vector.tobytes()) for key, vector in vectors.items()]
-        with self._lock, self._conn:  # one transaction per batch
-            self._conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+        if self._conn is None:
+            return
+        try:
+            with self._lock, self._conn:  # one transaction per batch
+                self._conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+        except sqlite3.OperationalError as exc:  # disk full, read-only: the vectors are still good
+            log.warning("embedding cache not updated (%s); continuing without caching", exc)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -121,6 +133,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return _open(path)
+    except sqlite3.OperationalError:
+        raise  # read-only, locked or full: not corruption; the caller runs without the cache
     except sqlite3.DatabaseError as exc:
         aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
         log.warning("embedding cache %s is unusable (%s); moved to %s and starting empty", path, exc, aside)

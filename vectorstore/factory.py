@@ -43,8 +43,20 @@ def chroma_settings() -> ChromaSettings:
 
 
 def persistent_client(path: Path) -> ClientAPI:
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+    from vectorstore.chroma import storage_error
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+    except Exception as exc:
+        storage = storage_error(exc) if not isinstance(exc, PermissionError) else None
+        if isinstance(exc, PermissionError | OSError) and storage is None:
+            storage = StoreUnavailableError(
+                f"无法打开索引目录 {path}：{exc.strerror or exc}", detail=repr(exc)
+            )
+        if storage is None:
+            raise
+        raise storage from exc
 
 
 def reopen_persistent(stale: ClientAPI) -> ClientAPI:
@@ -62,8 +74,20 @@ def reopen_persistent(stale: ClientAPI) -> ClientAPI:
 
 def http_client(host: str, port: int) -> ClientAPI:
     try:
-        return chromadb.HttpClient(host=host, port=port, settings=chroma_settings())
+        client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings())
+        _bound_http_timeout(client)
+        return client
     except Exception as exc:  # chromadb raises ValueError/httpx errors/… depending on how it fails
         raise StoreUnavailableError(
             f"无法连接向量库服务 {host}:{port}，请确认 Chroma 服务已启动", detail=repr(exc)
         ) from exc
+
+
+def _bound_http_timeout(client: ClientAPI) -> None:
+    """chromadb's HTTP client waits forever by default: a hung server would hang every question.
+    The session is private to chromadb, so this is best effort (checked by tests/integration)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None:
+        session.timeout = httpx.Timeout(10.0, connect=3.0)

@@ -52,7 +52,17 @@ def extension_of(source: str) -> str:
 
 def base_name(source: str) -> str:
     """The file name without any directory; browsers on Windows may send "C:\\dir\\a.txt"."""
-    return re.split(r"[\\/]", source)[-1]
+    name = re.split(r"[\\/]", source)[-1]
+    if any("\ud800" <= ch <= "\udfff" for ch in name):
+        # A name that was not UTF-8 on disk (GBK names from a Windows zip) arrives with surrogate
+        # escapes: recover the bytes and read them as GB18030, else replace what cannot be read.
+        try:
+            raw = name.encode("utf-8", "surrogateescape")
+            name = raw.decode("gb18030")
+        except UnicodeError:
+            name = name.encode("utf-8", "replace").decode("utf-8", "replace")
+        name = "".join(ch if not "\ud800" <= ch <= "\udfff" else "\ufffd" for ch in name)
+    return name
 
 
 def unsupported_reason(extension: str, supported: frozenset[str]) -> str:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from errors import StoreUnavailableError
 from ingest.pipeline import Ingestor
 from settings import Settings
 from tests.fakes import FakeEmbedder
+from tests.support.chroma_server import ChromaServer
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import open_store, persistent_client, reopen_persistent
 
@@ -25,53 +23,12 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEECHES = ROOT / "data" / "speeches"
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_heartbeat(port: int, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chroma exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError("chroma server did not answer its heartbeat")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_heartbeat(port, process)
-        yield port
-    finally:
-        _stop(process)
-        log.close()
+    with ChromaServer(tmp_path / "server") as server:
+        yield server.port
 
 
 def test_ingest_and_search_through_a_chroma_server(tmp_path: Path, chroma_server: int) -> None:
@@ -103,19 +60,8 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path: Path, chroma_server
 
 
 def test_server_going_away_is_a_domain_error(tmp_path: Path) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_heartbeat(port, process)
-        store = open_store(
-            Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port), FakeEmbedder()
-        )
-    finally:
-        _stop(process)
+    with ChromaServer(tmp_path / "server") as server:
+        store = open_store(server.settings(tmp_path), FakeEmbedder())
     with pytest.raises(StoreUnavailableError):
         store.search("两个保障是什么", k=3)
     with pytest.raises(StoreUnavailableError):
