@@ -1,0 +1,89 @@
+"""The embedding model alone, and the cheap wins: batch size, longest-first sorting, torch threads.
+
+Each configuration encodes the same passages; rounds are interleaved (A B C … A B C …) so a neighbour
+process that slows the machine for a while hurts every configuration alike, and the median round
+counts. A configuration only counts as a win if its vectors match the default's (min cosine), i.e.
+retrieval cannot change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bench.stats import median, ratio
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    batch_size: int = 16
+    longest_first: bool = True
+    threads: int | None = None  # None: as the project's embedder set it (vectorstore/e5.py)
+
+
+CONFIGS = (
+    Config("project default (batch 16, longest first)"),
+    Config("batch 8", batch_size=8),
+    Config("batch 32", batch_size=32),
+    Config("batch 64", batch_size=64),
+    Config("batch 16, text order", longest_first=False),
+    Config("batch 16, 1 torch thread", threads=1),
+    Config("batch 16, 2 torch threads", threads=2),
+)
+
+
+def encode(model: Any, texts: Sequence[str], config: Config) -> np.ndarray:
+    """What E5Embedder._encode does, with the knobs exposed."""
+    from vectorstore.e5_builder import PROMPTS
+
+    order = (
+        np.argsort([-len(t) for t in texts], kind="stable") if config.longest_first else np.arange(len(texts))
+    )
+    vectors = model.encode(
+        [texts[i] for i in order],
+        prompt=PROMPTS["passage"],
+        batch_size=config.batch_size,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    restored = np.empty_like(vectors)
+    restored[order] = vectors
+    return restored
+
+
+def cheap_wins(
+    model: Any, texts: Sequence[str], rounds: int = 2, configs: Sequence[Config] = CONFIGS
+) -> list[dict[str, Any]]:
+    """passages/s per configuration (median of `rounds`), its ratio to the first, and vector agreement."""
+    import torch
+
+    default_threads = torch.get_num_threads()
+    rates: dict[str, list[float]] = {c.name: [] for c in configs}
+    vectors: dict[str, np.ndarray] = {}
+    try:
+        for _ in range(rounds):
+            for config in configs:
+                torch.set_num_threads(config.threads or default_threads)
+                started = time.perf_counter()
+                vectors[config.name] = encode(model, texts, config)
+                rates[config.name].append(len(texts) / (time.perf_counter() - started))
+    finally:
+        torch.set_num_threads(default_threads)
+    base = configs[0].name
+    base_rate = median(rates[base])
+    return [
+        {
+            "config": c.name,
+            "passages_per_s": round(median(rates[c.name]), 2),
+            "vs_default": ratio(median(rates[c.name]), base_rate),
+            "min_cosine_vs_default": round(float(np.min(np.sum(vectors[c.name] * vectors[base], axis=1))), 6),
+            "threads": c.threads or default_threads,
+        }
+        for c in configs
+    ]

@@ -1,0 +1,139 @@
+"""One step of the scale benchmark in a process of its own (so RSS and start-up are its own).
+
+    python -m bench.scale_worker ingest --data D --collection C --model-dir M --files LIST --mode ingestor|bulk
+    python -m bench.scale_worker probe  --data D --collection C --model-dir M --questions Q.jsonl [--host H --port P]
+
+Prints one JSON object on its last stdout line.
+
+`--mode bulk` is the bench's faster write path for the 1,000× index (bench/bulk.py says how it
+differs); `--mode ingestor` (and the "one more file" figure) use the project's `Ingestor`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import bulk
+from bench.speed import Breakdown, profile_project
+from bench.stats import memory_mb
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale_worker")
+    parser.add_argument("command", choices=["ingest", "probe"])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--collection", default="scale")
+    parser.add_argument("--model-dir", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, help="embedding cache file (default: DATA/embed-cache.sqlite)")
+    parser.add_argument("--files", type=Path, help="ingest: a text file listing the paths, one a line")
+    parser.add_argument("--mode", choices=["ingestor", "bulk"], default="ingestor")
+    parser.add_argument("--questions", type=Path, help="probe: JSONL questions")
+    parser.add_argument("--budget-s", type=float, default=180.0, help="probe: stop timing after this (≥ 20)")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int, default=8000)
+    return parser.parse_args(argv)
+
+
+def ingest_targets() -> list[tuple[object, str, str]]:
+    import ingest.build
+    from vectorstore.chroma import ChromaStore
+    from vectorstore.e5 import E5Embedder
+    from vectorstore.embed_cache import CachedEmbedder
+
+    return [
+        (ingest.build, "build_documents", "build (clean, split, chunk, tokenize)"),
+        (ChromaStore, "write_document", "write_document (embed + upsert)"),
+        (CachedEmbedder, "embed_passages", "embed (cache + model)"),
+        (E5Embedder, "embed_passages", "embed.model"),
+        (ChromaStore, "commit", "commit (manifest)"),
+        (ChromaStore, "manifest", "store.manifest"),
+        (ChromaStore, "collect_garbage", "collect_garbage"),
+    ]
+
+
+def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    from ingest.pipeline import Ingestor
+    from ingest.tokens import tokenize
+    from settings import Settings
+    from vectorstore.e5 import E5Embedder
+    from vectorstore.embed_cache import CachedEmbedder
+    from vectorstore.factory import open_store
+
+    paths = [Path(p) for p in args.files.read_text(encoding="utf-8").splitlines() if p.strip()]
+    settings = Settings(data_dir=args.data, collection=args.collection)
+    embedder = CachedEmbedder(E5Embedder(args.model_dir), args.cache or args.data / "embed-cache.sqlite")
+    embedder.load()  # model load and jieba's dictionary are start-up, not ingest
+    tokenize("预热")
+    store = open_store(settings, embedder)
+    breakdown = Breakdown()
+    started = time.perf_counter()
+    with breakdown.wrapping(ingest_targets()):
+        if args.mode == "bulk":
+            docs, chunks = breakdown.measure_call(lambda: bulk.write(store, settings, embedder, paths))
+        else:
+            ingestor = Ingestor(store, lock_path=args.data / "ingest.lock")
+            report = breakdown.measure_call(lambda: ingestor.ingest_paths(paths))
+            if report.failed:
+                raise RuntimeError(f"ingest failed: {[f.error for f in report.failed][:3]}")
+            docs, chunks = report.total("docs"), report.total("chunks_added")
+    seconds = time.perf_counter() - started
+    return {
+        "mode": args.mode,
+        "files": len(paths),
+        "docs": docs,
+        "chunks": chunks,
+        "seconds": round(seconds, 2),
+        "embedded": embedder.misses,
+        "cache_hits": embedder.hits,
+        "steps_s": {k: round(v / 1000, 2) for k, v in breakdown.rows[-1].items()},
+        **memory_mb(),
+    }
+
+
+def run_probe(args: argparse.Namespace) -> dict[str, Any]:
+    from assistant.service import PolicyAssistant
+    from settings import Settings
+    from vectorstore.e5 import E5Embedder
+    from vectorstore.factory import open_store
+
+    questions = [
+        json.loads(line)["question"] for line in args.questions.read_text("utf-8").splitlines() if line
+    ]
+    settings = Settings(
+        data_dir=args.data, collection=args.collection, chroma_host=args.host, chroma_port=args.port
+    )
+    embedder = E5Embedder(args.model_dir, build=False)
+    embedder.load()
+    loaded = memory_mb()
+    started = time.perf_counter()
+    store = open_store(settings, embedder)
+    assistant = PolicyAssistant(store)
+    corpus = assistant.corpus()  # the snapshot: documents, chunks, keyword index (start-up cost)
+    snapshot_s = time.perf_counter() - started
+    after_snapshot = memory_mb()
+    profile = profile_project(assistant, questions, budget_s=args.budget_s)
+    return {
+        "docs": len(corpus.documents),
+        "chunks": len(corpus.chunks),
+        "snapshot_s": round(snapshot_s, 2),
+        "model_rss_mb": loaded.get("rss_mb"),
+        "rss_mb": after_snapshot.get("rss_mb"),
+        "snapshot_rss_mb": round(after_snapshot.get("rss_mb", 0) - loaded.get("rss_mb", 0), 1),
+        "peak_rss_mb": memory_mb().get("peak_rss_mb"),
+        **profile,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    result = run_ingest(args) if args.command == "ingest" else run_probe(args)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""`make bench`: quality of the project and the naive pipelines, then speed, in one process and one run.
+
+One model instance serves everything (the project's store, the naive pipeline, the ingest and embedding
+measurements), so every system sees the same machine state; baselines are measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import cold, embedding, ingest_stages, quality, speed
+from bench.naive import NaivePipeline
+from bench.stats import latency_summary, ratio
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def sample_index(settings: Any, embedder: Any) -> Any:
+    """The samples in the eval's collection (what eval/index.py builds), opened with `embedder`."""
+    from bench.run import SAMPLE_COLLECTION, SAMPLES
+    from ingest.pipeline import Ingestor
+    from vectorstore.factory import open_store
+
+    scoped = settings.model_copy(update={"collection": SAMPLE_COLLECTION, "chroma_host": None})
+    store = open_store(scoped, embedder)
+    report = Ingestor(store, lock_path=scoped.data_dir / f"{SAMPLE_COLLECTION}.lock").ingest_paths([SAMPLES])
+    if report.failed:
+        raise RuntimeError(f"could not index the samples: {report.to_dict()['totals']}")
+    return store
+
+
+def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    from assistant.service import PolicyAssistant
+    from bench.run import SAMPLE_COLLECTION, SAMPLES
+    from settings import load_settings
+    from vectorstore.adapters import LangChainEmbeddings
+    from vectorstore.factory import open_embedder, persistent_client
+
+    settings = load_settings()
+    embedder: Any = open_embedder(settings)
+    embedder.load()
+    log("indexing / opening the samples")
+    assistant = PolicyAssistant(sample_index(settings, embedder))
+    naive_dir = settings.data_dir / "bench" / "naive-chroma"
+    shutil.rmtree(naive_dir, ignore_errors=True)  # rebuilt each run: vectors come from the cache
+    paths = sorted(p for p in SAMPLES.iterdir() if p.is_file())
+    naive = NaivePipeline.build(paths, LangChainEmbeddings(embedder), persistent_client(naive_dir))
+
+    log(f"quality: {len(questions)} questions × 3 systems")
+    results: dict[str, Any] = {
+        "quality": {
+            "project": quality.score_project(assistant, questions),
+            "naive_dense": quality.score_pipeline(naive.dense, questions),
+            "naive_hybrid": quality.score_pipeline(naive.hybrid, questions),
+        },
+        "naive_chunks": len(naive.chunks),
+    }
+
+    texts = speed.cycle([q["question"] for q in questions], args.warm)
+    log(f"warm latency: {len(texts)} answers per system")
+    profile = speed.profile_project(assistant, texts)
+    warm = {
+        "project": profile["latency"],
+        "naive_dense": latency_summary(speed.warm_latency(lambda q: naive.dense(q, 5), texts)),
+        "naive_hybrid": latency_summary(speed.warm_latency(lambda q: naive.hybrid(q, 5), texts)),
+    }
+    warm["project"]["p50_vs_naive_dense"] = ratio(warm["project"]["p50_ms"], warm["naive_dense"]["p50_ms"])
+
+    log(f"cold start: {args.cold_runs} fresh processes per system")
+    env = {"POLICY_QA_COLLECTION": SAMPLE_COLLECTION, "POLICY_QA_CHROMA_HOST": ""}
+    first = questions[0]["question"]
+    cold_start = {
+        "project": cold.measure(first, args.cold_runs, env),
+        "naive_dense": cold.measure(first, args.cold_runs, env, naive_dir=naive_dir),
+    }
+
+    log("ingest: stages and end to end (empty store, empty cache)")
+    inner = embedder.inner  # the bare model: ingest and model figures must not hit the cache
+    stages = ingest_stages.stages(paths, inner, tmp / "stages")
+    e2e = ingest_stages.end_to_end(paths, inner, tmp / "e2e")
+
+    log("embedding cheap wins")
+    chunk_texts = _passage_texts(assistant)
+    wins = embedding.cheap_wins(
+        inner._ensure_loaded(),  # the loaded SentenceTransformer (no public accessor)
+        chunk_texts[:: max(1, len(chunk_texts) // args.win_passages)][: args.win_passages],
+        rounds=args.rounds,
+    )
+    results["speed"] = {
+        "warm": warm,
+        "breakdown": profile["breakdown"],
+        "cold": cold_start,
+        "ingest": {
+            "stages": stages,
+            "end_to_end": e2e,
+            "fraction_of_model": ratio(e2e["chunks_per_s"], stages["model_passages_per_s"]),
+        },
+        "cheap_wins": wins,
+        "onnx": _onnx_status(),
+    }
+    return results
+
+
+def _passage_texts(assistant: Any) -> list[str]:
+    from vectorstore.codec import passage_text
+
+    corpus = assistant.corpus()
+    return [passage_text(c) for c in sorted(corpus.chunks.values(), key=lambda c: (c.doc_id, c.position))]
+
+
+def _onnx_status() -> str:
+    """sentence-transformers' ONNX backend needs optimum-onnx; say whether it can be had at our pins."""
+    try:
+        import optimum.onnxruntime  # noqa: F401
+    except ImportError:
+        return (
+            "not measured: sentence-transformers' ONNX backend needs optimum-onnx, whose only release "
+            "(0.1.0) requires transformers < 5 — installing it would downgrade the pinned transformers "
+            "5.23.0 to 4.57.6 and huggingface-hub 2.4.0 to 0.36.2 (checked with uv --dry-run); "
+            "onnxruntime 1.32.0 itself is installed (a chromadb dependency)"
+        )
+    return "optimum.onnxruntime is importable: measure it (not done by this version of the bench)"
