@@ -7,16 +7,12 @@ Function words and verbs ("一直", "怎么做") say nothing about whether the s
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.normalize import fold_for_search
-
-_lock = threading.Lock()
-_ready = False
+from ingest.tokens import ensure_jieba
 
 NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "an", "j", "l", "i", "eng", "nrt", "nrfg")
 NAMED_TAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
@@ -49,17 +45,8 @@ class Term:
 
 
 def _ensure() -> None:
-    global _ready
-    if _ready:
-        return
-    with _lock:
-        if not _ready:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            import jieba.posseg
-
-            _ready = True
+    ensure_jieba()
+    import jieba.posseg  # noqa: F401  (its HMM tables load on first import)
 
 
 @lru_cache(maxsize=4096)

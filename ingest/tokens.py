@@ -28,7 +28,8 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TOKEN_RE = re.compile(r"[\w\u4e00-\u9fff]")
 
 
-def _ensure_jieba() -> None:
+def ensure_jieba() -> None:
+    """Load jieba's dictionary once per process (≈1 s), quietly; safe from many threads."""
     global _ready
     if _ready:
         return
@@ -43,7 +44,7 @@ def _ensure_jieba() -> None:
 
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba's search-mode cut (words and their sub-words), folded, no stopwords."""
-    _ensure_jieba()
+    ensure_jieba()
     import jieba
 
     folded = fold_for_search(text)
