@@ -129,7 +129,14 @@ def main(argv: list[str] | None = None) -> int:
 
         with tempfile.TemporaryDirectory(prefix="policyqa-bench-scale-") as tmp:
             scales = [int(s) for s in args.scales.split(",")]
-            results = run_scale(scales, Path(tmp), _questions(args), args.scale_cache)
+            partial = args.results / "scale-partial.json.tmp"  # git-ignored; removed when the run ends
+            args.results.mkdir(parents=True, exist_ok=True)
+
+            def keep(so_far: dict[str, Any]) -> None:
+                partial.write_text(json.dumps(so_far, ensure_ascii=False, indent=1), encoding="utf-8")
+
+            results = run_scale(scales, Path(tmp), _questions(args), args.scale_cache, keep)
+            partial.unlink(missing_ok=True)
         results["meta"] = meta(started, load_before)
         save(results, args.results, "scale-latest.json", "scale-")
     else:

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,14 @@ NOTE = (
 
 
 def run_scale(
-    scales: Sequence[int], tmp: Path, questions: list[dict[str, Any]], cache: Path | None = None
+    scales: Sequence[int],
+    tmp: Path,
+    questions: list[dict[str, Any]],
+    cache: Path | None = None,
+    on_step: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """`cache`: an embedding cache file to use (default: a new, empty one under `tmp`)."""
+    """`cache`: an embedding cache file to use (default: a new, empty one under `tmp`).
+    `on_step(results so far)` after each step: a long run keeps what it measured if a later step fails."""
     from bench.run import SAMPLES
     from ingest.build import build_documents
     from ingest.loaders import load
@@ -89,6 +94,8 @@ def run_scale(
             path.write_text(synth.speech_text(parts, EXTRA_OFFSET + scale * 10 + i, pool=pool), "utf-8")
         step["one_more_file"] = worker.ingest(extra, "ingestor")
         steps.append(step)
+        if on_step is not None:
+            on_step({"note": NOTE, "sample_chars": sample_chars, "steps": steps})
     return {"note": NOTE, "sample_chars": sample_chars, "steps": steps}
 
 
