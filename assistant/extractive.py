@@ -46,11 +46,14 @@ _META_RE = re.compile(
 # Why-questions are answered by reasons and stakes, how-questions by measures: sentences that
 # carry those cues get a small edge over ones that merely repeat the question's words.
 _WHY_RE = re.compile(r"为什么|为何|原因|意义|重要性|必要性|目的")
-_HOW_RE = re.compile(r"怎么|如何|怎样|措施|办法|举措|途径|路径")
+_HOW_RE = re.compile(r"怎么|如何|怎样|措施|办法|举措|途径|路径|要求|做法")
 _WHY_CUES = re.compile(
     r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本|关键|基础|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
+    r"|问题|顽疾|瓶颈|困难|挑战|突出|影响|不平衡|不充分|迫切|需要|必须"
 )
-_HOW_CUES = re.compile(r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到")
+_HOW_CUES = re.compile(
+    r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到|构建|着力|确保|健全|深化|强化"
+)
 _COUNTED_RE = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
 _QUOTED_TERM_RE = re.compile(
     r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6})[”\"’']"
@@ -351,7 +354,10 @@ class ExtractiveAnswerer:
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
         doc = corpus.documents[lead.chunk.doc_id]
-        chosen = [lead.sentence, *_continuation(doc, lead, query)]
+        if _explains(query):
+            chosen = _from_region(doc, lead, query, tokens, idf)
+        else:
+            chosen = [lead.sentence, *_continuation(doc, lead, query)]
         extra: list[Found] = []
         used = sum(len(x.text) for x in chosen)
         for other in candidates:
@@ -413,6 +419,8 @@ def score_list(
         score += 0.5 if query.shape == "outline" else -1.0
     if cand.doc_id in query.doc_ids:
         score += 0.1
+    if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
+        score += 0.4  # the question names the very section the list belongs to
     counts = [parse_numeral(n) for n in _COUNTED_RE.findall(query.text)]
     if len(cand.items) in counts:
         score += 0.25
@@ -447,8 +455,12 @@ def _candidates(query: Query, corpus: Corpus) -> list[ListCandidate]:
 
 
 def _tokens(query: Query, idf: Idf) -> list[str]:
-    """The question's keywords that occur in the corpus: absent words cannot rank anything."""
-    return [t for t in tokenize_query(query.text) if idf.frequency.get(t, 0) > 0]
+    """The question's keywords that occur in the corpus: absent words cannot rank anything.
+    Words that only name the speech ("推进会议讲话里…") are left to the speech filter: they would
+    rank its opening sentences first."""
+    tokens = [t for t in tokenize_query(query.text) if idf.frequency.get(t, 0) > 0]
+    topical = [t for t in tokens if not any(t in fold_for_search(w) for w in query.naming)]
+    return topical or tokens
 
 
 def _candidate_sentences(
@@ -466,6 +478,7 @@ def _candidate_sentences(
     out: list[Found] = []
     seen: set[tuple[str, int]] = set()
     cue = _WHY_CUES if _WHY_RE.search(query.text) else _HOW_CUES if _HOW_RE.search(query.text) else None
+    listing = wants_list(query.text)
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in _body_sentences(corpus, item.chunk):
             key = (chunk.doc_id, sentence.start)
@@ -476,13 +489,30 @@ def _candidate_sentences(
                 continue
             seen.add(key)
             own = coverage(tokens, sentence.text, idf)
-            framed = coverage(tokens, f"{sentence.text} {chunk.section_path}", idf)
+            heading = _innermost_label(corpus.documents[chunk.doc_id], sentence.start)
+            framed = coverage(tokens, f"{sentence.text} {chunk.section_path} {heading}", idf)
             score = 0.7 * own + 0.3 * framed + 0.06 / (rank + 1)
             if cue is not None and cue.search(sentence.text):
                 score += 0.12
+            if listing:
+                score += _repeats(tokens, sentence.text)
             out.append(Found(score + (0.05 if is_heading else 0.0), sentence, chunk))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
+
+
+def _innermost_label(doc: Document, offset: int) -> str:
+    """The heading right above a sentence (a chunk's path may stop a level higher)."""
+    holding = [s for s in doc.sections if s.start <= offset < s.end]
+    return max(holding, key=lambda s: (s.level, s.start)).label if holding else ""
+
+
+def _repeats(tokens: list[str], text: str) -> float:
+    """A list asked for ("教师培养计划有哪几个") often stands inside one sentence, its head word
+    repeated by every item ("“起航计划”、…“青蓝计划”、…“卓越计划”“领航计划”")."""
+    folded = fold_for_search(text)
+    most = max((folded.count(t) for t in tokens if len(t) >= 2), default=0)
+    return 0.05 * min(max(most - 1, 0), 3)
 
 
 def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:
@@ -525,6 +555,53 @@ def _continuation(doc: Document, lead: Found, query: Query) -> list[Sentence]:
     following = split_sentences(doc.text[lead.sentence.end : end], lead.sentence.end)
     limit = 1 if query.shape == "fact" else 3
     return _take(following, MAX_CHARS - len(lead.sentence.text), limit)
+
+
+def _explains(query: Query) -> bool:
+    return query.shape == "explanation" or bool(_WHY_RE.search(query.text) or _HOW_RE.search(query.text))
+
+
+def _from_region(doc: Document, lead: Found, query: Query, tokens: list[str], idf: Idf) -> list[Sentence]:
+    """A why/how answer is the lead plus the best sentences of its section: speeches state a
+    heading, then the problem ("近年来…无序发展，问题频发"), then the measures, often across
+    paragraphs, so the reason is rarely the sentence right after the best match."""
+    start, end = _region(doc, lead.sentence.start)
+    why = bool(_WHY_RE.search(query.text))
+    cue, bonus = (_WHY_CUES, 0.5) if why else (_HOW_CUES, 0.25)  # a reason rarely repeats the question
+    scored: list[tuple[float, Sentence]] = []
+    for s in split_sentences(doc.text[start:end], start):
+        if _same(s, lead.sentence) or len(s.text) < 6 or _HEADING_RE.match(s.text):
+            continue
+        score = coverage(tokens, s.text, idf) + (bonus if cue.search(s.text) else 0.0)
+        if 0 <= s.start - lead.sentence.end <= 2:
+            score += 0.15  # what directly follows the claim carries it on
+        scored.append((score, s))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    chosen = [lead.sentence]
+    budget = MAX_CHARS - len(lead.sentence.text)
+    for score, s in scored:
+        if len(chosen) >= 4 or score < 0.2:
+            break
+        if len(s.text) <= budget:
+            chosen.append(s)
+            budget -= len(s.text)
+    return sorted(chosen, key=lambda x: x.start)
+
+
+def _region(doc: Document, offset: int) -> tuple[int, int]:
+    """The body around `offset` that belongs to one heading: the innermost section holding it,
+    without its sub-sections; the paragraph when the speech has no outline there."""
+    holding = [s for s in doc.sections if s.start <= offset < s.end]
+    if holding:
+        section = max(holding, key=lambda s: (s.level, s.start))
+        children = [c for c in doc.sections if c.parent_id == section.section_id]
+        start = max([section.heading_end] + [c.end for c in children if c.end <= offset])
+        end = min([section.end] + [c.start for c in children if c.start > offset])
+        if end - start <= 2000:
+            return start, end
+    line_start = doc.text.rfind("\n", 0, offset) + 1
+    line_end = doc.text.find("\n", offset)
+    return line_start, len(doc.text) if line_end < 0 else line_end
 
 
 def _take(sentences: list[Sentence], budget: int, limit: int) -> list[Sentence]:

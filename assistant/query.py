@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.numerals import NUMERAL_RE, parse_numeral
@@ -39,6 +40,8 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
 LIST_RE = re.compile(
     r"哪几|哪些|几个|几项|几条|几点|几件|几大|几种|几方面|包括|包含|分别(是|有|指)|列举|都有"
     r"|哪[一二两三四五六七八九十\d]+[个项条点件大种]"
+    # "四个“强化”是什么": a counted term asked about as such wants its items
+    r"|[两三四五六七八九十]+[个项条点件大种][\"'“‘]?[\u4e00-\u9fff]{1,6}[\"'”’]?(是什么|指什么|是哪|有哪|分别)"
 )
 # Words a question uses to ask what a formulation is (what is left after them must be context).
 _DEFINITIONAL_TEXT = """
@@ -70,6 +73,7 @@ class Query:
     part: int | None = None  # "第三部分" → 3
     ordinals: list[int] = field(default_factory=list)  # "第七项和第八项" → [7, 8]
     sections: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, section_id) it names
+    naming: list[str] = field(default_factory=list)  # the words that name a speech (not the topic)
 
 
 def wants_list(question: str) -> bool:
@@ -192,34 +196,79 @@ def ordinal_part(question: str) -> int | None:
 
 
 def named_documents(question: str, documents: dict[str, Document]) -> list[str]:
-    """Speeches the question names by speaker, title words, meeting or year.
+    return naming(question, documents)[0]
+
+
+# "提出“12881”总体工作思路的那篇讲话": a speech named by something only it says.
+_SAID_IN_RE = re.compile(
+    r"(?:提出|提到|讲到|说到|部署|强调)了?(.{2,24}?)的(?:那篇|这篇|那次|这次|哪篇)?(?:讲话|发言)"
+)
+# A title piece right before these words names the speech ("推进会议讲话"); elsewhere it may be the topic.
+_NAMING_AFTER = ("讲话", "发言", "会议", "会上", "大会", "的讲话", "上的讲话", "那篇", "这篇")
+
+
+def naming(question: str, documents: dict[str, Document]) -> tuple[list[str], list[str]]:
+    """Speeches the question names (by speaker, title words, meeting, year, or a term only one
+    of them uses), and the words of the question that do the naming.
 
     A clue counts only when it separates speeches: words every title shares (讲话, 教育, 会议)
     name nothing.
     """
     q = compact(question)
     scores: dict[str, int] = {}
+    spans: dict[str, list[str]] = {}
     for doc_id, doc in documents.items():
-        score = 0
-        if doc.speaker and (doc.speaker in q or (len(doc.speaker) >= 3 and doc.speaker[-2:] in q)):
+        score, used = 0, []
+        speaker = _speaker_in(q, doc.speaker)
+        if speaker:
             score += 10
-        score += _title_overlap(q, doc, documents)
+            used.append(speaker)
+        size, piece = _title_overlap(q, doc, documents)
+        if size:
+            score += size
+            used.append(piece)
         year = doc.date[:4] if doc.date[:4].isdigit() else ""
         if year and f"{year}年" in q:
             score += 2
         if score:
-            scores[doc_id] = score
+            scores[doc_id], spans[doc_id] = score, used
     if not scores:
-        return []
+        return _said_in(q, documents)
     best = max(scores.values())
-    return [d for d, s in scores.items() if s == best]
+    named = [d for d, s in scores.items() if s == best]
+    return named, list(dict.fromkeys(w for d in named for w in spans[d]))
 
 
-def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int:
+def _speaker_in(q: str, speaker: str) -> str:
+    if speaker and speaker in q:
+        return speaker
+    if len(speaker) >= 3 and speaker[-2:] in q:
+        return speaker[-2:]
+    return ""
+
+
+def _said_in(q: str, documents: dict[str, Document]) -> tuple[list[str], list[str]]:
+    match = _SAID_IN_RE.search(q)
+    if not match:
+        return [], []
+    term = match.group(1)
+    texts = {d: compact(doc.text) for d, doc in documents.items()}
+    for size in range(min(len(term), 12), 2, -1):  # the most specific piece only one speech holds
+        for i in range(len(term) - size + 1):
+            piece = term[i : i + size]
+            holders = [d for d, text in texts.items() if piece in text]
+            if len(holders) == 1:
+                return holders, [match.group(0)]
+    return [], []
+
+
+def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> tuple[int, str]:
     """Longest run of the question that names this speech's title: four or five characters
-    must be in no other title ("推进会议"); six or more in not every title."""
+    must be in no other title ("推进会议"); six or more in not every title. A run followed by
+    讲话/会议 ("推进会议讲话") weighs more: elsewhere a title's words may just be the topic."""
     title = compact(doc.title + doc.meeting)
     titles = [compact(d.title + d.meeting) for d in documents.values()]
+    best, best_piece = 0, ""
     for size in range(min(12, len(q)), 3, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
@@ -227,25 +276,45 @@ def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> int
                 continue
             holders = sum(1 for t in titles if piece in t)
             if holders == 1 or (size >= 6 and holders < len(titles)):
-                return size
-    return 0
+                weight = size + (6 if _names_speech(piece, q[i + size :]) else 0)
+                if weight > best:
+                    best, best_piece = weight, piece
+    return best, best_piece
+
+
+_GENERIC_RE = re.compile(r"讲话|会议|会上|大会|在|上|的|全市|市")
+
+
+def _names_speech(piece: str, after: str) -> bool:
+    """The piece stands right before 讲话/会议 and says more than those generic words."""
+    return after.startswith(_NAMING_AFTER) and len(_GENERIC_RE.sub("", piece)) >= 4
 
 
 def named_sections(question: str, documents: dict[str, Document]) -> list[tuple[str, str]]:
-    """Sections whose heading the question quotes ("“加强组织领导，压实工作责任”具体提了哪些措施")."""
+    """Sections whose heading the question quotes ("“加强组织领导，压实工作责任”具体提了哪些措施"),
+    or names by a short heading no other section has ("教师保障具体要抓哪几件事")."""
     q = compact(question)
     found: list[tuple[str, str]] = []
-    for doc_id, doc in documents.items():
-        for section in doc.sections:
-            title = compact(section.title)
-            if len(title) >= 6 and (title in q or _quoted_in(q, title)):
-                found.append((doc_id, section.section_id))
+    short: dict[str, list[tuple[str, str]]] = {}
+    titles = {(d, s.section_id): compact(s.title) for d, doc in documents.items() for s in doc.sections}
+    for key, title in titles.items():
+        if len(title) >= 6 and (title in q or _quoted_in(q, title, titles.values())):
+            found.append(key)
+        elif 4 <= len(title) < 6:
+            short.setdefault(title, []).append(key)
+    for title, holders in short.items():
+        if len(holders) == 1 and title in q:
+            found.extend(holders)
     return found
 
 
-def _quoted_in(q: str, title: str) -> bool:
-    """A run of ≥ 6 characters of the heading stands in the question."""
+def _quoted_in(q: str, title: str, titles: Iterable[str]) -> bool:
+    """A run of ≥ 6 characters of the heading stands in the question, and no other heading has
+    it ("推进教育高质量发展" opens three sibling headings: it names none of them)."""
+    others = [t for t in titles if t != title]
     for size in range(min(len(title), 14), 5, -1):
-        if any(title[i : i + size] in q for i in range(len(title) - size + 1)):
-            return True
+        for i in range(len(title) - size + 1):
+            run = title[i : i + size]
+            if run in q and not any(run in t for t in others):
+                return True
     return False

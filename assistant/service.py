@@ -17,8 +17,8 @@ from assistant.query import (
     detect_shape,
     item_ordinals,
     match_formulations,
-    named_documents,
     named_sections,
+    naming,
     ordinal_part,
 )
 from assistant.records import Answer, Passage
@@ -155,18 +155,24 @@ class PolicyAssistant:
             if unknown:
                 raise DocumentNotFoundError(sorted(unknown)[0])
             documents = {d: doc for d, doc in documents.items() if d in wanted}
-        named = named_documents(text, documents)
+        named, naming_words = naming(text, documents)
         scope = named or list(doc_ids or [])
+        speakers = {
+            documents[d].speaker for d in named if documents[d].speaker and documents[d].speaker[-2:] in text
+        }
         formulations = [(d, f) for d, f in corpus.formulations if not scope or d in scope]
         return Query(
             text=text,
             folded=fold_for_search(text),
-            shape="cross" if len({documents[d].speaker for d in named} - {""}) >= 2 else detect_shape(text),
+            # several speeches only when the question names their speakers: a title two speeches
+            # share ("教育质量提升行动") names a topic, not a comparison
+            shape="cross" if len(speakers) >= 2 else detect_shape(text),
             doc_ids=scope,
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
             ordinals=item_ordinals(text),
             sections=named_sections(text, {d: corpus.documents[d] for d in (scope or corpus.documents)}),
+            naming=naming_words,
         )
 
 
