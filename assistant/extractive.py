@@ -479,6 +479,7 @@ def _candidate_sentences(
     seen: set[tuple[str, int]] = set()
     cue = _WHY_CUES if _WHY_RE.search(query.text) else _HOW_CUES if _HOW_RE.search(query.text) else None
     listing = wants_list(query.text)
+    explains = _explains(query)
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in _body_sentences(corpus, item.chunk):
             key = (chunk.doc_id, sentence.start)
@@ -491,7 +492,8 @@ def _candidate_sentences(
             own = coverage(tokens, sentence.text, idf)
             heading = _innermost_label(corpus.documents[chunk.doc_id], sentence.start)
             framed = coverage(tokens, f"{sentence.text} {chunk.section_path} {heading}", idf)
-            score = 0.7 * own + 0.3 * framed + 0.06 / (rank + 1)
+            # a why/how question often names the heading and asks for what stands under it
+            score = (0.5 * own + 0.5 * framed if explains else 0.7 * own + 0.3 * framed) + 0.06 / (rank + 1)
             if cue is not None and cue.search(sentence.text):
                 score += 0.12
             if listing:
@@ -512,7 +514,7 @@ def _repeats(tokens: list[str], text: str) -> float:
     repeated by every item ("“起航计划”、…“青蓝计划”、…“卓越计划”“领航计划”")."""
     folded = fold_for_search(text)
     most = max((folded.count(t) for t in tokens if len(t) >= 2), default=0)
-    return 0.05 * min(max(most - 1, 0), 3)
+    return 0.1 * min(max(most - 1, 0), 3)
 
 
 def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:
@@ -567,7 +569,7 @@ def _from_region(doc: Document, lead: Found, query: Query, tokens: list[str], id
     paragraphs, so the reason is rarely the sentence right after the best match."""
     start, end = _region(doc, lead.sentence.start)
     why = bool(_WHY_RE.search(query.text))
-    cue, bonus = (_WHY_CUES, 0.5) if why else (_HOW_CUES, 0.25)  # a reason rarely repeats the question
+    cue, bonus = (_WHY_CUES, 1.0) if why else (_HOW_CUES, 0.25)  # a reason rarely repeats the question
     scored: list[tuple[float, Sentence]] = []
     for s in split_sentences(doc.text[start:end], start):
         if _same(s, lead.sentence) or len(s.text) < 6 or _HEADING_RE.match(s.text):

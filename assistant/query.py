@@ -287,7 +287,7 @@ _GENERIC_RE = re.compile(r"讲话|会议|会上|大会|在|上|的|全市|市")
 
 def _names_speech(piece: str, after: str) -> bool:
     """The piece stands right before 讲话/会议 and says more than those generic words."""
-    return after.startswith(_NAMING_AFTER) and len(_GENERIC_RE.sub("", piece)) >= 4
+    return after.startswith(_NAMING_AFTER) and len(_GENERIC_RE.sub("", piece)) >= 2
 
 
 def named_sections(question: str, documents: dict[str, Document]) -> list[tuple[str, str]]:
