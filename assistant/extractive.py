@@ -312,16 +312,13 @@ class ExtractiveAnswerer:
 
     # --- several speeches ------------------------------------------------------------------
     def cross(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft | None:
-        """Each speech is searched on its own, so one that ranks low overall still gets its say."""
+        """Each speech gets its say: the speeches with keyword or dense hits are searched one by
+        one, and a section whose heading names the topic speaks for its speech."""
         tokens = _tokens(query, idf)
         terms = _content_terms(query, corpus)
         rarest = rarest_of([t.word for t in terms], corpus.search_text)
         best: dict[str, list[Found]] = {}
-        for doc_id in query.doc_ids or list(corpus.documents):
-            allowed = {c.chunk_id for c in corpus.chunks_by_doc.get(doc_id, [])}
-            hits = corpus.keyword.search(tokenize_query(query.text), 3, allowed)
-            local = [Ranked(corpus.chunks[cid], score) for cid, score in hits]
-            local += [r for r in ranked if r.chunk.doc_id == doc_id][:2]
+        for doc_id, local in _per_speech(query, corpus, ranked, tokens, idf).items():
             found = [
                 f
                 for f in _candidate_sentences(
@@ -330,7 +327,7 @@ class ExtractiveAnswerer:
                 if _about(f, terms, rarest)
             ]
             if found:
-                best[doc_id] = _two_distinct(found)
+                best[doc_id] = _speech_pick(corpus.documents[doc_id], found)
         if len(best) < 2:
             return None
         cites = Citations(corpus)
@@ -538,6 +535,53 @@ def _about(found: Found, terms: tuple[Term, ...], rarest: str | None) -> bool:
     if rarest is not None and term_presence(rarest, context) < 0.8:
         return False
     return topic_coverage(terms, context) >= TOPIC_COVERAGE
+
+
+MAX_SPEECHES = 8  # a cross-speech answer names at most this many speeches (the best-matching ones)
+
+
+def _per_speech(
+    query: Query, corpus: Corpus, ranked: Sequence[Ranked], tokens: list[str], idf: Idf
+) -> dict[str, list[Ranked]]:
+    """Passages to search, per speech: its best keyword hits, its dense/fused hits, and the
+    sections whose heading covers the question ("（九）突出安全稳定，着力创建平安和谐校园" for
+    校园安全). One keyword search over the corpus, not one per speech: cost stays flat in the
+    number of speeches."""
+    scope = set(query.doc_ids)
+    allowed = {c.chunk_id for d in scope for c in corpus.chunks_by_doc.get(d, [])} if scope else None
+    local: dict[str, list[Ranked]] = {}
+    for cid, score in corpus.keyword.search(tokenize_query(query.text), 300, allowed):
+        hits = local.setdefault(corpus.chunks[cid].doc_id, [])
+        if len(hits) < 3:
+            hits.append(Ranked(corpus.chunks[cid], score))
+    for item in ranked:
+        if not scope or item.chunk.doc_id in scope:
+            local.setdefault(item.chunk.doc_id, []).append(item)
+    docs = list(local)[:MAX_SPEECHES] if not scope else list(local)
+    for doc_id in docs:
+        doc = corpus.documents[doc_id]
+        for section in doc.sections:
+            if coverage(tokens, section.title, idf) >= 0.5:
+                chunk = corpus.chunk_at(doc_id, section.start)
+                if chunk is not None:
+                    local[doc_id].insert(0, Ranked(chunk, 0.0))
+    return {d: local[d] for d in docs}
+
+
+def _speech_pick(doc: Document, found: list[Found]) -> list[Found]:
+    """A speech's line: its best sentence, and what else it says on the topic. A heading says
+    what the speech wants in a few words; the best sentence under it says how."""
+    first = found[0]
+    if _HEADING_RE.match(first.sentence.text) or _is_heading(doc, first.sentence.start):
+        start, end = _region(doc, first.sentence.end)
+        under = [f for f in found[1:] if start <= f.sentence.start < end]
+        if under:
+            return [first, under[0]]
+    return _two_distinct(found)
+
+
+def _is_heading(doc: Document, offset: int) -> bool:
+    return any(s.start == offset for s in doc.sections)
 
 
 def _two_distinct(found: list[Found]) -> list[Found]:

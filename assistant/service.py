@@ -109,7 +109,8 @@ class PolicyAssistant:
         query = self._follow_item(text, history, corpus, doc_ids) or self.understand(
             contextualize(text, history), corpus, doc_ids
         )
-        ranked = self._retriever.retrieve(query, corpus, max(top_k, 12), query.doc_ids or None)
+        depth = 40 if query.shape == "cross" else 12  # a cross answer looks for every speech's passages
+        ranked = self._retriever.retrieve(query, corpus, max(top_k, depth), query.doc_ids or None)
         return _Prepared(text, corpus, query, ranked, _idf(corpus), top_k)
 
     def _finish(self, prepared: _Prepared, draft: Draft) -> Answer:

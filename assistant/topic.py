@@ -20,7 +20,7 @@ NAMED_TAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _GENERIC_TEXT = """
 讲话 问题 要求 内容 方面 措施 情况 工作 意见 部分 方法 做法 哪些 时候 事情 东西 意思 目标 任务 重点
 哪几个 哪几项 哪几条 哪几点 哪几件 什么 多少 本市 我市 全市 讲话稿 篇讲话
-各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次
+各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次 数量 数目 个数 名称 名字 规定 说法
 """
 GENERIC = frozenset(_GENERIC_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
