@@ -37,7 +37,7 @@ from ingest.tokens import tokenize_query
 
 MAX_CHARS = 300
 ITEM_CHARS = 70
-CROSS_CHARS = 70  # per sentence in a per-speech line: several speeches must fit in one answer  # one enumeration item: its name and the start of its key sentence
+CROSS_CHARS = 90  # per sentence in a per-speech line: several speeches must fit in one answer  # one enumeration item: its name and the start of its key sentence
 LIST_SCORE = 0.75  # a list must match the question at least this well to be the answer
 SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer at all
 _META_RE = re.compile(
@@ -335,7 +335,7 @@ class ExtractiveAnswerer:
         lines = [T.CROSS_HEAD.format(n=len(order))]
         for doc_id in order:
             parts = [
-                f"{_clip(f.sentence.text, CROSS_CHARS)}{cites.mark(f.chunk, f.sentence.text)}"
+                f"{_focus(f.sentence.text, tokens, rarest, CROSS_CHARS)}{cites.mark(f.chunk, f.sentence.text)}"
                 for f in best[doc_id]
             ]
             lines.append(f"{speech_label(corpus, doc_id)}：{''.join(parts)}")
@@ -530,11 +530,36 @@ def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]
 
 
 def _about(found: Found, terms: tuple[Term, ...], rarest: str | None) -> bool:
-    """The sentence (with its section path) covers the topic, its most specific word included."""
+    """The sentence (with its section path) covers the topic, and the sentence itself names its
+    most specific word (a path's "教育" and a sentence's "职业" do not make "职业教育")."""
     context = fold_for_search(f"{found.sentence.text} {found.chunk.section_path}")
     if rarest is not None and term_presence(rarest, context) < 0.8:
         return False
     return topic_coverage(terms, context) >= TOPIC_COVERAGE
+
+
+_CLAUSE_RE = re.compile(r"[^，、：,]*[，、：,]?")
+
+
+def _focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
+    """A long sentence shown by its clauses about the question: from the first clause that
+    names the topic, as many as fit ("…积极申建固原农林职业技术学院，深化产教融合…")."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in _CLAUSE_RE.findall(text) if c]
+    wanted = [t for t in dict.fromkeys([rarest or "", *tokens]) if len(t) >= 2]
+    hits = [sum(1 for w in wanted if w in fold_for_search(c)) for c in clauses]
+    first = hits.index(max(hits)) if hits and max(hits) else 0
+    out = ""
+    for clause in clauses[first:]:
+        if len(out) + len(clause) > limit - 1:
+            break
+        out += clause
+    if not out:
+        return _clip(clauses[first], limit)
+    shown = ("…" if first else "") + out.rstrip("，、：,")
+    return shown + ("…" if len(out) < len("".join(clauses[first:])) else "")
 
 
 MAX_SPEECHES = 8  # a cross-speech answer names at most this many speeches (the best-matching ones)

@@ -87,3 +87,43 @@ def cheap_wins(
         }
         for c in configs
     ]
+
+
+def query_paths(embedder: Any, questions: Sequence[str], rounds: int = 2) -> dict[str, Any]:
+    """Embedding one question: `encode()` (what E5Embedder did before) vs E5Embedder.embed_query's
+    direct path, interleaved question by question in this process; the median of the paired ratios
+    says how much the direct path saves whatever the neighbours do, min cosine that it changes nothing."""
+    from vectorstore.e5 import _encode_one, _supports_direct
+    from vectorstore.e5_builder import PROMPTS
+
+    model = embedder._ensure_loaded()  # the loaded SentenceTransformer (no public accessor)
+    if not _supports_direct(model):
+        return {"direct": False}
+
+    def via_encode(text: str) -> np.ndarray:
+        return np.asarray(embedder._encode([text], PROMPTS["query"])[0])
+
+    def direct(text: str) -> np.ndarray:
+        return np.asarray(_encode_one(model, text, PROMPTS["query"]))
+
+    times: dict[str, list[float]] = {"encode": [], "direct": []}
+    cosines: list[float] = []
+    for text in questions[:3]:  # warm-up
+        via_encode(text), direct(text)
+    for _ in range(rounds):
+        for text in questions:
+            vectors = []
+            for name, path in (("encode", via_encode), ("direct", direct)):
+                started = time.perf_counter()
+                vectors.append(path(text))
+                times[name].append((time.perf_counter() - started) * 1000)
+            cosines.append(float(np.dot(vectors[0], vectors[1])))
+    ratios = [d / e for d, e in zip(times["direct"], times["encode"], strict=True)]
+    return {
+        "direct": True,
+        "questions": len(times["encode"]),
+        "encode_p50_ms": round(median(times["encode"]), 2),
+        "direct_p50_ms": round(median(times["direct"]), 2),
+        "direct_vs_encode": round(median(ratios), 3),
+        "min_cosine": round(min(cosines), 6),
+    }

@@ -135,6 +135,15 @@ def speed_section(speed: dict[str, Any]) -> str:
         rows = [[w["config"], w["passages_per_s"], w["vs_default"], w["min_cosine_vs_default"]] for w in wins]
         out += ["", "Embedding cheap wins (same passages, interleaved rounds, median):", ""]
         out += [table(["configuration", "passages/s", "vs default", "min cosine vs default"], rows)]
+    query = speed.get("query_embedding", {})
+    if query.get("direct"):
+        out += [
+            "",
+            f"Embedding one question ({fmt(query['questions'])} questions, interleaved): `encode()` p50 "
+            f"{fmt(query['encode_p50_ms'])} ms, the direct path (E5Embedder.embed_query) p50 "
+            f"{fmt(query['direct_p50_ms'])} ms; paired median ratio **{fmt(query['direct_vs_encode'])}**, "
+            f"min cosine {fmt(query['min_cosine'])}.",
+        ]
     if speed.get("onnx"):
         out += ["", f"ONNX int8: {speed['onnx']}"]
     return "\n".join(out)
@@ -176,7 +185,7 @@ def scale_section(scale: dict[str, Any]) -> str:
                 dig(step, ("one_more_file", "seconds")),
                 embedded.get("snapshot_s"),
                 embedded.get("rss_mb"),
-                dig(embedded, ("latency", "n")),
+                _answers(embedded),
                 dig(embedded, ("latency", "p50_ms")),
                 dig(embedded, ("latency", "p95_ms")),
                 dig(server, ("latency", "p50_ms")),
@@ -251,6 +260,11 @@ def render(
 def _meta_line(meta: dict[str, Any]) -> str:
     keys = ("finished", "duration_s", "machine", "load_before", "load_after")
     return "Run: " + "; ".join(f"{k} {fmt(meta[k])}" for k in keys if k in meta)
+
+
+def _answers(probe: dict[str, Any]) -> str:
+    n = fmt(dig(probe, ("latency", "n")))
+    return f"{n} (capped)" if probe.get("capped") else n
 
 
 def _x(value: float | None, base: float | None) -> str:

@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=["ingestor", "bulk"], default="ingestor")
     parser.add_argument("--questions", type=Path, help="probe: JSONL questions")
     parser.add_argument("--budget-s", type=float, default=180.0, help="probe: stop timing after this (≥ 20)")
+    parser.add_argument("--cap-s", type=float, default=420.0, help="probe: stop timing after this, any count")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int, default=8000)
     return parser.parse_args(argv)
@@ -115,7 +116,7 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     corpus = assistant.corpus()  # the snapshot: documents, chunks, keyword index (start-up cost)
     snapshot_s = time.perf_counter() - started
     after_snapshot = memory_mb()
-    profile = profile_project(assistant, questions, budget_s=args.budget_s)
+    profile = profile_project(assistant, questions, budget_s=args.budget_s, cap_s=args.cap_s)
     return {
         "docs": len(corpus.documents),
         "chunks": len(corpus.chunks),
@@ -124,8 +125,15 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         "rss_mb": after_snapshot.get("rss_mb"),
         "snapshot_rss_mb": round(after_snapshot.get("rss_mb", 0) - loaded.get("rss_mb", 0), 1),
         "peak_rss_mb": memory_mb().get("peak_rss_mb"),
+        "torch_threads": _torch_threads(),
         **profile,
     }
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -129,21 +129,35 @@ def project_targets() -> list[tuple[object, str, str]]:
 
 
 def profile_project(
-    assistant: Any, questions: Sequence[str], budget_s: float | None = None, minimum: int = 20
+    assistant: Any,
+    questions: Sequence[str],
+    budget_s: float | None = None,
+    minimum: int = 20,
+    cap_s: float | None = None,
 ) -> dict[str, Any]:
     """Warm latency of PolicyAssistant.ask over `questions` with the per-step breakdown.
 
     With `budget_s`, stops once that much time is spent and at least `minimum` answers are timed
-    (a slow large index would otherwise take an hour for figures already clear after a few dozen)."""
+    (a slow large index would otherwise take an hour for figures already clear after a few dozen).
+    With `cap_s`, stops once that much time is spent whatever the count (at least one answer): an
+    index where one answer takes minutes still gets figures, marked `capped`. A warm-up answer that
+    takes over a second ends the warm-up (its caches are warm; three would cost minutes)."""
     for question in questions[:3]:
+        started = time.perf_counter()
         assistant.ask(question)
+        if time.perf_counter() - started > 1.0:
+            break
     breakdown = Breakdown()
     started = time.perf_counter()
     latencies: list[float] = []
+    capped = False
     with breakdown.wrapping(project_targets()):
         for question in questions:
             latencies.append(breakdown.measure(assistant.ask, question))
-            over = budget_s is not None and time.perf_counter() - started > budget_s
-            if over and len(latencies) >= minimum:
+            elapsed = time.perf_counter() - started
+            if budget_s is not None and elapsed > budget_s and len(latencies) >= minimum:
                 break
-    return {"latency": latency_summary(latencies), "breakdown": breakdown.summary()}
+            if cap_s is not None and elapsed > cap_s and len(latencies) < len(questions):
+                capped = len(latencies) < minimum
+                break
+    return {"latency": latency_summary(latencies), "breakdown": breakdown.summary(), "capped": capped}

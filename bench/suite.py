@@ -92,6 +92,8 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         chunk_texts[:: max(1, len(chunk_texts) // args.win_passages)][: args.win_passages],
         rounds=args.rounds,
     )
+    log("embedding a question: encode() vs the direct path")
+    query_embedding = embedding.query_paths(inner, [q["question"] for q in questions])
     results["speed"] = {
         "warm": warm,
         "breakdown": profile["breakdown"],
@@ -102,6 +104,7 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
             "fraction_of_model": ratio(e2e["chunks_per_s"], stages["model_passages_per_s"]),
         },
         "cheap_wins": wins,
+        "query_embedding": query_embedding,
         "onnx": _onnx_status(),
     }
     return results
