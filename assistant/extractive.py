@@ -355,12 +355,13 @@ class ExtractiveAnswerer:
             chosen = _from_region(doc, lead, query, tokens, idf)
         else:
             chosen = [lead.sentence, *_continuation(doc, lead, query)]
+        others = [] if query.doc_ids else self._other_speeches(query, corpus, lead, candidates, terms)
         extra: list[Found] = []
         used = sum(len(x.text) for x in chosen)
         for other in candidates:
             if len(chosen) + len(extra) >= 4 or other.score < lead.score * 0.85:
                 break
-            if other.chunk.doc_id != lead.chunk.doc_id and other.score < lead.score * 0.95:
+            if other.chunk.doc_id != lead.chunk.doc_id and (others or other.score < lead.score * 0.95):
                 continue  # another speech only when it answers as well: mixing speeches confuses
             if used + len(other.sentence.text) > MAX_CHARS or any(
                 _same(other.sentence, x) for x in [*chosen, *(e.sentence for e in extra)]
@@ -370,7 +371,38 @@ class ExtractiveAnswerer:
             used += len(other.sentence.text)
         parts = [(x, lead.chunk.doc_id) for x in chosen] + [(e.sentence, e.chunk.doc_id) for e in extra]
         body = "".join(f"{_clip(x.text, MAX_CHARS)}{_mark(cites, corpus, d, x)}" for x, d in parts)
+        if others:  # the same thing in several speeches: say what each says, labelled
+            rarest = rarest_of([t.word for t in terms], corpus.search_text)
+            lines = [f"{speech_label(corpus, lead.chunk.doc_id)}：{body}"]
+            for f in others:
+                text = _focus(f.sentence.text, tokens, rarest, CROSS_CHARS)
+                lines.append(
+                    f"{speech_label(corpus, f.chunk.doc_id)}：{text}{cites.mark(f.chunk, f.sentence.text)}"
+                )
+            body = "\n".join(lines)
         return Draft(body, True, cites)
+
+    def _other_speeches(
+        self, query: Query, corpus: Corpus, lead: Found, candidates: list[Found], terms: tuple[Term, ...]
+    ) -> list[Found]:
+        """Other speeches that answer nearly as well about the very term the lead names
+        ("学前教育三年行动计划" is 第四期 in 2022, "十四五" in 2023, 新一轮 in 2024): an answer
+        that quoted only one would be wrong for the others."""
+        rarest = rarest_of([t.word for t in terms], corpus.search_text)
+        if rarest is None or term_presence(rarest, fold_for_search(lead.sentence.text)) < 0.9:
+            return []
+        picked: dict[str, Found] = {}
+        for found in candidates:
+            if found.score < lead.score * 0.8:
+                break
+            doc_id = found.chunk.doc_id
+            if doc_id == lead.chunk.doc_id or doc_id in picked:
+                continue
+            if term_presence(rarest, fold_for_search(found.sentence.text)) < 0.9:
+                continue
+            if self._acceptable(query, terms, found, corpus):
+                picked[doc_id] = found
+        return list(picked.values())[:MAX_OTHER_SPEECHES]
 
     def _acceptable(self, query: Query, terms: tuple, found: Found, corpus: Corpus) -> bool:
         if found.score < SENTENCE_SCORE:
@@ -562,6 +594,7 @@ def _focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
     return shown + ("…" if len(out) < len("".join(clauses[first:])) else "")
 
 
+MAX_OTHER_SPEECHES = 4  # a fact or explanation quotes at most this many further speeches
 MAX_SPEECHES = 8  # a cross-speech answer names at most this many speeches (the best-matching ones)
 
 
