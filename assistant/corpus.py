@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.keyword import KeywordIndex
 from assistant.lists import ListCandidate, find_lists
+from assistant.terms import Run, implied_definitions, parallel_runs
 from ingest.normalize import fold_for_search
 from ingest.records import Chunk, Document, Formulation
 from ingest.tokens import tokenize
@@ -59,6 +60,7 @@ class CorpusCache:
         self._lock = threading.Lock()
         self._tokens: dict[str, list[str]] = {}  # chunk_id → tokens (ids are content hashes)
         self._documents: dict[str, Document] = {}  # doc ids are content hashes: safe to keep
+        self._runs: dict[str, list[Run]] = {}  # doc_id → its parallel runs (assistant/terms.py)
 
     def get(self) -> Corpus:
         generation = self._store.generation()
@@ -85,6 +87,8 @@ class CorpusCache:
         self._tokens = tokens
         keyword = KeywordIndex(list(tokens), list(tokens.values()))
         formulations = [(d, f) for d, doc in documents.items() for f in doc.formulations]
+        self._runs = {d: self._runs.get(d) or parallel_runs(doc) for d, doc in documents.items()}
+        formulations += implied_definitions(formulations, self._runs)
         return Corpus(
             manifest=manifest,
             documents=documents,
