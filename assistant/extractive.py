@@ -48,8 +48,8 @@ _META_RE = re.compile(
 _WHY_RE = re.compile(r"为什么|为何|原因|意义|重要性|必要性|目的")
 _HOW_RE = re.compile(r"怎么|如何|怎样|措施|办法|举措|途径|路径|要求|做法")
 _WHY_CUES = re.compile(
-    r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本|关键|基础|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
-    r"|问题|顽疾|瓶颈|困难|挑战|突出|影响|不平衡|不充分|迫切|需要|必须"
+    r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本要求|根本保证|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
+    r"|问题频发|突出问题|问题突出|顽疾|瓶颈|困难|挑战|影响|不平衡|不充分|迫切|需要|必须"
 )
 _HOW_CUES = re.compile(
     r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到|构建|着力|确保|健全|深化|强化"
@@ -355,7 +355,9 @@ class ExtractiveAnswerer:
             chosen = _from_region(doc, lead, query, tokens, idf)
         else:
             chosen = [lead.sentence, *_continuation(doc, lead, query)]
-        others = [] if query.doc_ids else self._other_speeches(query, corpus, lead, candidates, terms)
+        # a reason is argued within one speech; facts and measures may differ from speech to speech
+        several = not query.doc_ids and not _WHY_RE.search(query.text)
+        others = self._other_speeches(query, corpus, lead, candidates, terms) if several else []
         extra: list[Found] = []
         used = sum(len(x.text) for x in chosen)
         for other in candidates:
@@ -523,6 +525,8 @@ def _candidate_sentences(
             framed = coverage(tokens, f"{sentence.text} {chunk.section_path} {heading}", idf)
             # a why/how question often names the heading and asks for what stands under it
             score = (0.5 * own + 0.5 * framed if explains else 0.7 * own + 0.3 * framed) + 0.06 / (rank + 1)
+            if explains and coverage(tokens, heading, idf) >= 0.6:
+                score += 0.1  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
                 score += 0.12
             if listing:
@@ -670,21 +674,28 @@ def _from_region(doc: Document, lead: Found, query: Query, tokens: list[str], id
     heading, then the problem ("近年来…无序发展，问题频发"), then the measures, often across
     paragraphs, so the reason is rarely the sentence right after the best match."""
     start, end = _region(doc, lead.sentence.start)
-    why = bool(_WHY_RE.search(query.text))
-    cue, bonus = (_WHY_CUES, 1.0) if why else (_HOW_CUES, 0.25)  # a reason rarely repeats the question
+    why, how = (
+        bool(_WHY_RE.search(query.text)),
+        bool(_HOW_RE.search(query.text)) or not _WHY_RE.search(query.text),
+    )
+    # A reason rarely repeats the question's words: its cue weighs most when only the reason is asked.
+    why_bonus = 1.0 if why and not how else 0.5
     scored: list[tuple[float, Sentence]] = []
     for s in split_sentences(doc.text[start:end], start):
         if _same(s, lead.sentence) or len(s.text) < 6 or _HEADING_RE.match(s.text):
             continue
-        score = coverage(tokens, s.text, idf) + (bonus if cue.search(s.text) else 0.0)
-        if 0 <= s.start - lead.sentence.end <= 2:
-            score += 0.15  # what directly follows the claim carries it on
+        score = coverage(tokens, s.text, idf)
+        score += (why_bonus if why and _WHY_CUES.search(s.text) else 0.0) + (
+            0.25 if how and _HOW_CUES.search(s.text) else 0.0
+        )
+        if how and 0 <= s.start - lead.sentence.end <= 2:
+            score += 0.15  # what directly follows a measure carries it on; a reason may stand anywhere
         scored.append((score, s))
     scored.sort(key=lambda x: x[0], reverse=True)
     chosen = [lead.sentence]
     budget = MAX_CHARS - len(lead.sentence.text)
     for score, s in scored:
-        if len(chosen) >= 4 or score < 0.2:
+        if len(chosen) >= 4 or score < 0.1:
             break
         if len(s.text) <= budget:
             chosen.append(s)

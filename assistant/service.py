@@ -240,12 +240,11 @@ def _idf(corpus: Corpus) -> Idf:
 def _passages(
     corpus: Corpus, ranked: Sequence[Ranked], cited: list[Passage], top_k: int, draft: Draft
 ) -> list[Passage]:
-    """Cited passages first (they are what the answer stands on), then the retrieval ranking.
-    When the answer quotes several speeches, each speech's first passage comes before any
-    speech's second, so the first few sources show every speech the answer names."""
+    """Cited passages first, in citation order (they are what the answer stands on, and
+    passage i is citation i+1 for a UI), then the retrieval ranking."""
     out: list[Passage] = []
     seen: set[str] = set()
-    for passage in _round_robin(cited):
+    for passage in cited:
         if passage.chunk_id not in seen:
             seen.add(passage.chunk_id)
             out.append(passage)
@@ -255,16 +254,6 @@ def _passages(
         if item.chunk.chunk_id not in seen:
             seen.add(item.chunk.chunk_id)
             out.append(to_passage(corpus, item.chunk, item.score))
-    return out
-
-
-def _round_robin(passages: list[Passage]) -> list[Passage]:
-    by_doc: dict[str, list[Passage]] = {}
-    for passage in passages:
-        by_doc.setdefault(passage.doc_id, []).append(passage)
-    out: list[Passage] = []
-    for rank in range(max((len(v) for v in by_doc.values()), default=0)):
-        out += [group[rank] for group in by_doc.values() if rank < len(group)]
     return out
 
 
