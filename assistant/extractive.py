@@ -350,6 +350,11 @@ class ExtractiveAnswerer:
         lead = next((f for f in candidates if self._acceptable(query, terms, f, corpus)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
+        if _explains(query):
+            leads = [f for f in candidates[:12] if f.score >= lead.score * 0.8]
+            lead = _best_region(
+                corpus, [f for f in leads if self._acceptable(query, terms, f, corpus)], tokens, idf
+            )
         doc = corpus.documents[lead.chunk.doc_id]
         if _explains(query):
             chosen = _from_region(doc, lead, query, tokens, idf)
@@ -701,6 +706,20 @@ def _from_region(doc: Document, lead: Found, query: Query, tokens: list[str], id
             chosen.append(s)
             budget -= len(s.text)
     return sorted(chosen, key=lambda x: x.start)
+
+
+def _best_region(corpus: Corpus, leads: list[Found], tokens: list[str], idf: Idf) -> Found:
+    """Among near-best sentences, the one whose section as a whole covers the question: a
+    two-part question ("为什么一直减不下来，学校首先该怎么做") is answered where both parts stand."""
+
+    def whole(found: Found) -> float:
+        doc = corpus.documents[found.chunk.doc_id]
+        start, end = _region(doc, found.sentence.start)
+        return found.score + 0.5 * coverage(
+            tokens, f"{_innermost_label(doc, found.sentence.start)} {doc.text[start:end]}", idf
+        )
+
+    return max(leads, key=whole)
 
 
 def _region(doc: Document, offset: int) -> tuple[int, int]:
