@@ -1,7 +1,8 @@
-"""Validates eval/questions.jsonl against the sample speeches.
+"""Validates the evaluation sets (eval/questions.jsonl and eval/questions_b.jsonl) against the speeches.
 
-The evaluation set is data, but a wrong quote or key silently corrupts every
-recall / coverage figure computed from it, so it is checked like code.
+The evaluation sets are data, but a wrong quote or key silently corrupts every
+recall / coverage figure computed from them, so they are checked like code.
+The second set (questions_b.jsonl) was written blind, as a generalisation check; see eval/README.md.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,27 +19,63 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = ROOT / "eval" / "questions.jsonl"
 SPEECHES = ROOT / "data" / "speeches"
 
 FIELDS = {"id", "question", "shape", "answerable", "gold", "keys", "speaker"}
-# Lower bounds per shape: the set must stay representative of what staff ask (see eval/README.md).
-MIN_PER_SHAPE = {
-    "fact": 15,
-    "explanation": 12,
-    "enumeration": 15,
-    "outline": 8,
-    "cross_speech": 8,
-    "same_term": 4,
-    "unanswerable": 10,
-}
+SHAPES = ("fact", "explanation", "enumeration", "outline", "cross_speech", "same_term", "unanswerable")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    path: Path
+    id_prefix: str
+    min_size: int
+    # Lower bounds per shape: the set must stay representative of what staff ask (see eval/README.md).
+    min_per_shape: dict[str, int]
+
+
+EVAL_SETS = (
+    EvalSet(
+        name="questions",
+        path=ROOT / "eval" / "questions.jsonl",
+        id_prefix="q",
+        min_size=90,
+        min_per_shape={
+            "fact": 15,
+            "explanation": 12,
+            "enumeration": 15,
+            "outline": 8,
+            "cross_speech": 8,
+            "same_term": 4,
+            "unanswerable": 10,
+        },
+    ),
+    # The second set has 50 questions: the same minimums scaled by 50/110 (rounded), same_term at least 2.
+    EvalSet(
+        name="questions_b",
+        path=ROOT / "eval" / "questions_b.jsonl",
+        id_prefix="b",
+        min_size=45,
+        min_per_shape={
+            "fact": 7,
+            "explanation": 5,
+            "enumeration": 7,
+            "outline": 4,
+            "cross_speech": 4,
+            "same_term": 2,
+            "unanswerable": 5,
+        },
+    ),
+)
 # Web-scrape noise: a quote from such a line would not survive cleaning.
 NOISE_MARKERS = ("新文秘网", "正式会员", "您的位置", "未完，全文共", "未完,全文共")
 
 
-def load_questions() -> list[dict[str, Any]]:
-    with QUESTIONS.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+@cache
+def load_questions(path: Path) -> tuple[dict[str, Any], ...]:
+    with path.open(encoding="utf-8") as fh:
+        return tuple(json.loads(line) for line in fh if line.strip())
 
 
 @cache
@@ -56,41 +94,58 @@ def found_on_one_line(quote: str, source: str) -> bool:
     return any(quote in line for line in source_lines(source))
 
 
-QUESTION_LIST = load_questions()
-ANSWERABLE = [q for q in QUESTION_LIST if q["answerable"]]
+ANSWERABLE = [
+    pytest.param(q, id=f"{s.name}:{q['id']}")
+    for s in EVAL_SETS
+    for q in load_questions(s.path)
+    if q["answerable"]
+]
+set_params = pytest.mark.parametrize("eval_set", EVAL_SETS, ids=lambda s: s.name)
 
 
-def test_set_size_and_unique_ids() -> None:
-    ids = [q["id"] for q in QUESTION_LIST]
-    assert len(QUESTION_LIST) >= 90
+@set_params
+def test_set_size_and_unique_ids(eval_set: EvalSet) -> None:
+    questions = load_questions(eval_set.path)
+    ids = [q["id"] for q in questions]
+    assert len(questions) >= eval_set.min_size
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"q\d{3}", i) for i in ids)
-    questions = [q["question"] for q in QUESTION_LIST]
-    assert len(set(questions)) == len(questions), "duplicate question text"
+    assert all(re.fullmatch(rf"{eval_set.id_prefix}\d{{3}}", i) for i in ids), eval_set.name
+    texts = [q["question"] for q in questions]
+    assert len(set(texts)) == len(texts), "duplicate question text"
 
 
-def test_fields_and_shapes() -> None:
-    for q in QUESTION_LIST:
+def test_sets_do_not_share_ids_or_questions() -> None:
+    first, second = (load_questions(s.path) for s in EVAL_SETS)
+    assert not {q["id"] for q in first} & {q["id"] for q in second}
+    assert not {normalise(q["question"]) for q in first} & {normalise(q["question"]) for q in second}
+
+
+@set_params
+def test_fields_and_shapes(eval_set: EvalSet) -> None:
+    assert set(eval_set.min_per_shape) == set(SHAPES)
+    for q in load_questions(eval_set.path):
         assert set(q) == FIELDS, q["id"]
-        assert q["shape"] in MIN_PER_SHAPE, q["id"]
+        assert q["shape"] in SHAPES, q["id"]
         assert isinstance(q["question"], str) and q["question"].strip(), q["id"]
         assert isinstance(q["speaker"], str), q["id"]
         assert q["answerable"] is (q["shape"] != "unanswerable"), q["id"]
 
 
-def test_every_shape_is_represented() -> None:
-    counts = Counter(q["shape"] for q in QUESTION_LIST)
-    for shape, minimum in MIN_PER_SHAPE.items():
-        assert counts[shape] >= minimum, (shape, counts[shape])
+@set_params
+def test_every_shape_is_represented(eval_set: EvalSet) -> None:
+    counts = Counter(q["shape"] for q in load_questions(eval_set.path))
+    for shape, minimum in eval_set.min_per_shape.items():
+        assert counts[shape] >= minimum, (eval_set.name, shape, counts[shape])
 
 
-def test_unanswerable_have_no_gold_and_no_keys() -> None:
-    for q in QUESTION_LIST:
+@set_params
+def test_unanswerable_have_no_gold_and_no_keys(eval_set: EvalSet) -> None:
+    for q in load_questions(eval_set.path):
         if not q["answerable"]:
             assert q["gold"] == [] and q["keys"] == [], q["id"]
 
 
-@pytest.mark.parametrize("q", ANSWERABLE, ids=lambda q: q["id"])
+@pytest.mark.parametrize("q", ANSWERABLE)
 def test_gold_quotes_are_on_one_line_of_their_source(q: dict[str, Any]) -> None:
     assert 1 <= len(q["gold"]) <= 6
     for gold in q["gold"]:
@@ -102,7 +157,7 @@ def test_gold_quotes_are_on_one_line_of_their_source(q: dict[str, Any]) -> None:
         assert found_on_one_line(quote, gold["source"]), quote
 
 
-@pytest.mark.parametrize("q", ANSWERABLE, ids=lambda q: q["id"])
+@pytest.mark.parametrize("q", ANSWERABLE)
 def test_keys_appear_in_gold_or_source(q: dict[str, Any]) -> None:
     assert 1 <= len(q["keys"]) <= 8
     quotes = normalise("".join(g["quote"] for g in q["gold"]))
@@ -112,9 +167,10 @@ def test_keys_appear_in_gold_or_source(q: dict[str, Any]) -> None:
         assert normalise(key) in quotes or normalise(key) in sources, (q["id"], key)
 
 
-def test_named_speaker_is_in_a_gold_source() -> None:
-    for q in ANSWERABLE:
-        if q["speaker"]:
+@set_params
+def test_named_speaker_is_in_a_gold_source(eval_set: EvalSet) -> None:
+    for q in load_questions(eval_set.path):
+        if q["answerable"] and q["speaker"]:
             text = "\n".join("\n".join(source_lines(g["source"])) for g in q["gold"])
             assert q["speaker"] in text, q["id"]
 
