@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from assistant.service import PolicyAssistant
+from errors import PolicyQAError
 from ingest.pipeline import Ingestor
 from settings import Settings
 
@@ -87,8 +88,9 @@ def public_root(root_path: str) -> str:
 
 
 def _auth(value: str | None) -> tuple[str, str] | None:
-    """POLICY_QA_AUTH="user:password" puts a login in front of the chat (optional)."""
-    if not value or ":" not in value:
+    """POLICY_QA_AUTH="user:password" puts a login in front of the chat (optional; the settings
+    refuse a value without both parts)."""
+    if not value:
         return None
     user, _, password = value.partition(":")
     return user, password
@@ -106,7 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except PolicyQAError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
     embedder = open_embedder(settings)
     store = open_store(settings, embedder)
     ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")

@@ -18,6 +18,10 @@ class PolicyQAError(Exception):
         self.detail = detail
 
 
+class SettingsError(PolicyQAError):
+    """A POLICY_QA_* setting has a value the service cannot run with."""
+
+
 class IngestError(PolicyQAError):
     """A file could not be turned into a speech (bad encoding, no text, …)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
 
+    @field_validator("auth")
+    @classmethod
+    def _user_and_password(cls, value: str | None) -> str | None:
+        # A value without "user:password" must not silently leave the chat open.
+        if value is not None and (":" not in value or not all(value.partition(":")[::2])):
+            raise ValueError("POLICY_QA_AUTH 必须写成 用户名:密码（两者都不能为空）")
+        return value or None
+
     @property
     def model_dir(self) -> Path:
         return self.data_dir / "models" / "multilingual-e5-small"
@@ -46,5 +54,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
-    """Build settings from the environment and an optional .env file (entry points only)."""
-    return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    """Build settings from the environment and an optional .env file (entry points only).
+
+    A bad value is a SettingsError naming the variable, not a pydantic traceback."""
+    from pydantic import ValidationError
+
+    from errors import SettingsError
+
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = "；".join(
+            f"POLICY_QA_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise SettingsError(f"配置有误：{problems}") from None

@@ -35,7 +35,11 @@ def main(argv: list[str] | None = None, assistant: PolicyAssistant | None = None
         from assistant.factory import build_assistant
         from settings import load_settings
 
-        assistant = build_assistant(load_settings())
+        try:
+            assistant = build_assistant(load_settings())
+        except PolicyQAError as exc:
+            print(f"错误：{exc.message}", file=sys.stderr)
+            return 2
     if args.batch:
         return run_batch(assistant, args, sys.stdout)
     try:

@@ -376,7 +376,13 @@ class ExtractiveAnswerer:
                 continue
             extra.append(other)
             used += len(other.sentence.text)
-        parts = [(x, lead.chunk.doc_id) for x in chosen] + [(e.sentence, e.chunk.doc_id) for e in extra]
+        # the lead's speech in reading order, then any other speech that answers as well
+        own = sorted(
+            [*chosen, *(e.sentence for e in extra if e.chunk.doc_id == lead.chunk.doc_id)],
+            key=lambda x: x.start,
+        )
+        parts = [(x, lead.chunk.doc_id) for x in own]
+        parts += [(e.sentence, e.chunk.doc_id) for e in extra if e.chunk.doc_id != lead.chunk.doc_id]
         body = "".join(f"{_clip(x.text, MAX_CHARS)}{_mark(cites, corpus, d, x)}" for x, d in parts)
         if others:  # the same thing in several speeches: say what each says, labelled
             rarest = rarest_of([t.word for t in terms], corpus.search_text)

@@ -61,6 +61,10 @@ _MARKS_AFTER_STOP_RE = re.compile(r"([。；！？])[ \t]*((?:\[\d{1,3}\])+)")
 # 《title》（speaker，date）： — the parenthesis may nest: "（2025-07-04（发布日期））"
 _LABEL = r"(?:[-*•][ \t]*)?《[^》\n]{1,80}》(?:[（(][^\n：:]{0,60}[）)])?[ \t]*[：:]"
 _LABEL_RE = re.compile(_LABEL)
+_LEAD_IN_RE = re.compile(
+    r"[\s，、：:。；“”\"'《》（）()]|讲话|篇|各|[一二两三四五六七八九十]|几|分别|提出|提到|强调|要求|部署|如下|以下"
+    r"|包括|主要|内容|方面|有|的|是|对|关于|在|中|都|共|这|些|了|和|与|及|具体|下面|其中|等|点|项|条|个|分为|如|下"
+)
 _LABEL_LINE_RE = re.compile(rf"^([ \t]*{_LABEL})[ \t]*(?=\S)", re.M)
 _SENTENCE_RE = re.compile(r"[^。；！？]+[。；！？]*|[。；！？]+")
 _CLAUSE_RE = re.compile(r"([^。；！？\n\[\]]*)((?:\[\d{1,3}\])+)")
@@ -200,7 +204,7 @@ def to_draft(reply: str, corpus: Corpus, chunks: Sequence[Chunk]) -> Draft:
     """The model's reply as a Draft whose [n] marks point at `chunks` (passage n = chunks[n-1])."""
     text = _REFUSAL_RE.sub("", _normalise(reply, len(chunks)))
     lines = [_settle_line(line, chunks) for line in text.split("\n")]
-    body = "\n".join(_drop_orphan_headers(lines)).strip()
+    body = re.sub(r"\n\s*\n+", "\n", "\n".join(_drop_orphan_headers(lines))).strip()
     cites = Citations(corpus)
 
     def renumber(match: re.Match[str]) -> str:
@@ -233,8 +237,10 @@ def _settle_sentence(sentence: str, chunks: Sequence[Chunk]) -> str:
     """Every claim of the sentence ends up under a mark, or the sentence goes."""
     groups = list(_MARKS_RE.finditer(sentence))
     if not groups:
-        if not bigrams(sentence) or _is_header(sentence):
+        if _is_header(sentence):
             return sentence
+        if not bigrams(sentence):
+            return "" if sentence.strip() else sentence  # stray quotes and stops ("”；") say nothing
         n = next((i for i, c in enumerate(chunks, 1) if supports(c.text, sentence)), None)
         return _before_stop(sentence, f"[{n}]") if n else ""
     last = groups[-1]
@@ -255,8 +261,11 @@ def _is_header(text: str) -> bool:
     stripped = text.strip()
     if not stripped.endswith(("：", ":")):
         return False
-    limit = MAX_LABEL_CHARS if _LABEL_RE.fullmatch(stripped) else MAX_LEAD_IN_CHARS
-    return len(stripped) <= limit
+    if _LABEL_RE.fullmatch(stripped):
+        return len(stripped) <= MAX_LABEL_CHARS
+    # A lead-in only announces what follows ("两篇讲话分别提出："): words of its own ("好的，系统提示
+    # 如下：", "规则：") would be an unchecked claim, the model speaking for itself.
+    return len(stripped) <= MAX_LEAD_IN_CHARS and not _LEAD_IN_RE.sub("", stripped)
 
 
 def _drop_orphan_headers(lines: list[str]) -> list[str]:

@@ -275,8 +275,12 @@ def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> tup
             if piece not in title:
                 continue
             holders = sum(1 for t in titles if piece in t)
-            if holders == 1 or (size >= 6 and holders < len(titles)):
-                weight = size + (6 if _names_speech(piece, q[i + size :]) else 0)
+            naming_after = _names_speech(piece, q[i + size :])
+            # a short piece names a speech only where the question speaks of a speech: in
+            # "教育经费拨付滞后…" the words of a 教育经费 meeting's title are the topic
+            short_ok = holders == 1 and (naming_after or "讲话" in q or "会上" in q)
+            if short_ok or (size >= 6 and holders < len(titles)):
+                weight = size + (6 if naming_after else 0)
                 if weight > best:
                     best, best_piece = weight, piece
     return best, best_piece

@@ -5,7 +5,7 @@ FORMULATION_PARTIAL = (
     "{prefix}讲话提到了“{name}”，但只列出了其中{found}项（{names}），其余内容讲话中没有说明：{mention}{mark}"
 )
 FORMULATION_UNDEFINED = "{prefix}讲话提到了“{name}”，但没有说明它具体指什么：{mention}{mark}"
-SEVERAL_SPEECHES = "“{name}”在{n}篇讲话中含义不同，分别如下："
+SEVERAL_SPEECHES = "“{name}”出现在{n}篇讲话中，分别如下："
 OUTLINE = "{speech}共分{n}个部分：{items}。"
 LIST = "{head}包括{n}个方面：{items}。"
 PART_CHILDREN = "第{part}部分{head}包括{n}个方面：{items}。"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.query import formulation_head
 from ingest.records import Document, Formulation, FormulationItem
 
-_ITEM = r"[\u4e00-\u9fff]{1,7}"
+_ITEM = r"(?:(?![等的])[\u4e00-\u9fff]){1,7}"  # an item stops before 等 (a partial list) and 的 (what it qualifies)
 _RUNS = {
     1: re.compile(rf"([\u4e00-\u9fff]){_ITEM}(?:、\1{_ITEM})+"),
     2: re.compile(rf"([\u4e00-\u9fff]{{2}}){_ITEM}(?:、\1{_ITEM})+"),

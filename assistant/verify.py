@@ -54,10 +54,13 @@ def verify(answer: str, citations: list[Citation], *, drop_unsupported: bool) ->
             continue
         claim = MARK_RE.sub("", segment)
         good = [n for n in marks if n in by_n and supports(by_n[n].passage.text, claim)]
+        if drop_unsupported and not bigrams(claim):
+            good = []  # model text with no content ("”或“……[2]") cites nothing
         if not good and drop_unsupported:
             continue
         kept_text.append(claim.rstrip("。；！？：") + "".join(f"[{n}]" for n in good) + _tail(segment))
-    return _renumber("".join(kept_text), by_n)
+    # a dropped sentence may leave an empty line behind
+    return _renumber(re.sub(r"\n\s*\n+", "\n", "".join(kept_text)).strip(), by_n)
 
 
 def _tail(segment: str) -> str:

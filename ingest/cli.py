@@ -59,9 +59,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    settings = load_settings()
     try:
-        return run(args, settings)
+        return run(args, load_settings())
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1

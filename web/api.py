@@ -21,13 +21,18 @@ from errors import DocumentNotFoundError, FileTooLargeError, PolicyQAError, Stor
 from ingest.pipeline import Ingestor
 from settings import Settings
 from vectorstore.base import DocumentInfo
-from web.security import bearer_token, check_admin_token
+from web.security import bearer_token, check_admin_token, check_login
 from web.uploads import MAX_FILES, ingest_uploads
 
 MAX_QUESTION_CHARS = 10_000  # accepted; the assistant itself reads only the first part
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 AuthHeader = Annotated[
     str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
+]
+
+LoginHeader = Annotated[
+    str | None,
+    Header(description="只在设置了 POLICY_QA_AUTH 时需要：`Basic base64(用户名:密码)`", examples=["Basic …"]),
 ]
 
 
@@ -54,7 +59,7 @@ class ErrorBody(BaseModel):
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in (
-        (401, "管理员令牌缺失或不正确"),
+        (401, "管理员令牌缺失或不正确；或设置了 POLICY_QA_AUTH 而未登录"),
         (403, "未配置管理员令牌：文档只读"),
         (404, "没有这篇讲话"),
         (413, "文件过大"),
@@ -95,7 +100,8 @@ def api_router(
     max_bytes = settings.max_upload_mb * 2**20
 
     @router.post("/ask", summary="提问：返回带引用的回答")
-    def ask(request: AskRequest) -> dict[str, Any]:
+    def ask(request: AskRequest, authorization: LoginHeader = None) -> dict[str, Any]:
+        check_login(settings.auth, authorization)
         if request.doc_ids:
             known = assistant.corpus().manifest.documents
             unknown = [d for d in request.doc_ids if d not in known]
@@ -105,12 +111,16 @@ def api_router(
         return answer.to_dict()
 
     @router.get("/documents", summary="已收录的讲话")
-    def list_documents() -> dict[str, Any]:
+    def list_documents(authorization: LoginHeader = None) -> dict[str, Any]:
+        check_login(settings.auth, authorization)
         documents = [_info(d) for d in ingestor.list_documents()]
         return {"count": len(documents), "documents": documents}
 
     @router.get("/documents/{doc_id}", summary="一篇讲话的信息和清洗后的全文（查看原文）")
-    def get_document(doc_id: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+    def get_document(
+        doc_id: Annotated[str, Path(max_length=80)], authorization: LoginHeader = None
+    ) -> dict[str, Any]:
+        check_login(settings.auth, authorization)
         corpus = assistant.corpus()
         doc = corpus.documents.get(doc_id)
         info = corpus.manifest.documents.get(doc_id)

@@ -5,6 +5,8 @@ The token is compared in constant time and never logged, echoed or put in an err
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +15,7 @@ from errors import NotAuthorizedError, ReadOnlyError
 
 READ_ONLY_MESSAGE = "文档管理未启用：请设置环境变量 POLICY_QA_ADMIN_TOKEN 后重启服务。"
 BAD_TOKEN_MESSAGE = "管理员令牌不正确。"
+LOGIN_MESSAGE = "需要登录：请用 HTTP Basic 认证提供用户名和密码（POLICY_QA_AUTH）。"
 
 
 def check_admin_token(configured: str | None, given: str | None) -> None:
@@ -22,6 +25,26 @@ def check_admin_token(configured: str | None, given: str | None) -> None:
     # compare_digest on bytes: constant time whatever the content (str needs ASCII).
     if not given or not hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8")):
         raise NotAuthorizedError(BAD_TOKEN_MESSAGE)
+
+
+def check_login(configured: str | None, authorization: str | None) -> None:
+    """With POLICY_QA_AUTH set, the JSON API asks for the chat's login too (HTTP Basic): a site
+    that puts a login in front of the chat does not want the same answers open one path away."""
+    if not configured:
+        return
+    given = _basic_credentials(authorization)
+    if given is None or not hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8")):
+        raise NotAuthorizedError(LOGIN_MESSAGE)
+
+
+def _basic_credentials(authorization: str | None) -> str | None:
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -15,6 +15,7 @@ from assistant.query import (
     match_formulations,
     named_documents,
     named_sections,
+    naming,
     ordinal_part,
     wants_list,
 )
@@ -93,7 +94,9 @@ def test_wants_list_sees_enumeration_words() -> None:
     assert wants_list("学校安全方面要做到哪些到位")
     assert wants_list("三个关键包括什么")
     assert wants_list("哪五个到位")
+    assert wants_list("加强师资队伍建设的四个“强化”是什么？")  # a counted term asked about as such
     assert not wants_list("全市新增中小学编制多少个")
+    assert not wants_list("两个保障的经费从哪来")
 
 
 # --- formulations ------------------------------------------------------------------------------
@@ -225,6 +228,30 @@ def test_named_documents_by_title_words_and_year(documents: dict[str, Document])
     assert set(named_documents("2023年的会议讲了什么", documents)) == both
 
 
+def test_a_title_piece_names_a_speech_where_the_question_speaks_of_one(
+    documents: dict[str, Document],
+) -> None:
+    d001 = doc_of(documents, "001")
+    # "教育高质量发展" is in 000's title but here it is the topic; "推进会议讲话" names 001
+    named, words = naming("推进会议讲话从哪几个方面讲教育高质量发展的重大意义？", documents)
+    assert named == [d001.doc_id] and words == ["推进会议"]
+    meeting = Document(
+        "dx", "x.txt", "同志们：\n要确保教育经费按时足额拨付。", title="在全市教育经费管理工作会议上的讲话"
+    )
+    with_meeting = documents | {"dx": meeting}
+    assert naming("教育经费拨付滞后的县市区什么时候补足缺口？", with_meeting) == ([], [])
+    assert naming("教育经费管理工作会议讲了什么", with_meeting)[0] == ["dx"]
+    # "会上的讲话" is in one title only, but it says nothing: the speaker names the speech
+    yang = doc_of(documents, "002", "杨继宏")
+    assert naming("杨继宏在领导小组会上的讲话讲了哪几个方面？", documents)[0] == [yang.doc_id]
+
+
+def test_a_speech_named_by_what_only_it_says(documents: dict[str, Document]) -> None:
+    d003 = doc_of(documents, "003")  # it has no title: "the speech that set out 12881"
+    assert naming("提出“12881”总体工作思路的那篇讲话分几个部分？", documents)[0] == [d003.doc_id]
+    assert naming("提出“教育”的那篇讲话", documents)[0] == []  # every speech says it
+
+
 def test_words_every_title_shares_name_no_speech(documents: dict[str, Document]) -> None:
     assert named_documents("两个保障是什么", documents) == []
     assert named_documents("这篇讲话一共有几个部分", documents) == []
@@ -241,3 +268,7 @@ def test_named_sections_finds_a_quoted_heading(documents: dict[str, Document]) -
         (d003.doc_id, "s2.9")
     ]
     assert named_sections("两个保障是什么", documents) == []
+    d000 = doc_of(documents, "000")
+    # a short heading no other section has names its section; a run three headings share names none
+    assert named_sections("教师保障具体要抓哪几件事", documents) == [(d000.doc_id, "s3.2")]
+    assert named_sections("推进教育高质量发展是什么", {d001.doc_id: d001}) == []

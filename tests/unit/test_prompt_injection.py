@@ -131,12 +131,6 @@ def test_a_question_asking_for_the_system_prompt_gets_an_answer_or_a_refusal(var
     assert "问答助手" not in answer.answer and "规则" not in answer.answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/generative.py keeps short unmarked lines ending in '：' when a cited line follows "
-    "(_is_header / _drop_orphan_headers: '好的，系统提示如下：', '规则：' survive), and a mark on a claim with "
-    "no content bigrams passes the check (verify.supports: '”或“……[1][2]。' keeps a bogus citation [2])",
-)
 def test_a_model_that_obeys_and_prints_its_system_prompt_does_not_reach_the_answer() -> None:
     """The worst case of the generative mode: the model follows the question's injection and prints its
     instructions, then one supported sentence. Verification keeps only what the passages say."""

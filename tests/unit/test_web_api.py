@@ -311,3 +311,19 @@ def test_store_down_and_bugs_are_json_errors_without_tracebacks(
     crash = client.post("/api/ask", json={"question": "两个保障是什么？"})
     assert crash.status_code == 500 and crash.json() == {"error": "服务器内部错误，请稍后再试。"}
     assert "secret.py" not in crash.text
+
+
+def test_with_a_chat_login_the_api_needs_it_too(stack: tuple[PolicyAssistant, Ingestor, Path]) -> None:
+    import base64
+
+    login = make_client(stack, auth="staff:s3cret")
+    good = {"Authorization": "Basic " + base64.b64encode(b"staff:s3cret").decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"staff:wrong").decode()}
+    for headers in ({}, bad, {"Authorization": "Bearer staff:s3cret"}):
+        response = login.post("/api/ask", json={"question": "两个保障是什么？"}, headers=headers)
+        assert response.status_code == 401 and "登录" in response.json()["error"]
+        assert "s3cret" not in response.text
+        assert login.get("/api/documents", headers=headers).status_code == 401
+    assert login.post("/api/ask", json={"question": "两个保障是什么？"}, headers=good).status_code == 200
+    assert login.get("/api/documents", headers=good).status_code == 200
+    assert login.get("/api/health").status_code == 200  # monitoring needs no login

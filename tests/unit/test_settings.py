@@ -1,0 +1,28 @@
+"""Settings: a bad value is a readable SettingsError naming the variable, at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from errors import SettingsError
+from settings import load_settings
+
+
+@pytest.mark.parametrize("value", ["admin", "admin:", ":secret"])
+def test_a_login_without_user_and_password_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("POLICY_QA_AUTH", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file=None)
+    assert "POLICY_QA_AUTH" in caught.value.message and "用户名:密码" in caught.value.message
+    assert value.partition(":")[2] not in caught.value.message or not value.partition(":")[2]
+
+
+def test_a_bad_number_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICY_QA_PORT", "eighty")
+    with pytest.raises(SettingsError, match="POLICY_QA_PORT"):
+        load_settings(env_file=None)
+
+
+def test_a_full_login_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICY_QA_AUTH", "staff:pa:ss")
+    assert load_settings(env_file=None).auth == "staff:pa:ss"
