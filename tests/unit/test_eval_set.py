@@ -1,8 +1,9 @@
-"""Validates the evaluation sets (eval/questions.jsonl and eval/questions_b.jsonl) against the speeches.
+"""Validates the evaluation sets (eval/questions.jsonl, questions_b.jsonl, questions_c.jsonl) against the speeches.
 
 The evaluation sets are data, but a wrong quote or key silently corrupts every
 recall / coverage figure computed from them, so they are checked like code.
-The second set (questions_b.jsonl) was written blind, as a generalisation check; see eval/README.md.
+The second set (questions_b.jsonl) was written blind, as a generalisation check; the third
+(questions_c.jsonl) was written blind too and is kept as the final check; see eval/README.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,22 @@ EVAL_SETS = (
         name="questions_b",
         path=ROOT / "eval" / "questions_b.jsonl",
         id_prefix="b",
+        min_size=45,
+        min_per_shape={
+            "fact": 7,
+            "explanation": 5,
+            "enumeration": 7,
+            "outline": 4,
+            "cross_speech": 4,
+            "same_term": 2,
+            "unanswerable": 5,
+        },
+    ),
+    # The third set (written blind, kept as the final check) has 50 questions: the second set's minimums.
+    EvalSet(
+        name="questions_c",
+        path=ROOT / "eval" / "questions_c.jsonl",
+        id_prefix="c",
         min_size=45,
         min_per_shape={
             "fact": 7,
@@ -114,8 +132,9 @@ def test_set_size_and_unique_ids(eval_set: EvalSet) -> None:
     assert len(set(texts)) == len(texts), "duplicate question text"
 
 
-def test_sets_do_not_share_ids_or_questions() -> None:
-    first, second = (load_questions(s.path) for s in EVAL_SETS)
+@pytest.mark.parametrize(("one", "other"), list(combinations(EVAL_SETS, 2)), ids=lambda s: s.name)
+def test_sets_do_not_share_ids_or_questions(one: EvalSet, other: EvalSet) -> None:
+    first, second = load_questions(one.path), load_questions(other.path)
     assert not {q["id"] for q in first} & {q["id"] for q in second}
     assert not {normalise(q["question"]) for q in first} & {normalise(q["question"]) for q in second}
 
