@@ -19,7 +19,7 @@ from assistant.citing import Citations, chinese_date, speech_label
 from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
 from assistant.numerals import parse_numeral, to_chinese
-from assistant.query import FormulationMatch, Query, asks_definition, compact, wants_list
+from assistant.query import FormulationMatch, Query, asks_definition, compact, list_head, wants_list
 from assistant.refusal import (
     TOPIC_COVERAGE,
     lacks_answer_type,
@@ -45,8 +45,8 @@ _META_RE = re.compile(
 )
 # Why-questions are answered by reasons and stakes, how-questions by measures: sentences that
 # carry those cues get a small edge over ones that merely repeat the question's words.
-_WHY_RE = re.compile(r"为什么|为何|原因|意义|重要性|必要性|目的")
-_HOW_RE = re.compile(r"怎么|如何|怎样|措施|办法|举措|途径|路径|要求|做法")
+_WHY_RE = re.compile(r"为什么|为何|为啥|原因|意义|重要性|必要性|目的")
+_HOW_RE = re.compile(r"怎么|如何|怎样|咋|措施|办法|举措|途径|路径|要求|做法")
 _WHY_CUES = re.compile(
     r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本要求|根本保证|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
     r"|问题频发|突出问题|问题突出|顽疾|瓶颈|困难|挑战|影响|不平衡|不充分|迫切|需要|必须"
@@ -356,6 +356,14 @@ class ExtractiveAnswerer:
                 corpus, [f for f in leads if self._acceptable(query, terms, f, corpus)], tokens, idf
             )
         doc = corpus.documents[lead.chunk.doc_id]
+        each = self._each(query, corpus, terms, candidates, lead)
+        if each:
+            parts = [(f.sentence, f.chunk.doc_id) for f in each]
+            return Draft(
+                "".join(f"{_clip(x.text, MAX_CHARS)}{_mark(cites, corpus, d, x)}" for x, d in parts),
+                True,
+                cites,
+            )
         if _explains(query):
             chosen = _from_region(doc, lead, query, tokens, idf)
         else:
@@ -395,6 +403,29 @@ class ExtractiveAnswerer:
             body = "\n".join(lines)
         return Draft(body, True, cites)
 
+    def _each(
+        self, query: Query, corpus: Corpus, terms: tuple[Term, ...], candidates: list[Found], lead: Found
+    ) -> list[Found]:
+        """One sentence per entity the question lists ("组织部、宣传部、政法委、编办各自管啥"), from
+        the lead's speech, in reading order."""
+        alternatives = _alternatives(query)
+        if len(alternatives) < 2:
+            return []
+        picked: dict[str, Found] = {}
+        for found in candidates:
+            if found.chunk.doc_id != lead.chunk.doc_id:
+                continue
+            text = fold_for_search(found.sentence.text)
+            for alt in alternatives:
+                if (
+                    alt in text
+                    and alt not in picked
+                    and all(not _same(found.sentence, p.sentence) for p in picked.values())
+                    and self._acceptable(query, terms, found, corpus)
+                ):
+                    picked[alt] = found
+        return sorted(picked.values(), key=lambda f: f.sentence.start) if len(picked) >= 2 else []
+
     def _other_speeches(
         self, query: Query, corpus: Corpus, lead: Found, candidates: list[Found], terms: tuple[Term, ...]
     ) -> list[Found]:
@@ -421,7 +452,14 @@ class ExtractiveAnswerer:
         if found.score < SENTENCE_SCORE:
             return False
         context = f"{found.sentence.text} {found.chunk.section_path}"
-        if topic_coverage(terms, context, corpus.search_text) < TOPIC_COVERAGE:
+        alternatives = _alternatives(query)
+        if alternatives:  # "组织部、宣传部、政法委各自管啥": one of them is the topic of each sentence
+            named = any(a in fold_for_search(context) for a in alternatives)
+            rest = tuple(t for t in terms if t.word not in alternatives)
+            share = (topic_coverage(rest, context, corpus.search_text) * len(rest) + named) / (len(rest) + 1)
+            if share < TOPIC_COVERAGE:
+                return False
+        elif topic_coverage(terms, context, corpus.search_text) < TOPIC_COVERAGE:
             return False
         if lacks_answer_type(query.text, found.sentence.text):
             return False
@@ -463,6 +501,9 @@ def score_list(
         score += 0.1
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
         score += 0.4  # the question names the very section the list belongs to
+    head = list_head(query.text)
+    if head and head not in cand.head and sum(head in i.label for i in cand.items) * 2 < len(cand.items):
+        score -= 0.5  # "严把哪几关": a list whose items are no 关 is not the one asked for
     counts = [parse_numeral(n) for n in _COUNTED_RE.findall(query.text)]
     if len(cand.items) in counts:
         score += 0.25
@@ -521,6 +562,7 @@ def _candidate_sentences(
     seen: set[tuple[str, int]] = set()
     cue = _WHY_CUES if _WHY_RE.search(query.text) else _HOW_CUES if _HOW_RE.search(query.text) else None
     listing = wants_list(query.text)
+    head = list_head(query.text) if listing else None
     explains = _explains(query)
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in _body_sentences(corpus, item.chunk):
@@ -541,7 +583,7 @@ def _candidate_sentences(
             if cue is not None and cue.search(sentence.text):
                 score += 0.12
             if listing:
-                score += _repeats(tokens, sentence.text)
+                score += _enumerates(head, sentence.text)
             out.append(Found(score + (0.05 if is_heading else 0.0), sentence, chunk))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
@@ -553,12 +595,27 @@ def _innermost_label(doc: Document, offset: int) -> str:
     return max(holding, key=lambda s: (s.level, s.start)).label if holding else ""
 
 
-def _repeats(tokens: list[str], text: str) -> float:
-    """A list asked for ("教师培养计划有哪几个") often stands inside one sentence, its head word
-    repeated by every item ("“起航计划”、…“青蓝计划”、…“卓越计划”“领航计划”")."""
-    folded = fold_for_search(text)
-    most = max((folded.count(t) for t in tokens if len(t) >= 2), default=0)
-    return 0.1 * min(max(most - 1, 0), 3)
+def _alternatives(query: Query) -> list[str]:
+    """The words a question lists with 、 ("组织部、宣传部、政法委、编办")."""
+    text = fold_for_search(query.text)
+    if "、" not in text:
+        return []
+    tokens = tokenize_query(query.text)
+    return [t for t in dict.fromkeys(tokens) if len(t) >= 2 and (f"{t}、" in text or f"、{t}" in text)]
+
+
+def _enumerates(head: str | None, text: str) -> float:
+    """A list asked for often stands inside one sentence, every item sharing the word the
+    question asks about: "严把哪几关" ← "入口关、考核关、监督关、惩处关"; "哪几种方式" ← "以轮岗、
+    支教、走教、挂职、跟岗等方式"; "哪几个“把”" ← "把立德树人…，把关键能力…，把身心健康…"."""
+    if not head:
+        return 0.0
+    shared = text.count(head)
+    if shared >= 3 or re.search(
+        rf"(?:[^、，。；]{{1,12}}、){{2,}}[^、，。；]{{1,12}}等{re.escape(head)}", text
+    ):
+        return 0.4
+    return 0.1 if shared == 2 else 0.0
 
 
 def _body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:

@@ -15,7 +15,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     (
         "outline",
         re.compile(
-            r"(分为|分成|分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(结构|提纲|框架|大纲|目录)"
+            r"(分为|分成|分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(讲话|全文|这篇|那篇|整篇|文章)[^，。？]{0,4}(结构|提纲|框架|大纲|目录)|^(结构|提纲|框架|大纲|目录)"
             r"|第[一二三四五六七八九十\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
         ),
     ),
@@ -27,7 +27,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "explanation",
-        re.compile(r"为什么|为何|原因|怎么(做|办|抓|推进|落实|理解)|如何|怎样|意义|目的|为了什么"),
+        re.compile(r"为什么|为何|为啥|原因|怎么(做|办|抓|推进|落实|理解|搞)|咋|如何|怎样|意义|目的|为了什么"),
     ),
     (
         "fact",
@@ -48,6 +48,7 @@ _DEFINITIONAL_TEXT = """
 是 什么 是什么 指 是指 指什么 意思 什么意思 含义 内容 具体 分别 包括 包含 哪 哪些 哪几 几 个 项 条 点 有
 哪个 哪几个 哪几项 都 介绍 解释 说说 讲讲 讲 提 提出 提到 说 要求 另外 其余 其他 剩下 等 和 与 及 里 中 的
 完整 全部 所有 一下 请问 呢 吗 到底 究竟 主要 好几个 好几 几个 多个 好些 讲话 讲话里 讲话中 里面 其中
+那些 这些 那个 这个 那 这 啥 是啥 指啥 谁 哪些人 具体是 具体指 是谁
 """
 DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
 _COUNTED_RE = re.compile(r"[一二两三四五六七八九十\d]+[个项条点件大种类]?")
@@ -78,6 +79,28 @@ class Query:
 
 def wants_list(question: str) -> bool:
     return bool(LIST_RE.search(question))
+
+
+_HEAD_AFTER_RE = re.compile(
+    r"哪(?:几|些|[一二两三四五六七八九十])[个种项条点类大件]?[“\"‘']?"
+    r"((?![个种项条点类大件])(?!方面|部分|层次)[\u4e00-\u9fff]{1,3}?)[”\"’']?(?=[？?，,。！]|$|呢|吗|分别|是|有)"
+)
+_HEAD_BEFORE_RE = re.compile(
+    r"([\u4e00-\u9fff]{2})(?:都|分别)?(?:有|是|包括|包含)哪(?:几|些)[个种项条点类大件]?(?=[？?，,。]|$|呢)"
+)
+
+
+def list_head(question: str) -> str | None:
+    """The word every item of the asked-for list shares: "严把哪几关" → 关, "哪几种方式" → 方式,
+    "哪几个“者”" → 者, "教师培养计划有哪几个" → 计划. None when the question names no such word."""
+    from assistant.topic import GENERIC  # words like 要求, 措施 are shared by no list's items
+
+    text = question.strip()
+    for pattern in (_HEAD_AFTER_RE, _HEAD_BEFORE_RE):
+        found = pattern.search(text)
+        if found and found.group(1) not in _CLASSIFIERS and found.group(1) not in GENERIC:
+            return found.group(1)
+    return None
 
 
 def asks_definition(question: str, names: list[str], context: str) -> bool:

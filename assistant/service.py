@@ -167,7 +167,8 @@ class PolicyAssistant:
             folded=fold_for_search(text),
             # several speeches only when the question names their speakers: a title two speeches
             # share ("教育质量提升行动") names a topic, not a comparison
-            shape="cross" if len(speakers) >= 2 else detect_shape(text),
+            # the shape is read without the words that name the speech ("讲话提纲" is a title)
+            shape="cross" if len(speakers) >= 2 else detect_shape(_without(text, naming_words)),
             doc_ids=scope,
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
@@ -216,6 +217,12 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
 
 class _Extractive(ExtractiveAnswerer):
     mode = "extractive"
+
+
+def _without(text: str, words: Sequence[str]) -> str:
+    for word in words:
+        text = text.replace(word, " ")
+    return text
 
 
 def clean_question(question: str) -> str:

@@ -21,6 +21,7 @@ _GENERIC_TEXT = """
 讲话 问题 要求 内容 方面 措施 情况 工作 意见 部分 方法 做法 哪些 时候 事情 东西 意思 目标 任务 重点
 哪几个 哪几项 哪几条 哪几点 哪几件 什么 多少 本市 我市 全市 讲话稿 篇讲话
 各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次 数量 数目 个数 名称 名字 规定 说法
+人数 金额 数字 总数 次数 各自
 """
 GENERIC = frozenset(_GENERIC_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
@@ -30,6 +31,7 @@ at by with about from and or not my your our their its this that these those i y
 should would will shall may might must please tell me give
 """
 ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
+_PARTICLES = "里的"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
     r"多少|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
@@ -56,7 +58,10 @@ def topic_terms(question: str) -> tuple[Term, ...]:
 
     out: dict[str, Term] = {}
     for pair in posseg.cut(fold_for_search(question)):
+        # jieba glues a particle to a noun now and then ("讲话里思政" → "里思政")
         word, flag = pair.word.strip(), pair.flag
+        if len(word) >= 3:
+            word = word.strip(_PARTICLES)
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):
             continue
         if flag == "eng":
