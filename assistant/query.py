@@ -90,6 +90,9 @@ _HEAD_BEFORE_RE = re.compile(
 )
 
 
+_VAGUE_HEADS = frozenset({"事", "事儿", "样", "些", "类", "块"})  # "哪几件事": things, not a shared word
+
+
 def list_head(question: str) -> str | None:
     """The word every item of the asked-for list shares: "严把哪几关" → 关, "哪几种方式" → 方式,
     "哪几个“者”" → 者, "教师培养计划有哪几个" → 计划. None when the question names no such word."""
@@ -98,7 +101,7 @@ def list_head(question: str) -> str | None:
     text = question.strip()
     for pattern in (_HEAD_AFTER_RE, _HEAD_BEFORE_RE):
         found = pattern.search(text)
-        if found and found.group(1) not in _CLASSIFIERS and found.group(1) not in GENERIC:
+        if found and found.group(1) not in _CLASSIFIERS and found.group(1) not in GENERIC | _VAGUE_HEADS:
             return found.group(1)
     return None
 
