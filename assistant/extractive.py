@@ -117,7 +117,9 @@ class ExtractiveAnswerer:
         empty = self._empty_section(query, corpus)
         if empty is not None:
             return empty
-        if query.shape == "cross" and len(query.doc_ids) != 1:
+        if (query.shape == "cross" and len(query.doc_ids) != 1) or (
+            not query.doc_ids and _term_survey(query)
+        ):
             draft = self.cross(query, corpus, ranked, idf)
             if draft is not None:
                 return draft
@@ -317,6 +319,7 @@ class ExtractiveAnswerer:
         tokens = _tokens(query, idf)
         terms = _content_terms(query, corpus)
         rarest = rarest_of([t.word for t in terms], corpus.search_text)
+        focus = _term_survey(query)  # "讲话里说的“专项规划”有哪几个": every speech's uses of the term
         best: dict[str, list[Found]] = {}
         for doc_id, local in _per_speech(query, corpus, ranked, tokens, idf).items():
             found = [
@@ -324,10 +327,10 @@ class ExtractiveAnswerer:
                 for f in _candidate_sentences(
                     query, corpus, local, tokens, idf, depth=len(local), headings=True
                 )
-                if _about(f, terms, rarest)
+                if (focus in fold_for_search(f.sentence.text) if focus else _about(f, terms, rarest))
             ]
             if found:
-                best[doc_id] = _speech_pick(corpus.documents[doc_id], found)
+                best[doc_id] = _uses(found, focus) if focus else _speech_pick(corpus.documents[doc_id], found)
         if len(best) < 2:
             return None
         cites = Citations(corpus)
@@ -712,6 +715,37 @@ def _speech_pick(doc: Document, found: list[Found]) -> list[Found]:
 
 def _is_heading(doc: Document, offset: int) -> bool:
     return any(s.start == offset for s in doc.sections)
+
+
+_SURVEY_RE = re.compile(r"讲话里|讲话中|各篇|几篇|哪些讲话|都是|分别|都指|都有")
+_QUOTED_RE = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
+
+
+def _term_survey(query: Query) -> str:
+    """The quoted term a question asks about across the speeches ("讲话里提到的《实施意见》是关于
+    什么的？"), folded; "" when the question is not such a survey."""
+    if query.formulations or not _SURVEY_RE.search(query.text):
+        return ""
+    found = _QUOTED_RE.search(query.text)
+    return fold_for_search(found.group(1)) if found else ""
+
+
+def _uses(found: list[Found], term: str) -> list[Found]:
+    """A speech's different uses of a term: the best sentence, then one whose words around the
+    term differ ("寄宿制学校标准化建设" and "中职学校标准化建设")."""
+    picked = [found[0]]
+    context = _around(found[0].sentence.text, term)
+    for other in found[1:]:
+        if not _same(other.sentence, picked[0].sentence) and _around(other.sentence.text, term) != context:
+            picked.append(other)
+            break
+    return sorted(picked, key=lambda f: f.sentence.start)
+
+
+def _around(text: str, term: str) -> str:
+    folded = fold_for_search(text)
+    at = folded.find(term)
+    return folded[max(0, at - 4) : at] if at >= 0 else ""
 
 
 def _two_distinct(found: list[Found]) -> list[Found]:

@@ -133,3 +133,19 @@ def test_focus_shows_the_clauses_about_the_question() -> None:
 def test_a_run_stops_where_its_items_end() -> None:
     (run,) = parallel_runs(doc("造就有理想信念、有道德情操、有扎实学识、有仁爱之心的宏大教师队伍。"))
     assert [i.text for i in run.items] == ["有理想信念", "有道德情操", "有扎实学识", "有仁爱之心"]
+
+
+def test_a_quoted_term_asked_about_across_the_speeches_lists_each_speechs_uses(
+    assistant: PolicyAssistant, corpus: Corpus
+) -> None:
+    answer = ask(assistant, "讲话里说的“专项规划”有哪几个")
+    for plan in ("教育设施专项规划", "教育资源布局专项规划", "幼儿园布局专项规划"):
+        assert plan in answer.answer
+    head, *lines = answer.answer.split("\n")
+    assert str(len(lines)) in head and len(lines) == len({c.passage.doc_id for c in answer.citations})
+    assert all("专项规划" in c.sentence for c in answer.citations)  # every quote is a use of the term
+
+
+def test_a_survey_needs_a_survey_question(assistant: PolicyAssistant) -> None:
+    answer = ask(assistant, "“教育设施专项规划”计划新建几所中小学？")  # one fact, not every use
+    assert "\n" not in answer.answer and "5所" in answer.answer
