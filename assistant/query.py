@@ -283,7 +283,9 @@ def _said_in(q: str, documents: dict[str, Document]) -> tuple[list[str], list[st
         for i in range(len(term) - size + 1):
             piece = term[i : i + size]
             holders = [d for d, text in texts.items() if piece in text]
-            if len(holders) == 1:
+            # the speech that "proposes" something says it more than once (12881: three times);
+            # a passing mention ("总结2022年工作") names nothing
+            if len(holders) == 1 and texts[holders[0]].count(piece) >= 2:
                 return holders, [match.group(0)]
     return [], []
 
