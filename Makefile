@@ -65,7 +65,7 @@ test: $(STAMP) browser-deps lint typecheck
 	$(BIN)/pytest -q tests
 
 eval: $(STAMP)
-	$(PYTHON) -m eval.run
+	$(PYTHON) -m eval.run --all
 
 bench: $(STAMP)
 	$(PYTHON) -m bench.run

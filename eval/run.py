@@ -118,21 +118,37 @@ def print_report(report: dict[str, Any], rows: list[Scored], verbose: bool) -> N
                 print(f"  {r.id} {r.shape} refused={r.refused} recall5={r.recall5} cov={r.coverage}")
 
 
+SETS = [
+    QUESTIONS,
+    ROOT / "questions_b.jsonl",
+    ROOT / "questions_c.jsonl",
+]  # eval/README.md: how each was written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.run")
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument(
+        "--questions", type=Path, nargs="+", default=[QUESTIONS], help="question sets (JSONL)"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="every set in eval/ (questions, _b, _c), one report each"
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
     from eval.index import sample_assistant
 
     assistant = sample_assistant()
-    rows, report = run(assistant, load_questions(args.questions))
-    print_report(report, rows, args.verbose)
+    paths = [p for p in SETS if p.exists()] if args.all else args.questions
+    results: dict[str, Any] = {}
+    for path in paths:
+        print(f"\n#### {path.name}")
+        rows, report = run(assistant, load_questions(path))
+        print_report(report, rows, args.verbose)
+        results[path.stem] = {"report": report, "rows": [r.__dict__ for r in rows]}
     out = ROOT / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps({"report": report, "rows": [r.__dict__ for r in rows]}, ensure_ascii=False, indent=1)
-    )
+    body = results[paths[0].stem] if len(paths) == 1 else results
+    out.write_text(json.dumps(body, ensure_ascii=False, indent=1))
     print(f"\nwrote {out}")
     return 0
 
