@@ -656,8 +656,9 @@ def _focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
         return text
     clauses = [c for c in _CLAUSE_RE.findall(text) if c]
     wanted = [t for t in dict.fromkeys([rarest or "", *tokens]) if len(t) >= 2]
-    hits = [sum(1 for w in wanted if w in fold_for_search(c)) for c in clauses]
-    first = hits.index(max(hits)) if hits and max(hits) else 0
+    hits: list[int] = [sum(1 for w in wanted if w in fold_for_search(c)) for c in clauses]
+    best = max(hits, default=0)
+    first = hits.index(best) if best else 0
     out = ""
     for clause in clauses[first:]:
         if len(out) + len(clause) > limit - 1:
