@@ -353,6 +353,12 @@ class ExtractiveAnswerer:
         lead = next((f for f in candidates if self._acceptable(query, terms, f, corpus)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
+        masked = _masked_answer(query, terms, lead, corpus)
+        if masked is not None:
+            text = T.MASKED.format(
+                mention=_clip(masked, 120), mark=_mark(cites, corpus, lead.chunk.doc_id, lead.sentence)
+            )
+            return Draft(text, False, cites, T.NOTICE_INCOMPLETE)
         if _explains(query):
             leads = [f for f in candidates[:12] if f.score >= lead.score * 0.8]
             lead = _best_region(
@@ -596,6 +602,26 @@ def _innermost_label(doc: Document, offset: int) -> str:
     """The heading right above a sentence (a chunk's path may stop a level higher)."""
     holding = [s for s in doc.sections if s.start <= offset < s.end]
     return max(holding, key=lambda s: (s.level, s.start)).label if holding else ""
+
+
+_MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
+_SLOT_RE = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
+
+
+def _masked_answer(query: Query, terms: tuple[Term, ...], lead: Found, corpus: Corpus) -> str | None:
+    """The clause that would answer a which/how-many question has its value hidden ("中职升本科
+    “*+*”试点", "XX县商城镇"): the speech as published does not say, so the answer must not guess.
+    Returns the clause's sentence, or None."""
+    if not (wants_quantity(query.text) or _SLOT_RE.search(query.text)):
+        return None
+    rarest = rarest_of([t.word for t in terms], corpus.search_text)
+    if rarest is None:
+        return None
+    for clause in re.split(r"[，；：,;]", lead.sentence.text):
+        folded = fold_for_search(clause)
+        if rarest in folded and _MASK_RE.search(clause) and not re.search(r"\d", folded):
+            return lead.sentence.text
+    return None
 
 
 def _alternatives(query: Query) -> list[str]:

@@ -16,7 +16,7 @@ from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quanti
 from ingest.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
-_NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿条人]|[%％]")
+_NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿半]+[个所名项次万亿条人年月天周]|[%％]")
 _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之前|以前")
 
 

@@ -22,5 +22,6 @@ UNKNOWN_TOPIC = "讲话中没有提到“{terms}”，无法回答这个问题�
 SECTION_EMPTY = (
     "{speech}：“{head}”{mark}只有标题，原文缺少这一部分的正文（转载不完整），因此无法回答具体内容。"
 )
+MASKED = "讲话原文在这里隐去了具体内容（以“*”或“XX”代替），无法确认：{mention}{mark}"
 META = "{speech}{details}{mark}。"
 META_DETAILS = {"speaker": "讲话人：{}", "meeting": "会议：{}", "date": "日期：{}"}

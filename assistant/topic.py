@@ -34,9 +34,9 @@ ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
 _PARTICLES = "里的"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
-    r"多少|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
+    r"多少|多长时间|多久|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
 )
-_QUESTION_WORD_RE = re.compile(r"几|哪|什么|多少|怎|谁|吗")
+_QUESTION_WORD_RE = re.compile(r"几|哪|什么|多少|多长|多久|多大|多高|多远|怎|谁|吗|是否|有没有")
 DATE_RE = re.compile(r"何时|什么时候|哪一?年|哪天|几月|日期|时间节点|截止")
 
 

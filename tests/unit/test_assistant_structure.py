@@ -149,3 +149,19 @@ def test_a_quoted_term_asked_about_across_the_speeches_lists_each_speechs_uses(
 def test_a_survey_needs_a_survey_question(assistant: PolicyAssistant) -> None:
     answer = ask(assistant, "“教育设施专项规划”计划新建几所中小学？")  # one fact, not every use
     assert "\n" not in answer.answer and "5所" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["省里中职升本科试点是几加几的模式", "哪个县的违法办学被媒体曝光了？"])
+def test_a_value_the_published_text_hides_is_not_guessed(assistant: PolicyAssistant, question: str) -> None:
+    answer = ask(assistant, question)
+    assert not answer.answerable and answer.notice == "incomplete" and "隐去" in answer.answer
+    assert answer.citations  # the sentence with the hidden value is shown, cited
+
+
+def test_a_hidden_name_elsewhere_in_the_sentence_does_not_block_the_answer(
+    assistant: PolicyAssistant,
+) -> None:
+    answer = ask(
+        assistant, "“找问题、抓整改”专项活动要开展多长时间？"
+    )  # the paragraph hides a county, not the time
+    assert answer.answerable and "为期一年" in answer.answer
