@@ -12,6 +12,7 @@ from assistant.query import (
     detect_shape,
     formulation_head,
     item_ordinals,
+    list_head,
     match_formulations,
     named_documents,
     named_sections,
@@ -77,6 +78,9 @@ def test_to_chinese_writes_ordinals_and_round_trips() -> None:
         ("杨生俊的讲话分几个部分？", "outline"),
         ("这篇讲话第三部分有哪几条？", "outline"),
         ("讲话的提纲是什么", "outline"),
+        ("提纲里的“5＋N”千百亿产业集群，那5个是啥产业", "general"),  # 提纲 names the speech here
+        ("学前教育资源结构要怎么优化？", "explanation"),  # a structure of resources, not of the speech
+        ("为啥说学前教育首当其冲", "explanation"),
         ("各篇讲话对职业教育提了哪些要求？", "cross"),
         ("哪些讲话提到了县管校聘", "cross"),
         ("为什么要深化教育评价改革？", "explanation"),
@@ -97,6 +101,25 @@ def test_wants_list_sees_enumeration_words() -> None:
     assert wants_list("加强师资队伍建设的四个“强化”是什么？")  # a counted term asked about as such
     assert not wants_list("全市新增中小学编制多少个")
     assert not wants_list("两个保障的经费从哪来")
+    assert wants_list("“以资源优化为重点”那一条分了几小点，各是啥")
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("师德师风建设要严把哪几关", "关"),
+        ("推进教师资源交流可以用哪几种方式", "方式"),
+        ("讲话提纲里要心怀的是哪几个“者”", "者"),
+        ("杨继宏提到的教师培养计划有哪几个？", "计划"),
+        ("要做到哪几个“到位”？", "到位"),
+        ("杨生俊的讲话讲了哪几个方面？", None),  # 方面, 部分: the outline's own words
+        ("教师保障具体要抓哪几件事", None),  # things, not a word the items share
+        ("“以德育铸魂为引领”下面有哪几点", None),  # where, not what
+        ("各篇讲话对职业教育提了哪些要求？", None),  # every requirement is a 要求
+    ],
+)
+def test_list_head_is_the_word_the_items_share(question: str, head: str | None) -> None:
+    assert list_head(question) == head
 
 
 # --- formulations ------------------------------------------------------------------------------
