@@ -56,7 +56,8 @@ _HOW_CUES = re.compile(
 )
 _COUNTED_RE = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
 _QUOTED_TERM_RE = re.compile(
-    r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6})[”\"’']"
+    r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6}"
+    r"|[0-9０-９]{1,2}[＋+][A-Za-zＡ-Ｚａ-ｚ0-9０-９]{1,2})[”\"’']"  # "5＋N": a count and a rest
 )
 _LIST_WORDS = frozenset(
     [

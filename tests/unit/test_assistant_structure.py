@@ -165,3 +165,8 @@ def test_a_hidden_name_elsewhere_in_the_sentence_does_not_block_the_answer(
         assistant, "“找问题、抓整改”专项活动要开展多长时间？"
     )  # the paragraph hides a county, not the time
     assert answer.answerable and "为期一年" in answer.answer
+
+
+def test_a_coded_term_used_but_never_spelled_out_is_said_so(assistant: PolicyAssistant) -> None:
+    answer = ask(assistant, "提纲里的“5＋N”千百亿产业集群，那5个是啥产业")
+    assert not answer.answerable and answer.notice == "incomplete" and "没有说明" in answer.answer
