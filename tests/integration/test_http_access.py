@@ -32,6 +32,7 @@ TOKEN = "access-admin-token-7f3c"
 PASSWORD = "login-password-91ab"
 MAX_MB = 1
 GUARDED = [("GET", "config"), ("GET", "gradio_api/info"), ("POST", "gradio_api/queue/join")]
+LOGIN = httpx.BasicAuth("staff", PASSWORD)  # with POLICY_QA_AUTH set the JSON API wants the login too
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +98,13 @@ def declared_upload(url: str, headers: dict[str, str]) -> tuple[int, dict[str, o
 
 
 def test_a_declared_oversize_upload_is_refused_before_its_body_is_read(server: str) -> None:
-    count = httpx.get(server + "api/documents").json()["count"]
+    assert httpx.get(server + "api/documents").status_code == 401  # the login guards the API too
+    count = httpx.get(server + "api/documents", auth=LOGIN).json()["count"]
     status, body = declared_upload(server, {"Authorization": f"Bearer {TOKEN}"})
     assert status == 413 and f"{MAX_MB} MB" in str(body["error"])
     status, body = declared_upload(server, {})  # a stranger learns nothing about the limits
     assert status == 401 and body == {"error": "管理员令牌不正确。"}
-    assert httpx.get(server + "api/documents").json()["count"] == count
+    assert httpx.get(server + "api/documents", auth=LOGIN).json()["count"] == count
 
 
 def test_the_admin_token_and_the_login_password_never_reach_the_logs(
@@ -115,7 +117,7 @@ def test_the_admin_token_and_the_login_password_never_reach_the_logs(
         client.post("login", data={"username": "staff", "password": PASSWORD})
         for token in (TOKEN + "x", TOKEN):
             client.post("api/documents", files=files, headers={"Authorization": f"Bearer {token}"})
-        uploaded = client.get("api/documents").json()["documents"]
+        uploaded = client.get("api/documents", auth=LOGIN).json()["documents"]
         [doc_id] = [d["doc_id"] for d in uploaded if d["sources"] == ["新.txt"]]
         deleted = client.delete(f"api/documents/{doc_id}", headers={"Authorization": f"Bearer {TOKEN}"})
         assert deleted.status_code == 200
