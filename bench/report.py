@@ -1,8 +1,9 @@
-"""Results JSON → the Markdown report (bench/results/latest.md, pasted into bench/README.md)."""
+"""Results JSON → the Markdown report (bench/results/latest.md) and the generated blocks of bench/README.md."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 QUALITY_COLUMNS = (
@@ -135,6 +136,16 @@ def speed_section(speed: dict[str, Any]) -> str:
         rows = [[w["config"], w["passages_per_s"], w["vs_default"], w["min_cosine_vs_default"]] for w in wins]
         out += ["", "Embedding cheap wins (same passages, interleaved rounds, median):", ""]
         out += [table(["configuration", "passages/s", "vs default", "min cosine vs default"], rows)]
+    context = speed.get("embed_in_context", {})
+    if context:
+        cells = "; ".join(
+            f"{SYSTEM_NAMES.get(name, name)} p50 {fmt(figures.get('p50_ms'))} ms, p95 {fmt(figures.get('p95_ms'))}"
+            for name, figures in context.items()
+        )
+        out += [
+            "",
+            f"Embedding the question inside each system's answer, interleaved question by question: {cells}.",
+        ]
     query = speed.get("query_embedding", {})
     if query.get("direct"):
         out += [
@@ -186,10 +197,10 @@ def scale_section(scale: dict[str, Any]) -> str:
                 embedded.get("snapshot_s"),
                 embedded.get("rss_mb"),
                 _answers(embedded),
-                dig(embedded, ("latency", "p50_ms")),
-                dig(embedded, ("latency", "p95_ms")),
-                dig(server, ("latency", "p50_ms")),
-                dig(server, ("latency", "p95_ms")),
+                _latency(embedded, "p50_ms"),
+                _latency(embedded, "p95_ms"),
+                _latency(server, "p50_ms"),
+                _latency(server, "p95_ms"),
                 server.get("server_rss_mb"),
             ]
         )
@@ -241,25 +252,104 @@ def render(
 ) -> str:
     parts = ["# policy-qa benchmark", ""]
     if bench:
-        meta = bench.get("meta", {})
-        parts += [
-            _meta_line(meta),
-            "",
-            "## Quality (eval/questions.jsonl)",
-            "",
-            quality_section(bench["quality"]),
-        ]
-        parts += ["", "## Speed", "", speed_section(bench.get("speed", {}))]
+        parts += [_meta_line(bench.get("meta", {})), "", tables(bench, None)]
         parts += ["", "## What changed since the previous run", "", changes(previous, bench)]
     if scale:
-        parts += ["", "## Scale (`make bench-scale`)", "", _meta_line(scale.get("meta", {})), ""]
-        parts += [scale.get("note", ""), "", scale_section(scale)]
+        parts += ["", tables(None, scale)]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def tables(bench: dict[str, Any] | None, scale: dict[str, Any] | None, level: int = 2) -> str:
+    """The quality, speed and scale sections (headings at `level`)."""
+    h = "#" * level
+    parts: list[str] = []
+    if bench:
+        parts += [f"{h} Quality (eval/questions.jsonl)", "", quality_section(bench["quality"]), ""]
+        parts += [f"{h} Speed", "", speed_section(bench.get("speed", {})), ""]
+    if scale:
+        parts += [f"{h} Scale (`make bench-scale`)", "", _meta_line(scale.get("meta", {})), ""]
+        parts += [scale.get("note", ""), "", scale_section(scale), ""]
+    return "\n".join(parts).rstrip()
+
+
+def machine_section(bench: dict[str, Any] | None, scale: dict[str, Any] | None) -> str:
+    """The machine of the latest runs and how loaded it was (other processes share the cores)."""
+    rows = []
+    for name, run in (("`make bench`", bench), ("`make bench-scale`", scale)):
+        meta = (run or {}).get("meta", {})
+        m = meta.get("machine")
+        if not m:
+            continue
+        rows.append(
+            [
+                name,
+                meta.get("finished"),
+                _minutes(meta.get("duration_s")),
+                f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gb')} GB RAM",
+                f"Python {m.get('python')}, torch {m.get('torch')}, chromadb {m.get('chromadb')}",
+                _load(meta.get("load_before")),
+                _load(meta.get("load_after")),
+            ]
+        )
+    if not rows:
+        return "No run recorded yet."
+    headers = ["run", "finished (UTC)", "took", "machine", "software", "load before", "load after"]
+    return table(headers, rows) + (
+        "\n\nLoad averages are 1/5/15-minute figures of the whole machine: the cores are shared, so absolute "
+        "times move with the neighbours; ratios against a baseline measured in the same run do not."
+    )
+
+
+# <!-- bench:NAME --> … <!-- /bench:NAME --> blocks of bench/README.md that a run rewrites
+_BLOCK = re.compile(r"(<!-- bench:(?P<name>[\w-]+) -->)(.*?)(<!-- /bench:(?P=name) -->)", re.DOTALL)
+
+
+def fill_blocks(text: str, blocks: Mapping[str, str]) -> str:
+    """Replace the body of each named generated block; blocks not given (or not in text) stay as they are."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in blocks:
+            return match.group(0)
+        inline = "\n" not in match.group(3)
+        body = blocks[name] if inline else f"\n{blocks[name].strip()}\n"
+        return f"{match.group(1)}{body}{match.group(4)}"
+
+    return _BLOCK.sub(replace, text)
+
+
+def readme_blocks(
+    bench: dict[str, Any] | None, scale: dict[str, Any] | None, previous: dict[str, Any] | None
+) -> dict[str, str]:
+    blocks = {"machine": machine_section(bench, scale), "tables": tables(bench, scale, level=3)}
+    if bench:
+        blocks["changes"] = changes(previous, bench)
+        blocks["bench-duration"] = _minutes(dig(bench, ("meta", "duration_s")))
+    if scale:
+        blocks["scale-duration"] = _minutes(dig(scale, ("meta", "duration_s")))
+    return blocks
 
 
 def _meta_line(meta: dict[str, Any]) -> str:
     keys = ("finished", "duration_s", "machine", "load_before", "load_after")
     return "Run: " + "; ".join(f"{k} {fmt(meta[k])}" for k in keys if k in meta)
+
+
+def _minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.0f} min"
+
+
+def _load(values: Sequence[float] | None) -> str:
+    return "—" if not values else " / ".join(f"{v:.2f}" for v in values)
+
+
+def _latency(probe: dict[str, Any], key: str) -> Any:
+    """The percentile, or "> N s" when no answer finished within the probe's cap (a lower bound)."""
+    value = dig(probe, ("latency", key))
+    waited = dig(probe, ("unfinished", "waited_ms"))
+    if value is None and waited is not None:
+        return f"> {waited / 1000:,.0f} s"
+    return value
 
 
 def _answers(probe: dict[str, Any]) -> str:

@@ -94,13 +94,17 @@ def save(results: dict[str, Any], directory: Path, latest_name: str, prefix: str
     return previous
 
 
-def write_markdown(directory: Path) -> Path:
-    """latest.md from latest.json (quality, speed, and the previous run's summary) and scale-latest.json."""
+def write_markdown(directory: Path, readme: Path | None = None) -> Path:
+    """latest.md from latest.json (quality, speed, and the previous run's summary) and scale-latest.json;
+    with `readme`, also its generated blocks (machine, tables, changes, durations)."""
     bench = _load(directory / "latest.json")
     scale = _load(directory / "scale-latest.json")
     previous = bench.get("previous_summary") if bench else None
     out = directory / "latest.md"
     out.write_text(report.render(bench, scale, previous), encoding="utf-8")
+    if readme is not None and readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        readme.write_text(report.fill_blocks(text, report.readme_blocks(bench, scale, previous)), "utf-8")
     return out
 
 
@@ -149,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         previous = tracked_summary(previous_file) if previous_file else None
         results["previous_summary"] = previous
         save(results, args.results, "latest.json", "bench-")
-    out = write_markdown(args.results)
+    # bench/README.md shows the project's own results only, not a development run's (--results, --limit)
+    official = args.results.resolve() == RESULTS.resolve() and not args.limit
+    out = write_markdown(args.results, ROOT / "README.md" if official else None)
     print(out.read_text(encoding="utf-8"))
     print(f"wrote {out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0

@@ -22,10 +22,12 @@ from typing import Any
 import httpx
 
 from bench import synth
+from bench.report import dig
 from bench.stats import disk_bytes, memory_mb
 
 BULK_ABOVE = 1000  # files per step beyond which the bench's bulk path is used (see scale_worker)
 EXTRA_FILES = 2  # "one more file" through Ingestor after each step
+SLOW_MS = 1000.0  # a step whose answers took longer than this: the next step skips warm-up answers
 EXTRA_OFFSET = 400_000  # synthetic indexes for those files: never part of a corpus prefix
 NOTE = (
     "The 100× and 1,000× corpora are synthetic: speeches recombined (seeded, deterministic) from the "
@@ -82,12 +84,17 @@ def run_scale(
         step["sqlite_bytes"] = sum(disk_bytes(f) for f in (data / "chroma").glob("chroma.sqlite3*"))
         cache_file = cache or data / "embed-cache.sqlite"
         step["cache_bytes"] = sum(disk_bytes(f) for f in cache_file.parent.glob(cache_file.name + "*"))
+        # Warm-up answers cost minutes on an index where the smaller one already answered slowly:
+        # then only the components are warmed up (bench/scale_worker.py: warm_components).
+        slow = bool(steps) and (dig(steps[-1], ("embedded", "latency", "p50_ms")) or 0) > SLOW_MS
+        warmup = 0 if slow else 3
+        step["warmup_answers"] = warmup
         _log(f"{scale}×: probing (embedded)")
-        step["embedded"] = worker.probe(questions_file)
+        step["embedded"] = worker.probe(questions_file, warmup=warmup)
         step["chunks"] = step["embedded"]["chunks"]
         _log(f"{scale}×: probing (chroma run server)")
         with chroma_server(data / "chroma", tmp / f"chroma-{scale}.log") as (port, server):
-            step["server"] = worker.probe(questions_file, port=port)
+            step["server"] = worker.probe(questions_file, port=port, warmup=warmup)
             step["server"]["server_rss_mb"] = memory_mb(server.pid).get("rss_mb")
         extra = [corpus_dir / f"extra_{scale}_{i}.txt" for i in range(EXTRA_FILES)]
         for i, path in enumerate(extra):
@@ -112,9 +119,10 @@ class Worker:
         listing.write_text("\n".join(str(p) for p in paths), encoding="utf-8")
         return self._run(["ingest", *self.common, "--files", str(listing), "--mode", mode])
 
-    def probe(self, questions: Path, port: int | None = None) -> dict[str, Any]:
+    def probe(self, questions: Path, port: int | None = None, warmup: int = 3) -> dict[str, Any]:
         server = ["--host", "127.0.0.1", "--port", str(port)] if port else []
-        return self._run(["probe", *self.common, "--questions", str(questions), *server])
+        options = ["--questions", str(questions), "--warmup", str(warmup)]
+        return self._run(["probe", *self.common, *options, *server])
 
     def _run(self, args: list[str]) -> dict[str, Any]:
         done = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=7200, check=False)

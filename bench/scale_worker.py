@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=["ingestor", "bulk"], default="ingestor")
     parser.add_argument("--questions", type=Path, help="probe: JSONL questions")
     parser.add_argument("--budget-s", type=float, default=180.0, help="probe: stop timing after this (≥ 20)")
-    parser.add_argument("--cap-s", type=float, default=420.0, help="probe: stop timing after this, any count")
+    parser.add_argument("--cap-s", type=float, default=200.0, help="probe: stop timing after this, any count")
+    parser.add_argument("--warmup", type=int, default=3, help="probe: untimed answers first (0: none)")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int, default=8000)
     return parser.parse_args(argv)
@@ -116,7 +119,10 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     corpus = assistant.corpus()  # the snapshot: documents, chunks, keyword index (start-up cost)
     snapshot_s = time.perf_counter() - started
     after_snapshot = memory_mb()
-    profile = profile_project(assistant, questions, budget_s=args.budget_s, cap_s=args.cap_s)
+    warm_components(embedder)
+    profile = profile_project(
+        assistant, questions, budget_s=args.budget_s, cap_s=args.cap_s, warmup=args.warmup
+    )
     return {
         "docs": len(corpus.documents),
         "chunks": len(corpus.chunks),
@@ -130,6 +136,17 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def warm_components(embedder: Any) -> None:
+    """What a first answer loads besides the index: the model's first pass, jieba's dictionary and its
+    part-of-speech tagger (so a probe without warm-up answers still times warm answers)."""
+    from assistant.topic import topic_terms
+    from ingest.tokens import tokenize_query
+
+    embedder.embed_query("两个保障是什么？")
+    tokenize_query("两个保障是什么？")
+    topic_terms("两个保障是什么？")
+
+
 def _torch_threads() -> int:
     import torch
 
@@ -139,7 +156,10 @@ def _torch_threads() -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     result = run_ingest(args) if args.command == "ingest" else run_probe(args)
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    if "unfinished" in result:  # an answer still runs in a daemon thread: leave without waiting for it
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -117,6 +118,7 @@ def project_targets() -> list[tuple[object, str, str]]:
     return [
         (PolicyAssistant, "understand", "understand"),
         (assistant.service, "named_documents", "understand.named_documents"),
+        (assistant.service, "naming", "understand.naming"),  # what named_documents became
         (assistant.service, "named_sections", "understand.named_sections"),
         (assistant.service, "match_formulations", "understand.match_formulations"),
         (ChromaStore, "search", "dense_search"),
@@ -134,6 +136,7 @@ def profile_project(
     budget_s: float | None = None,
     minimum: int = 20,
     cap_s: float | None = None,
+    warmup: int = 3,
 ) -> dict[str, Any]:
     """Warm latency of PolicyAssistant.ask over `questions` with the per-step breakdown.
 
@@ -141,8 +144,9 @@ def profile_project(
     (a slow large index would otherwise take an hour for figures already clear after a few dozen).
     With `cap_s`, stops once that much time is spent whatever the count (at least one answer): an
     index where one answer takes minutes still gets figures, marked `capped`. A warm-up answer that
-    takes over a second ends the warm-up (its caches are warm; three would cost minutes)."""
-    for question in questions[:3]:
+    takes over a second ends the warm-up (its caches are warm; three would cost minutes); `warmup=0`
+    skips it (the caller warmed the components up itself)."""
+    for question in questions[:warmup]:
         started = time.perf_counter()
         assistant.ask(question)
         if time.perf_counter() - started > 1.0:
@@ -151,13 +155,67 @@ def profile_project(
     started = time.perf_counter()
     latencies: list[float] = []
     capped = False
+    unfinished: dict[str, Any] | None = None
     with breakdown.wrapping(project_targets()):
         for question in questions:
-            latencies.append(breakdown.measure(assistant.ask, question))
+            if cap_s is None:
+                latencies.append(breakdown.measure(assistant.ask, question))
+            else:
+                remaining = max(cap_s - (time.perf_counter() - started), 1.0)
+                call = functools.partial(within, assistant.ask, question, remaining)
+                if not breakdown.measure_call(call):
+                    # One answer outlasted the cap: what it waited is a lower bound, not a latency.
+                    row = breakdown.rows.pop()
+                    steps = {k: round(v, 1) for k, v in row.items() if k != "total"}
+                    unfinished = {"waited_ms": round(row["total"], 1), "finished_steps_ms": steps}
+                    capped = True
+                    break
+                latencies.append(breakdown.rows[-1]["total"])
             elapsed = time.perf_counter() - started
             if budget_s is not None and elapsed > budget_s and len(latencies) >= minimum:
                 break
             if cap_s is not None and elapsed > cap_s and len(latencies) < len(questions):
                 capped = len(latencies) < minimum
                 break
-    return {"latency": latency_summary(latencies), "breakdown": breakdown.summary(), "capped": capped}
+    summary = breakdown.summary() if breakdown.rows else {}
+    result = {"latency": latency_summary(latencies), "breakdown": summary, "capped": capped}
+    if unfinished is not None:
+        result["unfinished"] = unfinished  # the caller must not wait for it (bench.scale_worker exits)
+    return result
+
+
+def within(call: Callable[[str], object], question: str, seconds: float) -> bool:
+    """call(question) in a daemon thread; True if it returned within `seconds` (its error re-raised),
+    False if it is still running (it is left to run: Python cannot stop a thread)."""
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call(question)
+        except BaseException as exc:  # handed to the caller's thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="bench-answer", daemon=True).start()
+    finished = done.wait(seconds)
+    if errors:
+        raise errors[0]
+    return finished
+
+
+def embed_in_context(systems: dict[str, Callable[[str], object]], questions: Sequence[str]) -> dict[str, Any]:
+    """Milliseconds of E5Embedder.embed_query inside each system's answer, the systems interleaved
+    question by question (A B A B …) so a busy neighbour slows them alike: is embedding a question
+    slower inside one system than inside another, or was it only measured at a busier moment?"""
+    from vectorstore.e5 import E5Embedder
+
+    times: dict[str, list[float]] = {name: [] for name in systems}
+    breakdown = Breakdown()
+    with breakdown.wrapping([(E5Embedder, "embed_query", "embed_query")]):
+        for question in questions:
+            for name, ask in systems.items():
+                breakdown.measure(ask, question)
+                times[name].append(breakdown.rows[-1].get("embed_query", 0.0))
+    return {name: latency_summary(values) for name, values in times.items()}

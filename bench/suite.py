@@ -71,6 +71,11 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         "naive_hybrid": latency_summary(speed.warm_latency(lambda q: naive.hybrid(q, 5), texts)),
     }
     warm["project"]["p50_vs_naive_dense"] = ratio(warm["project"]["p50_ms"], warm["naive_dense"]["p50_ms"])
+    log("embedding the question inside each system, interleaved")
+    embed_context = speed.embed_in_context(
+        {"project": assistant.ask, "naive_dense": lambda q: naive.dense(q, 5)},
+        [q["question"] for q in questions],
+    )
 
     log(f"cold start: {args.cold_runs} fresh processes per system")
     env = {"POLICY_QA_COLLECTION": SAMPLE_COLLECTION, "POLICY_QA_CHROMA_HOST": ""}
@@ -105,6 +110,7 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         },
         "cheap_wins": wins,
         "query_embedding": query_embedding,
+        "embed_in_context": embed_context,
         "onnx": _onnx_status(),
     }
     return results

@@ -170,7 +170,8 @@ def _supports_direct(model: Any) -> bool:
     from sentence_transformers.base.modules.transformer import Transformer
     from sentence_transformers.sentence_transformer.modules.pooling import Pooling
 
-    modules = list(model.children())
+    children = getattr(model, "children", None)
+    modules = list(children()) if callable(children) else []
     kinds = (Transformer, Pooling, Normalize)
     return len(modules) == 3 and all(isinstance(m, k) for m, k in zip(modules, kinds, strict=True))
 

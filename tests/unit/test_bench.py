@@ -13,12 +13,12 @@ import pytest
 from langchain_core.documents import Document as LCDocument
 
 from bench import report, synth
-from bench.embedding import Config, encode
+from bench.embedding import Config, encode, query_paths
 from bench.ingest_stages import timed_build
 from bench.naive import CHUNK_SIZE, NaiveChunk, NaivePipeline, jieba_tokens, rrf, split_files
 from bench.quality import agreement, score_pipeline, score_search, threshold_oracle
 from bench.run import save, tracked_summary
-from bench.speed import Breakdown, cycle, profile_project
+from bench.speed import Breakdown, cycle, embed_in_context, profile_project
 from bench.stats import Stopwatch, disk_bytes, latency_summary, median, memory_mb, percentile, ratio
 from eval.metrics import Scored
 from ingest.build import build_documents
@@ -305,6 +305,29 @@ def test_profile_stops_at_its_budget_once_it_has_the_minimum() -> None:
 
     result = profile_project(Slow(), ["q"] * 50, budget_s=0.0, minimum=5)
     assert result["latency"]["n"] == 5
+    assert result["capped"] is False
+
+
+def test_profile_cap_stops_whatever_the_count_and_says_so() -> None:
+    class Counting:
+        calls = 0
+
+        def ask(self, question: str) -> None:
+            Counting.calls += 1
+
+    result = profile_project(Counting(), ["q"] * 50, budget_s=100.0, minimum=20, cap_s=0.0)
+    assert result["latency"]["n"] == 1 and result["capped"] is True
+    assert Counting.calls == 3 + 1  # three warm-up answers (each under a second), then one timed
+    everything = profile_project(Counting(), ["q"] * 4, cap_s=0.0)
+    assert everything["latency"]["n"] == 1 and everything["capped"] is True
+
+
+def test_query_paths_skips_a_model_that_is_not_the_built_pipeline() -> None:
+    class Stub:
+        def _ensure_loaded(self) -> Any:
+            return _LengthModel()
+
+    assert query_paths(Stub(), ["问题"]) == {"direct": False}
 
 
 # --- embedding and ingest helpers -------------------------------------------------------------
@@ -388,3 +411,60 @@ def test_save_keeps_history_and_returns_the_previous_latest(tmp_path: Path) -> N
     assert save({"a": 2}, tmp_path, "latest.json", "bench-") == {"a": 1}
     assert json.loads((tmp_path / "latest.json").read_text())["a"] == 2
     assert len(list(tmp_path.glob("bench-*.json"))) == 2
+
+
+def test_fill_blocks_rewrites_only_the_named_generated_blocks() -> None:
+    text = (
+        "took <!-- bench:took -->11 min<!-- /bench:took --> here\n"
+        "<!-- bench:tables -->\nold table\n<!-- /bench:tables -->\n"
+        "<!-- bench:kept -->\nhand-written\n<!-- /bench:kept -->\n"
+    )
+    filled = report.fill_blocks(text, {"took": "42 min", "tables": "| new |\n", "absent": "x"})
+    assert "took <!-- bench:took -->42 min<!-- /bench:took --> here" in filled
+    assert "<!-- bench:tables -->\n| new |\n<!-- /bench:tables -->" in filled
+    assert "<!-- bench:kept -->\nhand-written\n<!-- /bench:kept -->" in filled
+    assert report.fill_blocks(filled, {"took": "42 min", "tables": "| new |\n"}) == filled  # idempotent
+
+
+def test_readme_blocks_show_the_machine_load_and_durations() -> None:
+    machine = {"cpu": "AMD EPYC", "cores": 2, "ram_gb": 23.5, "python": "3.11.7", "torch": "2.13.0+cpu"}
+    bench = _results(0.9, 50.0)
+    bench["meta"].update(duration_s=660.0, machine=machine, load_before=[4.1, 4.2, 4.5], load_after=[5, 4, 4])
+    scale = {"meta": {"duration_s": 2400.0, "machine": machine}, "note": "synthetic", "steps": []}
+    blocks = report.readme_blocks(bench, scale, None)
+    assert "AMD EPYC, 2 cores, 23.5 GB RAM" in blocks["machine"] and "4.10 / 4.20 / 4.50" in blocks["machine"]
+    assert blocks["bench-duration"] == "11 min" and blocks["scale-duration"] == "40 min"
+    assert "### Quality" in blocks["tables"] and "### Scale" in blocks["tables"]
+    assert "First recorded run" in blocks["changes"]
+
+
+def test_embed_in_context_times_the_question_embedding_of_each_system() -> None:
+    from vectorstore.e5 import E5Embedder
+
+    embedder = E5Embedder(Path("/unused"))
+    embedder._model = _LengthModel()  # encode() only: the embedder's encode path, no real model
+    systems = {"a": lambda q: embedder.embed_query(q), "b": lambda q: None}
+    result = embed_in_context(systems, ["一", "二", "三"])
+    assert result["a"]["n"] == 3 and result["a"]["p50_ms"] >= 0
+    assert result["b"]["p50_ms"] == 0.0  # never embedded
+    assert not hasattr(E5Embedder.embed_query, "__wrapped__")  # the original is back
+
+
+def test_profile_leaves_an_answer_that_outlasts_the_cap_and_reports_a_lower_bound() -> None:
+    import threading
+
+    release = threading.Event()
+
+    class Stuck:
+        def ask(self, question: str) -> None:
+            if question == "stuck":
+                release.wait(30)
+
+    try:
+        result = profile_project(Stuck(), ["stuck", "never"], cap_s=0.0, warmup=0)  # waits 1 s at least
+    finally:
+        release.set()
+    assert result["latency"] == {"n": 0} and result["capped"] is True
+    assert result["unfinished"]["waited_ms"] >= 1000
+    scale = {"steps": [{"scale": 1000, "embedded": result, "server": result}]}
+    assert "| > 1 s | > 1 s | > 1 s | > 1 s |" in report.scale_section(scale)
