@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.keyword import KeywordIndex
 from assistant.lists import ListCandidate, find_lists
+from assistant.lookup import FormulationIndex, HeadingIndex, TitleIndex
 from assistant.terms import Run, implied_definitions, parallel_runs
 from ingest.normalize import fold_for_search
 from ingest.records import Chunk, Document, Formulation
@@ -30,6 +31,10 @@ class Corpus:
     formulations: list[tuple[str, Formulation]] = field(default_factory=list)  # (doc_id, formulation)
     lists: list[ListCandidate] = field(default_factory=list)  # every enumerable list in the outlines
     search_text: str = ""  # all titles, speakers and texts, folded: "does the corpus mention X?"
+    naming_text: str = ""  # all titles, speakers and meetings, folded: words that only name a speech
+    titles: TitleIndex = field(default_factory=lambda: TitleIndex({}))
+    headings: HeadingIndex = field(default_factory=lambda: HeadingIndex({}))
+    formulation_index: FormulationIndex = field(default_factory=lambda: FormulationIndex([]))
 
     @property
     def generation(self) -> str:
@@ -100,6 +105,12 @@ class CorpusCache:
             search_text=fold_for_search(
                 "\n".join(f"{d.title} {d.speaker} {d.meeting}\n{d.text}" for d in documents.values())
             ),
+            naming_text=fold_for_search(
+                " ".join(f"{d.title} {d.speaker} {d.meeting}" for d in documents.values())
+            ),
+            titles=TitleIndex(documents),
+            headings=HeadingIndex(documents),
+            formulation_index=FormulationIndex(formulations),
         )
 
     def _tokens_of(self, chunk: Chunk) -> list[str]:

@@ -239,7 +239,7 @@ class ExtractiveAnswerer:
             if missing is not None:
                 return missing
         scored = sorted(
-            ((score_list(c, query, corpus, ranked, idf), c) for c in _candidates(query, corpus)),
+            ((score_list(c, query, corpus, ranked, idf), c) for c in _candidates(query, corpus, ranked)),
             key=lambda x: x[0],
             reverse=True,
         )
@@ -533,18 +533,17 @@ def _corpus_count(word: str, corpus: Corpus) -> int:
 
 def _content_terms(query: Query, corpus: Corpus) -> tuple[Term, ...]:
     """Topic terms minus those that only name a speech (its speaker, title words)."""
-    naming = fold_for_search(
-        " ".join(f"{d.title} {d.speaker} {d.meeting}" for d in corpus.documents.values())
-    )
+    naming = corpus.naming_text
     terms = topic_terms(query.text)
     kept = tuple(t for t in terms if not (t.named and t.word in naming))
     return kept
 
 
-def _candidates(query: Query, corpus: Corpus) -> list[ListCandidate]:
-    if query.doc_ids:
-        return [c for c in corpus.lists if c.doc_id in query.doc_ids]
-    return corpus.lists
+def _candidates(query: Query, corpus: Corpus, ranked: Sequence[Ranked] = ()) -> list[ListCandidate]:
+    """Lists of the named speeches; else of the speeches retrieval found (a list in a speech no
+    passage of which ranks is not the answer, and scoring every list grows with the corpus)."""
+    docs = set(query.doc_ids) or {r.chunk.doc_id for r in ranked[:20]}
+    return [c for c in corpus.lists if c.doc_id in docs] if docs else corpus.lists
 
 
 def _tokens(query: Query, idf: Idf) -> list[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.numerals import NUMERAL_RE, parse_numeral
 from ingest.normalize import fold_for_search
 from ingest.records import Document, Formulation
+
+if TYPE_CHECKING:
+    from assistant.lookup import HeadingIndex, TitleIndex
 
 # Order matters: the first shape whose pattern matches wins (outline before enumeration, …).
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
@@ -236,14 +239,20 @@ _SAID_IN_RE = re.compile(
 _NAMING_AFTER = ("讲话", "发言", "会议", "会上", "大会", "的讲话", "上的讲话", "那篇", "这篇")
 
 
-def naming(question: str, documents: dict[str, Document]) -> tuple[list[str], list[str]]:
+def naming(
+    question: str, documents: dict[str, Document], titles: TitleIndex | None = None
+) -> tuple[list[str], list[str]]:
     """Speeches the question names (by speaker, title words, meeting, year, or a term only one
     of them uses), and the words of the question that do the naming.
 
     A clue counts only when it separates speeches: words every title shares (讲话, 教育, 会议)
-    name nothing.
+    name nothing. `titles` indexes the titles of (at least) `documents`.
     """
+    from assistant.lookup import TitleIndex
+
     q = compact(question)
+    index = titles or TitleIndex(documents)
+    pieces = _title_pieces(q, index, documents)
     scores: dict[str, int] = {}
     spans: dict[str, list[str]] = {}
     for doc_id, doc in documents.items():
@@ -252,7 +261,7 @@ def naming(question: str, documents: dict[str, Document]) -> tuple[list[str], li
         if speaker:
             score += 10
             used.append(speaker)
-        size, piece = _title_overlap(q, doc, documents)
+        size, piece = pieces.get(doc_id, (0, ""))
         if size:
             score += size
             used.append(piece)
@@ -293,28 +302,28 @@ def _said_in(q: str, documents: dict[str, Document]) -> tuple[list[str], list[st
     return [], []
 
 
-def _title_overlap(q: str, doc: Document, documents: dict[str, Document]) -> tuple[int, str]:
-    """Longest run of the question that names this speech's title: four or five characters
-    must be in no other title ("推进会议"); six or more in not every title. A run followed by
-    讲话/会议 ("推进会议讲话") weighs more: elsewhere a title's words may just be the topic."""
-    title = compact(doc.title + doc.meeting)
-    titles = [compact(d.title + d.meeting) for d in documents.values()]
-    best, best_piece = 0, ""
+def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> dict[str, tuple[int, str]]:
+    """Per speech, the best run of the question that names its title: four or five characters
+    must be in no other title ("推进会议") and stand where the question speaks of a speech; six
+    or more in not every title. A run followed by 讲话/会议 ("推进会议讲话") weighs more:
+    elsewhere a title's words may just be the topic."""
+    best: dict[str, tuple[int, str]] = {}
     for size in range(min(12, len(q)), 3, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
-            if piece not in title:
+            holders = index.holders(piece) & documents.keys()
+            if not holders:
                 continue
-            holders = sum(1 for t in titles if piece in t)
             naming_after = _names_speech(piece, q[i + size :])
             # a short piece names a speech only where the question speaks of a speech: in
             # "教育经费拨付滞后…" the words of a 教育经费 meeting's title are the topic
-            short_ok = holders == 1 and (naming_after or "讲话" in q or "会上" in q)
-            if short_ok or (size >= 6 and holders < len(titles)):
+            short_ok = len(holders) == 1 and (naming_after or "讲话" in q or "会上" in q)
+            if short_ok or (size >= 6 and len(holders) < len(documents)):
                 weight = size + (6 if naming_after else 0)
-                if weight > best:
-                    best, best_piece = weight, piece
-    return best, best_piece
+                for doc_id in holders:
+                    if weight > best.get(doc_id, (0, ""))[0]:
+                        best[doc_id] = (weight, piece)
+    return best
 
 
 _GENERIC_RE = re.compile(r"讲话|会议|会上|大会|在|上|的|全市|市")
@@ -325,31 +334,13 @@ def _names_speech(piece: str, after: str) -> bool:
     return after.startswith(_NAMING_AFTER) and len(_GENERIC_RE.sub("", piece)) >= 2
 
 
-def named_sections(question: str, documents: dict[str, Document]) -> list[tuple[str, str]]:
+def named_sections(
+    question: str, documents: dict[str, Document], headings: HeadingIndex | None = None
+) -> list[tuple[str, str]]:
     """Sections whose heading the question quotes ("“加强组织领导，压实工作责任”具体提了哪些措施"),
-    or names by a short heading no other section has ("教师保障具体要抓哪几件事")."""
-    q = compact(question)
-    found: list[tuple[str, str]] = []
-    short: dict[str, list[tuple[str, str]]] = {}
-    titles = {(d, s.section_id): compact(s.title) for d, doc in documents.items() for s in doc.sections}
-    for key, title in titles.items():
-        if len(title) >= 6 and (title in q or _quoted_in(q, title, titles.values())):
-            found.append(key)
-        elif 4 <= len(title) < 6:
-            short.setdefault(title, []).append(key)
-    for title, holders in short.items():
-        if len(holders) == 1 and title in q:
-            found.extend(holders)
-    return found
+    names by a run of six characters or more no other heading has, or names by a short heading no
+    other section has ("教师保障具体要抓哪几件事"). `headings` indexes exactly `documents`."""
+    from assistant.lookup import HeadingIndex
 
-
-def _quoted_in(q: str, title: str, titles: Iterable[str]) -> bool:
-    """A run of ≥ 6 characters of the heading stands in the question, and no other heading has
-    it ("推进教育高质量发展" opens three sibling headings: it names none of them)."""
-    others = [t for t in titles if t != title]
-    for size in range(min(len(title), 14), 5, -1):
-        for i in range(len(title) - size + 1):
-            run = title[i : i + size]
-            if run in q and not any(run in t for t in others):
-                return True
-    return False
+    index = headings or HeadingIndex(documents)
+    return [key for key in index.named_in(compact(question)) if key[0] in documents]

@@ -156,12 +156,14 @@ class PolicyAssistant:
             if unknown:
                 raise DocumentNotFoundError(sorted(unknown)[0])
             documents = {d: doc for d, doc in documents.items() if d in wanted}
-        named, naming_words = naming(text, documents)
+        # the corpus-wide indexes when the whole corpus is in play; a small one for a filtered few
+        named, naming_words = naming(text, documents, None if doc_ids else corpus.titles)
         scope = named or list(doc_ids or [])
         speakers = {
             documents[d].speaker for d in named if documents[d].speaker and documents[d].speaker[-2:] in text
         }
-        formulations = [(d, f) for d, f in corpus.formulations if not scope or d in scope]
+        candidates = corpus.formulation_index.candidates(compact(text))
+        formulations = [(d, f) for d, f in candidates if not scope or d in scope]
         return Query(
             text=text,
             folded=fold_for_search(text),
@@ -173,7 +175,9 @@ class PolicyAssistant:
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
             ordinals=item_ordinals(text),
-            sections=named_sections(text, {d: corpus.documents[d] for d in (scope or corpus.documents)}),
+            sections=named_sections(text, {d: corpus.documents[d] for d in scope})
+            if scope
+            else named_sections(text, corpus.documents, corpus.headings),
             naming=naming_words,
         )
 
