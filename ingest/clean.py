@@ -80,7 +80,9 @@ def clean_text(raw: str) -> str:
     lines = [_fix_title_spacing(line) for line in lines]
     # Joining page breaks can pair up bold markers that were on separate lines: strip them again.
     joined = [_BOLD_RE.sub(r"\1", line) for line in _join_page_breaks(lines)]
-    return "\n".join(_drop_repeats(joined))
+    # Removing markup can bring combining marks together out of canonical order ("͊**̖**"):
+    # normalise once more so cleaning a cleaned text changes nothing.
+    return unicodedata.normalize("NFC", "\n".join(_drop_repeats(joined)))
 
 
 # --- characters -------------------------------------------------------------------------

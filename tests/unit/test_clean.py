@@ -375,3 +375,9 @@ def test_fold_is_length_preserving(text: str) -> None:
 
 def test_fold_keeps_length_for_expanding_lowercase() -> None:
     assert fold_for_search("İSTANBUL") == "İstanbul"
+
+
+def test_markup_between_combining_marks_leaves_a_normalised_text() -> None:
+    """Found by hypothesis: "͊**̖**" lost its markers and left two marks out of canonical order."""
+    once = clean_text("͊**̖**")
+    assert clean_text(once) == once
