@@ -32,7 +32,8 @@ from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence, coverage, split_sentences
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
-from ingest.records import Chunk, Document, Formulation
+from ingest.outline import innermost_sections
+from ingest.records import Chunk, Document, Formulation, Section
 from ingest.tokens import tokenize_query
 
 MAX_CHARS = 300
@@ -598,10 +599,15 @@ def _candidate_sentences(
     return out
 
 
+def _innermost(doc: Document, offset: int) -> Section | None:
+    section_id = innermost_sections(doc.sections, [offset])[0]
+    return doc.section(section_id) if section_id else None
+
+
 def _innermost_label(doc: Document, offset: int) -> str:
     """The heading right above a sentence (a chunk's path may stop a level higher)."""
-    holding = [s for s in doc.sections if s.start <= offset < s.end]
-    return max(holding, key=lambda s: (s.level, s.start)).label if holding else ""
+    section = _innermost(doc, offset)
+    return section.label if section else ""
 
 
 _MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
@@ -849,9 +855,8 @@ def _best_region(corpus: Corpus, leads: list[Found], tokens: list[str], idf: Idf
 def _region(doc: Document, offset: int) -> tuple[int, int]:
     """The body around `offset` that belongs to one heading: the innermost section holding it,
     without its sub-sections; the paragraph when the speech has no outline there."""
-    holding = [s for s in doc.sections if s.start <= offset < s.end]
-    if holding:
-        section = max(holding, key=lambda s: (s.level, s.start))
+    section = _innermost(doc, offset)
+    if section is not None:
         children = [c for c in doc.sections if c.parent_id == section.section_id]
         start = max([section.heading_end] + [c.end for c in children if c.end <= offset])
         end = min([section.end] + [c.start for c in children if c.start > offset])

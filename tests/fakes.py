@@ -16,6 +16,7 @@ from vectorstore.base import DocumentInfo, Hit, Manifest
 if TYPE_CHECKING:  # the assistant layer is imported only by the tests that use it
     from assistant.corpus import Corpus
     from assistant.records import Answer
+    from assistant.service import PolicyAssistant
 
 SPEECHES = Path(__file__).resolve().parents[1] / "data" / "speeches"
 
@@ -137,6 +138,13 @@ def sample_speeches() -> tuple[tuple[Document, list[Chunk]], ...]:
 ANSWER_FIELDS = {"question", "answer", "answerable", "citations", "passages", "mode", "notice"}
 PASSAGE_FIELDS = {"doc_id", "source", "title", "speaker", "date", "section", "text", "start", "end", "score"}
 CITATION_FIELDS = (PASSAGE_FIELDS - {"score"}) | {"n", "sentence"}  # sentence: what the UI highlights
+
+
+def ask_checked(assistant: PolicyAssistant, question: str) -> Answer:
+    """Ask, and assert the answer keeps the contract (check_answer)."""
+    answer = assistant.ask(question)
+    check_answer(answer, assistant.corpus())
+    return answer
 
 
 def check_answer(answer: Answer, corpus: Corpus) -> None:

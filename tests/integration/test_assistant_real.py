@@ -17,10 +17,10 @@ import pytest
 
 from assistant import templates as T
 from assistant.corpus import Corpus
-from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from ingest.pipeline import Ingestor
-from tests.fakes import SPEECHES, check_answer
+from tests.fakes import SPEECHES
+from tests.fakes import ask_checked as ask
 from vectorstore.chroma import ChromaStore
 from vectorstore.e5 import E5Embedder
 from vectorstore.e5_builder import ensure_model
@@ -54,12 +54,6 @@ def assistant(store: ChromaStore) -> PolicyAssistant:
 @pytest.fixture(scope="module")
 def corpus(assistant: PolicyAssistant) -> Corpus:
     return assistant.corpus()
-
-
-def ask(assistant: PolicyAssistant, question: str) -> Answer:
-    answer = assistant.ask(question)
-    check_answer(answer, assistant.corpus())
-    return answer
 
 
 def doc_id(corpus: Corpus, source: str, speaker: str = "") -> str:

@@ -15,13 +15,13 @@ from assistant.citing import chinese_date, speech_label
 from assistant.corpus import Corpus
 from assistant.extractive import Draft, ExtractiveAnswerer, score_list
 from assistant.query import Query
-from assistant.records import Answer
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
 from assistant.service import PolicyAssistant
 from assistant.verify import MARK_RE
 from ingest.tokens import tokenize_query
-from tests.fakes import MemoryStore, check_answer, sample_speeches
+from tests.fakes import MemoryStore, sample_speeches
+from tests.fakes import ask_checked as ask
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +53,6 @@ def prepared(
 def draft(assistant: PolicyAssistant, store: MemoryStore, question: str) -> Draft:
     query, ranked, idf = prepared(assistant, store, question)
     return ExtractiveAnswerer().answer(query, assistant.corpus(), ranked, idf)
-
-
-def ask(assistant: PolicyAssistant, question: str) -> Answer:
-    answer = assistant.ask(question)
-    check_answer(answer, assistant.corpus())
-    return answer
 
 
 def doc_id(corpus: Corpus, source: str, speaker: str = "") -> str:

@@ -13,7 +13,8 @@ from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from assistant.terms import implied_definitions, parallel_runs
 from ingest.records import Document, Formulation
-from tests.fakes import MemoryStore, check_answer, sample_speeches
+from tests.fakes import MemoryStore, sample_speeches
+from tests.fakes import ask_checked as ask
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +25,6 @@ def assistant() -> PolicyAssistant:
 @pytest.fixture(scope="module")
 def corpus(assistant: PolicyAssistant) -> Corpus:
     return assistant.corpus()
-
-
-def ask(assistant: PolicyAssistant, question: str) -> Answer:
-    answer = assistant.ask(question)
-    check_answer(answer, assistant.corpus())
-    return answer
 
 
 def speaker_of(answer: Answer, text: str) -> str:

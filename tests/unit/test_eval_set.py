@@ -37,6 +37,16 @@ class EvalSet:
     min_per_shape: dict[str, int]
 
 
+# The blind sets have 50 questions: the first set's minimums scaled by 50/110 (rounded), same_term at least 2.
+SCALED_MINIMUMS = {
+    "fact": 7,
+    "explanation": 5,
+    "enumeration": 7,
+    "outline": 4,
+    "cross_speech": 4,
+    "same_term": 2,
+    "unanswerable": 5,
+}
 EVAL_SETS = (
     EvalSet(
         name="questions",
@@ -59,15 +69,7 @@ EVAL_SETS = (
         path=ROOT / "eval" / "questions_b.jsonl",
         id_prefix="b",
         min_size=45,
-        min_per_shape={
-            "fact": 7,
-            "explanation": 5,
-            "enumeration": 7,
-            "outline": 4,
-            "cross_speech": 4,
-            "same_term": 2,
-            "unanswerable": 5,
-        },
+        min_per_shape=SCALED_MINIMUMS,
     ),
     # The third set (written blind, kept as the final check) has 50 questions: the second set's minimums.
     EvalSet(
@@ -75,15 +77,7 @@ EVAL_SETS = (
         path=ROOT / "eval" / "questions_c.jsonl",
         id_prefix="c",
         min_size=45,
-        min_per_shape={
-            "fact": 7,
-            "explanation": 5,
-            "enumeration": 7,
-            "outline": 4,
-            "cross_speech": 4,
-            "same_term": 2,
-            "unanswerable": 5,
-        },
+        min_per_shape=SCALED_MINIMUMS,
     ),
 )
 # Web-scrape noise: a quote from such a line would not survive cleaning.
