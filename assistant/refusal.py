@@ -73,19 +73,26 @@ def lacks_answer_type(question: str, answer_text: str) -> bool:
     return wants_date(question) and not _DATE_RE.search(answer_text)
 
 
-# (id and length of the corpus text, word) → count: one corpus at a time
-_COUNTS: dict[tuple[int, int, str], int] = {}
+# (the corpus text, its counts): one snapshot at a time. Replaced whole, never iterated, so threads
+# answering at once can only recompute a count, not break the cache; holding the text itself (not its
+# id) means a new snapshot can never be mistaken for the old one.
+_COUNTS: tuple[str, dict[str, int]] = ("", {})
 
 
 def corpus_count(word: str, corpus_text: str) -> int:
     """Occurrences; a compound the corpus never has whole ("工资标准") counts as its rarer half.
     Counted once per snapshot: at 1,000× the samples one count is a scan of 30 M characters."""
-    key = (id(corpus_text), len(corpus_text), word)
-    if key not in _COUNTS:
-        if len(_COUNTS) > 4096 or (_COUNTS and next(iter(_COUNTS))[:2] != key[:2]):
-            _COUNTS.clear()  # another snapshot (or too many words): start over
-        _COUNTS[key] = _count(word, corpus_text)
-    return _COUNTS[key]
+    global _COUNTS
+    text, counts = _COUNTS
+    if text is not corpus_text:
+        counts = {}
+        _COUNTS = (corpus_text, counts)
+    found = counts.get(word)
+    if found is None:
+        if len(counts) > 4096:
+            counts.clear()
+        found = counts[word] = _count(word, corpus_text)
+    return found
 
 
 def _count(word: str, corpus_text: str) -> int:

@@ -100,3 +100,25 @@ def test_rarest_term_is_the_least_mentioned_present_term(corpus_text: str) -> No
 def test_rarest_term_ignores_absent_terms(corpus_text: str) -> None:
     assert rarest_term("郑州市2025年高考录取了多少人？", corpus_text) is None  # 郑州市 is the only term
     assert rarest_term("两个保障是什么？", corpus_text) is None  # no topic term at all
+
+
+def test_corpus_counts_stay_right_when_threads_and_snapshots_interleave() -> None:
+    """Found by the concurrency test: the per-snapshot count cache broke under concurrent answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.refusal import corpus_count
+
+    old, new = "教育 保障 " * 50, "保障 " * 30
+    expected = {(id(old), "保障"): 50, (id(new), "保障"): 30, (id(old), "教育"): 50, (id(new), "教育"): 0}
+
+    def hammer(seed: int) -> bool:
+        ok = True
+        for i in range(3000):
+            text = old if (i + seed) % 3 else new
+            word = "保障" if i % 2 else f"词{i % 5000}"
+            count = corpus_count(word, text)
+            ok &= word.startswith("词") or count == expected[(id(text), word)]
+        return ok
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(hammer, range(8)))
