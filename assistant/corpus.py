@@ -80,7 +80,9 @@ class CorpusCache:
     def _build(self) -> Corpus:
         manifest = self._store.manifest()
         active = list(manifest.documents)
-        documents = {d: self._documents.get(d) or self._store.get_document(d) for d in active}
+        known = {d: self._documents[d] for d in active if d in self._documents}
+        fresh = self._store.get_documents(d for d in active if d not in known)
+        documents = {d: known.get(d) or fresh[d] for d in active if d in known or d in fresh}
         self._documents = dict(documents)
         chunks = self._store.chunks_of(active)
         by_doc: dict[str, list[Chunk]] = defaultdict(list)

@@ -9,6 +9,7 @@ definition in the speech holding the run, so "“三进”是哪三进" gets the
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from assistant.query import formulation_head
@@ -49,18 +50,18 @@ def implied_definitions(
 ) -> list[tuple[str, Formulation]]:
     """Formulations defined by a run in a speech that does not define (or name) them itself."""
     defined = {(d, f.name) for d, f in formulations if f.items}
+    # (prefix, size) → each speech's first run of that shape: one pass, not names × speeches.
+    shapes: dict[tuple[str, int], dict[str, Run]] = defaultdict(dict)
+    for doc_id, doc_runs in runs.items():
+        for run in doc_runs:
+            shapes[(run.prefix, len(run.items))].setdefault(doc_id, run)
     out: list[tuple[str, Formulation]] = []
-    seen: set[tuple[str, str]] = set()
-    for _, form in formulations:
-        count, head = formulation_head(form.name)
-        if form.items or count is None or count < 2 or not 1 <= len(head) <= 2:
+    names = dict.fromkeys(form.name for _, form in formulations if not form.items)
+    for name in names:
+        count, head = formulation_head(name)
+        if count is None or count < 2 or not 1 <= len(head) <= 2:
             continue
-        for doc_id, doc_runs in runs.items():
-            key = (doc_id, form.name)
-            if key in defined or key in seen:
-                continue
-            run = next((r for r in doc_runs if r.prefix == head and len(r.items) == count), None)
-            if run is not None:
-                seen.add(key)
-                out.append((doc_id, Formulation(form.name, count, run.items, None, run.start, run.end)))
+        for doc_id, run in shapes.get((head, count), {}).items():
+            if (doc_id, name) not in defined:
+                out.append((doc_id, Formulation(name, count, run.items, None, run.start, run.end)))
     return out

@@ -90,6 +90,9 @@ class MemoryStore:
     def get_document(self, doc_id: str) -> Document:
         return self._documents[doc_id]
 
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        return {d: self._documents[d] for d in doc_ids if d in self._documents}
+
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
         wanted = set(doc_ids) if doc_ids is not None else set(self._documents)
         return [c for c in self._chunks if c.doc_id in wanted]

@@ -72,6 +72,10 @@ class VectorStore(Protocol):
 
     def get_document(self, doc_id: str) -> Document: ...
 
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        """The active documents among `doc_ids`, in that order, read in few calls (snapshot builds)."""
+        ...
+
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
         """All chunks of the given (default: all active) documents, in document order."""
         ...

@@ -160,14 +160,33 @@ class ChromaStore:
         return codec.document_from_record(_first(got["documents"]), got["metadatas"][0])
 
     @_guarded
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        active = self.manifest().documents
+        wanted = [d for d in dict.fromkeys(doc_ids) if d in active]
+        documents: dict[str, Document] = {}
+        for batch in _batched(wanted, self._page_size):
+            got = self._docs.get(ids=batch, include=["documents", "metadatas"])
+            rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+            documents.update({i: codec.document_from_record(text, meta) for i, text, meta in rows})
+        return {d: documents[d] for d in wanted if d in documents}
+
+    @_guarded
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
         active = self.manifest().documents
         wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
         order = {doc_id: i for i, doc_id in enumerate(wanted)}
+        # Most of the store wanted (the snapshot build): one unfiltered pass and a set check here.
+        # Chroma's `$in` filter over thousands of ids costs far more than reading the few
+        # inactive chunks (garbage not yet collected) along with the rest.
+        if 2 * len(wanted) > len(active):
+            groups: list[Where | None] = [None]
+        else:
+            groups = [_doc_filter("$in", group) for group in _batched(wanted, 100)]
         chunks: list[Chunk] = []
-        for group in _batched(wanted, 100):
-            for ids, texts, metas in self._pages(self._chunks, _doc_filter("$in", group), documents=True):
-                chunks.extend(codec.chunk_from_record(*row) for row in zip(ids, texts, metas, strict=True))
+        for where in groups:
+            for ids, texts, metas in self._pages(self._chunks, where, documents=True):
+                rows = zip(ids, texts, metas, strict=True)
+                chunks.extend(codec.chunk_from_record(*row) for row in rows if row[2]["doc_id"] in order)
         return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
     @_guarded
@@ -184,16 +203,30 @@ class ChromaStore:
             return self._search(query, k, doc_ids)
 
     def _search(self, query: str, k: int, doc_ids: Sequence[str] | None) -> list[Hit]:
-        manifest = self.manifest()
-        active = manifest.documents
+        active = self.manifest().documents
         wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
         if k <= 0 or not wanted:
             return []
-        # Over-fetch: a commit between reading the manifest and querying may deactivate some hits.
+        vector = _vectors([self._embedder.embed_query(query)])
+        if 2 * len(wanted) > len(active):
+            # Unfiltered: Chroma's `$in` over every active id grows with the corpus (60 ms at 675
+            # documents). Over-fetch, because inactive chunks (a replaced version not yet
+            # collected, a commit since the manifest read) are dropped here; filter only when
+            # that left too few.
+            # (Fewer than asked does not mean the collection is exhausted: Chroma's HNSW may
+            # return short. A corpus smaller than k pays a second, filtered query; it is tiny.)
+            keep = set(wanted)
+            hits = [hit for hit in self._query(vector, 2 * k + 8, None) if hit.chunk.doc_id in keep]
+            if len(hits) >= k:
+                return hits[:k]
+        hits = self._query(vector, 2 * k, _doc_filter("$in", wanted))
+        return [hit for hit in hits if hit.chunk.doc_id in active][:k]
+
+    def _query(self, vector: np.ndarray[Any, np.dtype[np.float32]], n: int, where: Where | None) -> list[Hit]:
         result = self._chunks.query(
-            query_embeddings=_vectors([self._embedder.embed_query(query)]),
-            n_results=2 * k,
-            where=_doc_filter("$in", wanted),
+            query_embeddings=vector,
+            n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         rows = zip(
@@ -203,11 +236,10 @@ class ChromaStore:
             (result["distances"] or [[]])[0],
             strict=True,
         )
-        hits = [
+        return [
             Hit(chunk=codec.chunk_from_record(chunk_id, text, meta), score=1.0 - float(distance))
             for chunk_id, text, meta, distance in rows
         ]
-        return [hit for hit in hits if hit.chunk.doc_id in active][:k]
 
     def _sync(self, force: bool = False) -> None:
         """Embedded mode: reload the client when another process changed the store since we last

@@ -178,3 +178,27 @@ def test_unreachable_server_is_a_domain_error(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=9)  # discard port: closed
     with pytest.raises(StoreUnavailableError):
         open_store(settings, FakeEmbedder())
+
+
+def test_search_finds_active_hits_when_garbage_fills_the_nearest_results(store: ChromaStore) -> None:
+    # An uncommitted rewrite whose 40 chunks all nearly repeat the question: the unfiltered nearest
+    # results are garbage, so the store must fall back to filtering on the active documents.
+    # (Distinct texts: Chroma's HNSW, filtered, misses records among many identical vectors.)
+    garbage, garbage_chunks = make_doc("".join(f"经费保障是基础{i}。" for i in range(40)), size=9)
+    active, active_chunks = make_doc(TEXT_B)
+    store.write_document(active, active_chunks)
+    store.commit(add=[info_for(active, active_chunks)], remove=[])
+    store.write_document(garbage, garbage_chunks)
+    hits = store.search("经费保障是基础。", k=3)
+    assert len(hits) == 3 and {h.chunk.doc_id for h in hits} == {active.doc_id}
+
+
+def test_get_documents_reads_active_documents_in_order(store: ChromaStore) -> None:
+    built = [make_doc(TEXT_A), make_doc(TEXT_B)]
+    for doc, chunks in built:
+        store.write_document(doc, chunks)
+    (doc_a, chunks_a), (doc_b, _) = built
+    store.commit(add=[info_for(doc_a, chunks_a)], remove=[])  # B written, never committed
+    assert store.get_documents([doc_b.doc_id, doc_a.doc_id, "d-unknown"]) == {doc_a.doc_id: doc_a}
+    store.commit(add=[info_for(d, c) for d, c in built], remove=[])
+    assert list(store.get_documents([doc_b.doc_id, doc_a.doc_id])) == [doc_b.doc_id, doc_a.doc_id]
