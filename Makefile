@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(PYFILES)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy assistant ingest vectorstore web app.py settings.py errors.py
+	$(BIN)/mypy assistant ingest vectorstore web bench tests eval app.py settings.py errors.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here),
 # and a CJK font so screenshots show Chinese instead of boxes.

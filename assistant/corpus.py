@@ -11,6 +11,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from assistant.corpustext import CorpusText
 from assistant.keyword import KeywordIndex
 from assistant.lists import ListCandidate, find_lists
 from assistant.lookup import FormulationIndex, HeadingIndex, TitleIndex
@@ -30,7 +31,8 @@ class Corpus:
     keyword: KeywordIndex
     formulations: list[tuple[str, Formulation]] = field(default_factory=list)  # (doc_id, formulation)
     lists: list[ListCandidate] = field(default_factory=list)  # every enumerable list in the outlines
-    search_text: str = ""  # all titles, speakers and texts, folded: "does the corpus mention X?"
+    # every speech's title, speaker, meeting and text, folded: "does the corpus mention X?"
+    search_text: CorpusText = field(default_factory=lambda: CorpusText([]))
     naming_text: str = ""  # all titles, speakers and meetings, folded: words that only name a speech
     titles: TitleIndex = field(default_factory=lambda: TitleIndex({}))
     headings: HeadingIndex = field(default_factory=lambda: HeadingIndex({}))
@@ -104,8 +106,8 @@ class CorpusCache:
             keyword=keyword,
             formulations=formulations,
             lists=[item for doc in documents.values() for item in find_lists(doc)],
-            search_text=fold_for_search(
-                "\n".join(f"{d.title} {d.speaker} {d.meeting}\n{d.text}" for d in documents.values())
+            search_text=CorpusText(
+                [fold_for_search(f"{d.title} {d.speaker} {d.meeting}\n{d.text}") for d in documents.values()]
             ),
             naming_text=fold_for_search(
                 " ".join(f"{d.title} {d.speaker} {d.meeting}" for d in documents.values())

@@ -39,6 +39,8 @@ from ingest.tokens import tokenize_query
 MAX_CHARS = 300
 ITEM_CHARS = 70
 CROSS_CHARS = 90  # per sentence in a per-speech line: several speeches must fit in one answer  # one enumeration item: its name and the start of its key sentence
+MAX_DEFINITIONS = 6  # lines of a formulation answer: distinct definitions, then "另有N篇…"
+LIST_DOCS = 20  # speeches whose lists are scored for one question
 LIST_SCORE = 0.75  # a list must match the question at least this well to be the answer
 SENTENCE_SCORE = 0.34  # the lead sentence's keyword coverage needed to answer at all
 _META_RE = re.compile(
@@ -190,18 +192,28 @@ class ExtractiveAnswerer:
         several = len({m.doc_id for m in matches}) > 1
         lines: list[str] = []
         incomplete: list[FormulationMatch] = []
+        # Speeches that define it in the same words share one line (a formulation a bureau repeats
+        # every year would otherwise fill the answer with copies); at most MAX_DEFINITIONS lines.
+        groups: dict[tuple[str, ...], list[FormulationMatch]] = {}
         for match in matches:
             form = match.formulation
             if not form.items or not form.complete:
                 incomplete.append(match)
                 continue
+            groups.setdefault((compact(form.name), *(compact(i.text) for i in form.items)), []).append(match)
+        for group in list(groups.values())[:MAX_DEFINITIONS]:
+            match, form = group[0], group[0].formulation
             wanted = [i - 1 for i in query.ordinals if 1 <= i <= len(form.items)]
             picked = wanted or list(range(len(form.items)))
             items = "；".join(self._item(corpus, match.doc_id, form, i, cites) for i in picked)
-            prefix = f"{speech_label(corpus, match.doc_id)}：" if several else ""
+            prefix = _speeches_prefix(corpus, [m.doc_id for m in group]) if several else ""
             lines.append(T.FORMULATION.format(prefix=prefix, name=form.name, items=items))
-        for match in incomplete:
+        for match in incomplete[: max(0, MAX_DEFINITIONS - len(lines))]:
             lines.append(self._incomplete(corpus, match, cites, several))
+        shown = sum(len(g) for g in list(groups.values())[:MAX_DEFINITIONS])
+        shown += min(len(incomplete), max(0, MAX_DEFINITIONS - len(groups)))
+        if shown < len(matches):
+            lines.append(T.MORE_SPEECHES.format(n=len(matches) - shown, name=matches[0].formulation.name))
         answerable = len(incomplete) < len(matches)
         notice = T.NOTICE_INCOMPLETE if incomplete else ""
         names = {compact(m.formulation.name) for m in matches}
@@ -239,8 +251,12 @@ class ExtractiveAnswerer:
             missing = self._missing_part(query, corpus)
             if missing is not None:
                 return missing
+        tokens = _tokens(query, idf)
         scored = sorted(
-            ((score_list(c, query, corpus, ranked, idf), c) for c in _candidates(query, corpus, ranked)),
+            (
+                (score_list(c, query, corpus, ranked, idf, tokens), c)
+                for c in _candidates(query, corpus, ranked)
+            ),
             key=lambda x: x[0],
             reverse=True,
         )
@@ -489,14 +505,20 @@ class ExtractiveAnswerer:
 
 
 def score_list(
-    cand: ListCandidate, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf
+    cand: ListCandidate,
+    query: Query,
+    corpus: Corpus,
+    ranked: Sequence[Ranked],
+    idf: Idf,
+    query_tokens: list[str] | None = None,  # _tokens(query, idf), when scoring many lists
 ) -> float:
     """How well a list answers the question. The question describes the list's parent
     ("推动基础教育优质均衡发展要加快推进哪几方面") and asks for its items, so the heading weighs most;
     words that only name the speech (its title, speaker) are left to the speech filter."""
     doc = corpus.documents[cand.doc_id]
     naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
-    tokens = [t for t in _tokens(query, idf) if t not in naming and t not in _LIST_WORDS]
+    query_tokens = _tokens(query, idf) if query_tokens is None else query_tokens
+    tokens = [t for t in query_tokens if t not in naming and t not in _LIST_WORDS]
     items = " ".join(i.label for i in cand.items)
     if tokens:
         combined = coverage(tokens, f"{cand.head} {items}", idf)
@@ -543,7 +565,9 @@ def _content_terms(query: Query, corpus: Corpus) -> tuple[Term, ...]:
 def _candidates(query: Query, corpus: Corpus, ranked: Sequence[Ranked] = ()) -> list[ListCandidate]:
     """Lists of the named speeches; else of the speeches retrieval found (a list in a speech no
     passage of which ranks is not the answer, and scoring every list grows with the corpus)."""
-    docs = set(query.doc_ids) or {r.chunk.doc_id for r in ranked[:20]}
+    named, found = set(query.doc_ids), {r.chunk.doc_id for r in ranked[:LIST_DOCS]}
+    # A speaker who gave hundreds of speeches names them all: then the ones retrieval found.
+    docs = named if named and (len(named) <= LIST_DOCS or not found) else found
     return [c for c in corpus.lists if c.doc_id in docs] if docs else corpus.lists
 
 
@@ -900,6 +924,12 @@ def _formulation_context(corpus: Corpus, match: FormulationMatch) -> str:
     section = doc.section(form.section_id)
     around = doc.text[max(0, form.start - 300) : form.end + 300]
     return f"{doc.title} {doc.speaker} {doc.meeting} {section.label if section else ''} {around}"
+
+
+def _speeches_prefix(corpus: Corpus, doc_ids: list[str]) -> str:
+    """ "《A》（…）：" for one speech; "《A》（…）等3篇讲话（表述相同）：" for several that say it alike."""
+    label = speech_label(corpus, doc_ids[0])
+    return f"{label}等{len(doc_ids)}篇讲话（表述相同）：" if len(doc_ids) > 1 else f"{label}："
 
 
 def _one_per_doc(matches: list[FormulationMatch]) -> list[FormulationMatch]:

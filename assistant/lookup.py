@@ -54,18 +54,23 @@ class HeadingIndex:
                 for i in range(len(title) - 5):
                     self._runs[title[i : i + 6]].add(title)
 
-    def named_in(self, q: str) -> list[tuple[str, str]]:
+    def named_in(self, q: str, within: set[str] | None = None) -> list[tuple[str, str]]:
         """Headings the (compact) question quotes whole (six characters or more), names by a short
-        heading no other section has, or names by a six-character run no other heading has."""
+        heading no other section has, or names by a six-character run no other heading has.
+        `within`: only those documents' headings count (the same as an index of just them)."""
+
+        def keep(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+            return keys if within is None else [k for k in keys if k[0] in within]
+
         found: list[tuple[str, str]] = []
         for piece in substrings(q, 4, 40):
-            keys = self.by_title.get(piece)
+            keys = keep(self.by_title.get(piece, []))
             if keys and (len(piece) >= 6 or len(keys) == 1):
                 found.extend(keys)
         for run in substrings(q, 6, 6):
-            titles = self._runs.get(run)
-            if titles and len(titles) == 1:
-                found.extend(self.by_title[next(iter(titles))])
+            titles = [t for t in self._runs.get(run, ()) if keep(self.by_title[t])]
+            if len(titles) == 1:
+                found.extend(keep(self.by_title[titles[0]]))
         return list(dict.fromkeys(found))
 
 

@@ -339,8 +339,10 @@ def named_sections(
 ) -> list[tuple[str, str]]:
     """Sections whose heading the question quotes ("“加强组织领导，压实工作责任”具体提了哪些措施"),
     names by a run of six characters or more no other heading has, or names by a short heading no
-    other section has ("教师保障具体要抓哪几件事"). `headings` indexes exactly `documents`."""
+    other section has ("教师保障具体要抓哪几件事"). `headings` indexes at least `documents`; only
+    their headings count."""
     from assistant.lookup import HeadingIndex
 
-    index = headings or HeadingIndex(documents)
-    return [key for key in index.named_in(compact(question)) if key[0] in documents]
+    if headings is None:
+        return HeadingIndex(documents).named_in(compact(question))
+    return headings.named_in(compact(question), within=set(documents))

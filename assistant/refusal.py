@@ -12,19 +12,21 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.corpustext import CorpusText
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
+Haystack = str | CorpusText  # a passage, or the whole corpus (indexed: assistant/corpustext.py)
 _NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿半]+[个所名项次万亿条人年月天周]|[%％]")
 _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之前|以前")
 
 
-def term_presence(term: str, text: str) -> float:
+def term_presence(term: str, text: Haystack) -> float:
     """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves."""
     if term in text:
         return 1.0
-    if len(term) == 2 and has_cjk(term) and _abbreviation_re(term).search(text):
+    if len(term) == 2 and has_cjk(term) and _search(_abbreviation_re(term), text):
         return 0.9  # "高职" for "高等职业", "中职" for "中等职业": speeches write terms out in full
     if len(term) >= 4 and has_cjk(term):  # a 3-character term has no halves worth trusting
         halves = [term[i : i + 2] for i in range(0, len(term) - 1, 2)]
@@ -32,7 +34,7 @@ def term_presence(term: str, text: str) -> float:
     return 0.0
 
 
-def topic_coverage(terms: tuple[Term, ...], text: str, corpus_text: str = "") -> float:
+def topic_coverage(terms: tuple[Term, ...], text: str, corpus_text: Haystack = "") -> float:
     """Share of the topic terms `text` holds. A term the whole corpus lacks ("火星") weighs double:
     it is what the question is really about, next to the everyday words around it ("学校")."""
     if not terms:
@@ -43,7 +45,7 @@ def topic_coverage(terms: tuple[Term, ...], text: str, corpus_text: str = "") ->
     return found / sum(weights)
 
 
-def unknown_names(question: str, corpus_text: str) -> list[str]:
+def unknown_names(question: str, corpus_text: Haystack) -> list[str]:
     """Topic terms the corpus never mentions (corpus_text is folded): names of any length, and
     common nouns of three or more characters ("研究生") — two-character ones are too often a
     paraphrase of what the speeches say in other words."""
@@ -54,12 +56,12 @@ def unknown_names(question: str, corpus_text: str) -> list[str]:
     ]
 
 
-def rarest_term(question: str, corpus_text: str) -> str | None:
+def rarest_term(question: str, corpus_text: Haystack) -> str | None:
     """The question's most specific topic term: the one the corpus mentions least."""
     return rarest_of([t.word for t in topic_terms(question)], corpus_text)
 
 
-def rarest_of(words: list[str], corpus_text: str) -> str | None:
+def rarest_of(words: list[str], corpus_text: Haystack) -> str | None:
     counts = {w: corpus_count(w, corpus_text) for w in words}
     present = [w for w, n in counts.items() if n > 0]  # absent words are the coverage check's business
     if not present:
@@ -76,12 +78,12 @@ def lacks_answer_type(question: str, answer_text: str) -> bool:
 # (the corpus text, its counts): one snapshot at a time. Replaced whole, never iterated, so threads
 # answering at once can only recompute a count, not break the cache; holding the text itself (not its
 # id) means a new snapshot can never be mistaken for the old one.
-_COUNTS: tuple[str, dict[str, int]] = ("", {})
+_COUNTS: tuple[Haystack, dict[str, int]] = ("", {})
 
 
-def corpus_count(word: str, corpus_text: str) -> int:
+def corpus_count(word: str, corpus_text: Haystack) -> int:
     """Occurrences; a compound the corpus never has whole ("工资标准") counts as its rarer half.
-    Counted once per snapshot: at 1,000× the samples one count is a scan of 30 M characters."""
+    Counted once per snapshot (a long common word is still counted speech by speech)."""
     global _COUNTS
     text, counts = _COUNTS
     if text is not corpus_text:
@@ -95,11 +97,15 @@ def corpus_count(word: str, corpus_text: str) -> int:
     return found
 
 
-def _count(word: str, corpus_text: str) -> int:
+def _count(word: str, corpus_text: Haystack) -> int:
     n = corpus_text.count(word)
     if n or len(word) < 4 or not has_cjk(word):
         return n
     return min(corpus_text.count(word[i : i + 2]) for i in range(0, len(word) - 1, 2))
+
+
+def _search(pattern: re.Pattern[str], text: Haystack) -> bool:
+    return text.search(pattern) if isinstance(text, CorpusText) else pattern.search(text) is not None
 
 
 @lru_cache(maxsize=1024)

@@ -175,9 +175,9 @@ class PolicyAssistant:
             formulations=match_formulations(text, formulations),
             part=ordinal_part(text),
             ordinals=item_ordinals(text),
-            sections=named_sections(text, {d: corpus.documents[d] for d in scope})
-            if scope
-            else named_sections(text, corpus.documents, corpus.headings),
+            sections=named_sections(
+                text, {d: corpus.documents[d] for d in scope} if scope else corpus.documents, corpus.headings
+            ),
             naming=naming_words,
         )
 

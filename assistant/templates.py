@@ -6,6 +6,7 @@ FORMULATION_PARTIAL = (
 )
 FORMULATION_UNDEFINED = "{prefix}讲话提到了“{name}”，但没有说明它具体指什么：{mention}{mark}"
 SEVERAL_SPEECHES = "“{name}”出现在{n}篇讲话中，分别如下："
+MORE_SPEECHES = "另有{n}篇讲话也提到“{name}”，未逐一列出；可指明讲话（讲话人、会议或年份）再问。"
 OUTLINE = "{speech}共分{n}个部分：{items}。"
 LIST = "{head}包括{n}个方面：{items}。"
 PART_CHILDREN = "第{part}部分{head}包括{n}个方面：{items}。"

@@ -11,7 +11,7 @@ import functools
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -205,7 +205,9 @@ def within(call: Callable[[str], object], question: str, seconds: float) -> bool
     return finished
 
 
-def embed_in_context(systems: dict[str, Callable[[str], object]], questions: Sequence[str]) -> dict[str, Any]:
+def embed_in_context(
+    systems: Mapping[str, Callable[[str], object]], questions: Sequence[str]
+) -> dict[str, Any]:
     """Milliseconds of E5Embedder.embed_query inside each system's answer, the systems interleaved
     question by question (A B A B …) so a busy neighbour slows them alike: is embedding a question
     slower inside one system than inside another, or was it only measured at a busier moment?"""

@@ -117,6 +117,7 @@ class ChromaStore:
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
+        self._manifest = Manifest(generation="")  # the last one read (swapped whole: thread-safe)
 
     @_guarded
     def _open_collections(self) -> None:
@@ -134,11 +135,19 @@ class ChromaStore:
 
     @_guarded
     def manifest(self) -> Manifest:
+        # Every search reads the manifest (the active set): at 1,000× the samples it is a 2 MB
+        # record that took 70 ms to read and parse. The generation is a small read; the record
+        # is read again only when it moved on. (Callers treat a Manifest as read-only.)
+        cached = self._manifest
+        if cached.generation and cached.generation == self.generation():
+            return cached
         got = self._state.get(ids=[MANIFEST_ID], include=["documents", "metadatas"])
         if not got["ids"]:
             return Manifest(generation="")
         metadatas = got["metadatas"] or [{}]
-        return codec.manifest_from_json(str(metadatas[0].get("generation", "")), _first(got["documents"]))
+        generation = str(metadatas[0].get("generation", ""))
+        self._manifest = codec.manifest_from_json(generation, _first(got["documents"]))
+        return self._manifest
 
     @_guarded
     def generation(self) -> str:

@@ -192,3 +192,27 @@ def test_a_question_the_passages_do_not_answer_is_refused(assistant: PolicyAssis
     answer = ask(assistant, "高校学费标准是多少？")  # the speeches mention 高校 and 标准, never a fee
     assert not answer.answerable and answer.answer == T.REFUSAL and answer.citations == []
     assert answer.passages  # the closest passages are still offered
+
+
+def test_a_formulation_many_speeches_define_alike_is_one_line_and_the_rest_are_counted() -> None:
+    """A bureau repeats its formulation every year: speeches defining it in the same words share one
+    line, and past MAX_DEFINITIONS distinct definitions the answer counts the rest instead of growing."""
+    from assistant.extractive import MAX_DEFINITIONS
+    from ingest.build import build_documents
+    from ingest.records import LoadedText
+    from tests.fakes import SPEECHES
+
+    text = (SPEECHES / "000_ba48dc24f464237d.txt").read_text(encoding="utf-8")
+    assert "一是经费保障。" in text
+    variants = ["资金保障", "财力保障", "投入保障", "条件保障", "装备保障", "后勤保障", "安全保障"]
+    files = [f"{text}\n（第{i}次印发）" for i in range(4)]  # four speeches, one definition
+    files += [text.replace("一是经费保障。", f"一是{v}。") for v in variants]  # seven more, each its own
+    built = [b for i, t in enumerate(files) for b in build_documents(LoadedText(f"{i:03}.txt", t))]
+    assistant = PolicyAssistant(MemoryStore(tuple(built)))
+    answer = ask(assistant, "两个保障是什么？")
+    lines = answer.answer.split("\n")
+    assert answer.answerable
+    assert sum("等4篇讲话（表述相同）" in line for line in lines) == 1
+    defined = [line for line in lines if "教师保障" in line]
+    assert len(defined) == MAX_DEFINITIONS
+    assert lines[-1] == T.MORE_SPEECHES.format(n=11 - 4 - (MAX_DEFINITIONS - 1), name="两个保障")

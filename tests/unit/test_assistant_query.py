@@ -295,3 +295,26 @@ def test_named_sections_finds_a_quoted_heading(documents: dict[str, Document]) -
     # a short heading no other section has names its section; a run three headings share names none
     assert named_sections("教师保障具体要抓哪几件事", documents) == [(d000.doc_id, "s3.2")]
     assert named_sections("推进教育高质量发展是什么", {d001.doc_id: d001}) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "“加强组织领导，压实工作责任”具体提了哪些措施？",
+        "突出安全稳定，着力创建平安和谐校园有什么要求",
+        "教师保障具体要抓哪几件事",
+        "推进教育高质量发展是什么",
+        "两个保障是什么",
+    ],
+)
+def test_the_corpus_heading_index_scoped_to_speeches_equals_an_index_of_them(
+    documents: dict[str, Document], question: str
+) -> None:
+    # a scoped question uses the snapshot's index (building one per question cost seconds at scale)
+    from assistant.lookup import HeadingIndex
+
+    whole = HeadingIndex(documents)
+    for doc_id in documents:
+        few = {doc_id: documents[doc_id]}
+        assert named_sections(question, few, whole) == named_sections(question, few)
+    assert named_sections(question, documents, whole) == named_sections(question, documents)
