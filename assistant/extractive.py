@@ -182,7 +182,9 @@ class ExtractiveAnswerer:
     def _definitional(self, query: Query, corpus: Corpus) -> bool:
         names = [m.formulation.name for m in query.formulations]
         names += [i.label for m in query.formulations for i in m.formulation.items if i.label]
-        context = " ".join(_formulation_context(corpus, m) for m in query.formulations)
+        # dict.fromkeys: a formulation 200 speeches repeat names the same words 200 times
+        context = " ".join(dict.fromkeys(_formulation_context(corpus, m) for m in query.formulations))
+        names = list(dict.fromkeys(names))
         return asks_definition(query.text, names, context)
 
     # --- numbered formulations -------------------------------------------------------------

@@ -163,7 +163,8 @@ class PolicyAssistant:
             documents[d].speaker for d in named if documents[d].speaker and documents[d].speaker[-2:] in text
         }
         candidates = corpus.formulation_index.candidates(compact(text))
-        formulations = [(d, f) for d, f in candidates if not scope or d in scope]
+        in_scope = set(scope)  # hundreds of speeches when a speaker is named: not a list scan per match
+        formulations = [(d, f) for d, f in candidates if not in_scope or d in in_scope]
         return Query(
             text=text,
             folded=fold_for_search(text),

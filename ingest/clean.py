@@ -69,8 +69,24 @@ _TEASER_LOOKAHEAD = 6
 _MAX_TEASER_PROBES = 50
 
 
+MAX_PASSES = 4  # cleaning converges in two passes on every text seen; the bound only guards a loop
+
+
 def clean_text(raw: str) -> str:
-    """Clean one file's raw text (see the module docstring for every rule). Never raises."""
+    """Clean one file's raw text (see the module docstring for every rule). Never raises.
+
+    Repeated until nothing changes: one rule's removal can expose text another rule removes (a
+    notice inside a TOC, a repeated label), and cleaning a cleaned text must change nothing."""
+    text = _clean_once(raw)
+    for _ in range(MAX_PASSES - 1):
+        again = _clean_once(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _clean_once(raw: str) -> str:
     lines: list[str] = []
     for line in _sanitize(raw).split("\n"):
         lines.extend(_strip_inline_noise(line))
@@ -114,7 +130,10 @@ def _strip_inline_noise(line: str) -> list[str]:
             part = part.lstrip(_ELLIPSIS_CHARS)  # the notice's closing '……'
         if i < len(parts) - 1:
             part = part.rstrip(_ELLIPSIS_CHARS)  # the notice's opening '……'
-        pieces.append(part.strip())
+        # Nothing beside a notice is not a blank line (a paragraph break): it would end a TOC
+        # block early on this pass and not on the next ('目录:\n……(省略12字)……一、总体').
+        if part.strip() or len(parts) == 1:
+            pieces.append(part.strip())
     return pieces
 
 
@@ -140,9 +159,16 @@ def _drop_duplicate_toc(lines: list[str]) -> list[str]:
 
     A TOC whose headings are not found in the body is the only outline there is: it stays.
     """
-    start = next((i for i, line in enumerate(lines) if _TOC_LABEL_RE.match(line)), None)
-    if start is None:
-        return lines
+    # Every label is tried, not the first only: a repeated label ('目录:\n目录:') is merged later,
+    # and the next pass would then find the block this one missed.
+    for start in (i for i, line in enumerate(lines) if _TOC_LABEL_RE.match(line)):
+        dropped = _drop_toc_at(lines, start)
+        if dropped is not None:
+            return dropped
+    return lines
+
+
+def _drop_toc_at(lines: list[str], start: int) -> list[str] | None:
     end = start + 1
     while (
         end < len(lines)
@@ -159,7 +185,7 @@ def _drop_duplicate_toc(lines: list[str]) -> list[str]:
     if headings and len(found) >= min(2, len(headings)) and found == sorted(found):
         toc = [line for line in lines[start + 1 : end] if line and starts_with_marker(line)]
         return _restore_gapped_headings(lines[:start] + lines[end:], toc)
-    return lines
+    return None
 
 
 def _restore_gapped_headings(lines: list[str], toc: list[str]) -> list[str]:

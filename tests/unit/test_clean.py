@@ -381,3 +381,16 @@ def test_markup_between_combining_marks_leaves_a_normalised_text() -> None:
     """Found by hypothesis: "͊**̖**" lost its markers and left two marks out of canonical order."""
     once = clean_text("͊**̖**")
     assert clean_text(once) == once
+
+
+def test_a_notice_opening_a_toc_line_is_cleaned_in_one_pass() -> None:
+    """Hypothesis found it: the empty text before the notice ended the TOC block on the first pass."""
+    text = "目录:\n……(省略12字)……一、总体\n在大会上的讲话\n一、总体\n"
+    once = clean_text(text)
+    assert clean_text(once) == once
+
+
+def test_a_repeated_toc_label_is_cleaned_in_one_pass() -> None:
+    text = "目录:\n目录:\n一、总体\n在大会上的讲话\n一、总体\n"
+    once = clean_text(text)
+    assert clean_text(once) == once
