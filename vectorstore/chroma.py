@@ -146,7 +146,7 @@ class ChromaStore:
             return Manifest(generation="")
         metadatas = got["metadatas"] or [{}]
         generation = str(metadatas[0].get("generation", ""))
-        self._manifest = codec.manifest_from_json(generation, _first(got["documents"]))
+        self._manifest = codec.manifest_from_record(generation, _first(got["documents"]))
         return self._manifest
 
     @_guarded
@@ -330,7 +330,7 @@ class ChromaStore:
         self._state.upsert(
             ids=[MANIFEST_ID],
             embeddings=_vectors([_PLACEHOLDER]),
-            documents=[codec.manifest_to_json(documents)],
+            documents=[codec.manifest_to_record(documents)],
             metadatas=[
                 {
                     "generation": generation,
@@ -340,7 +340,8 @@ class ChromaStore:
             ],
         )
         self._mark_seen()
-        return codec.manifest_from_json(generation, codec.manifest_to_json(documents))
+        self._manifest = Manifest(generation=generation, documents=documents)  # a new dict: not shared
+        return self._manifest
 
     @_guarded
     def collect_garbage(self) -> int:

@@ -202,3 +202,40 @@ def test_get_documents_reads_active_documents_in_order(store: ChromaStore) -> No
     assert store.get_documents([doc_b.doc_id, doc_a.doc_id, "d-unknown"]) == {doc_a.doc_id: doc_a}
     store.commit(add=[info_for(d, c) for d, c in built], remove=[])
     assert list(store.get_documents([doc_b.doc_id, doc_a.doc_id])) == [doc_b.doc_id, doc_a.doc_id]
+
+
+# --- the manifest record ------------------------------------------------------------------------
+
+
+def _infos(n: int) -> dict[str, DocumentInfo]:
+    return {
+        f"d{i:016x}": DocumentInfo(f"d{i:016x}", (f"synth_{i:06d}.txt",), "在全市教育工作会议上的讲话",
+                                   "张三", "2023-04-28", 19, "2026-12-02T10:00:00+00:00", 4000 + i)
+        for i in range(n)
+    }  # fmt: skip
+
+
+def test_the_manifest_record_is_packed_and_reads_back_equal() -> None:
+    """Every commit rewrites it whole: packed, it is a fraction of its JSON (Chroma's upsert cost
+    grows with the record's size)."""
+    import json
+
+    from vectorstore import codec
+
+    documents = _infos(700)
+    record = codec.manifest_to_record(documents)
+    plain = json.dumps([vars(i) for i in documents.values()], ensure_ascii=False, default=list)
+    assert len(record) * 4 < len(plain)
+    assert codec.manifest_from_record("g1", record).documents == documents
+
+
+def test_a_manifest_written_as_plain_json_still_reads() -> None:
+    """Stores committed before the record was packed (format 1) open unchanged."""
+    import json
+    from dataclasses import asdict
+
+    from vectorstore import codec
+
+    documents = _infos(3)
+    old = json.dumps({"format": 1, "documents": [asdict(i) for i in documents.values()]}, ensure_ascii=False)
+    assert codec.manifest_from_record("g0", old).documents == documents
