@@ -13,11 +13,13 @@ import pytest
 from assistant import templates as T
 from assistant.citing import chinese_date, speech_label
 from assistant.corpus import Corpus
-from assistant.extractive import Draft, ExtractiveAnswerer, score_list
+from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.query import Query
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
 from assistant.service import PolicyAssistant
+from assistant.strategies.base import Context
+from assistant.strategies.outline import score_list
 from assistant.verify import MARK_RE
 from ingest.tokens import tokenize_query
 from tests.fakes import MemoryStore, sample_speeches
@@ -109,7 +111,11 @@ def test_score_list_prefers_the_named_part_of_the_named_speech(
 ) -> None:
     query, ranked, idf = prepared(assistant, store, "杨继宏讲话的第三部分有哪几条？")
     scored = sorted(
-        ((score_list(c, query, corpus, ranked, idf), c) for c in corpus.lists if c.doc_id in query.doc_ids),
+        (
+            (score_list(c, Context(query, corpus, ranked, idf)), c)
+            for c in corpus.lists
+            if c.doc_id in query.doc_ids
+        ),
         key=lambda pair: pair[0],
         reverse=True,
     )
@@ -197,7 +203,9 @@ def test_a_question_the_passages_do_not_answer_is_refused(assistant: PolicyAssis
 def test_a_formulation_many_speeches_define_alike_is_one_line_and_the_rest_are_counted() -> None:
     """A bureau repeats its formulation every year: speeches defining it in the same words share one
     line, and past MAX_DEFINITIONS distinct definitions the answer counts the rest instead of growing."""
-    from assistant.extractive import MAX_DEFINITIONS
+    from assistant.weights import LIMITS
+
+    MAX_DEFINITIONS = LIMITS.definitions
     from ingest.build import build_documents
     from ingest.records import LoadedText
     from tests.fakes import SPEECHES

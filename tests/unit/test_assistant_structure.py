@@ -8,9 +8,9 @@ import pytest
 
 from assistant.citing import speech_label
 from assistant.corpus import Corpus
-from assistant.extractive import _focus
 from assistant.records import Answer
 from assistant.service import PolicyAssistant
+from assistant.strategies.common import focus as _focus
 from assistant.terms import implied_definitions, parallel_runs
 from ingest.records import Document, Formulation
 from tests.fakes import MemoryStore, sample_speeches

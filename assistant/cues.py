@@ -1,0 +1,109 @@
+"""A question read once into what its words ask for (`Cues`): why or how, a number or a date, a list
+and the word its items share, counted terms ("三个聚焦"), quoted terms, the entities it lists, whether
+it points back to an earlier turn. The strategies read these fields instead of re-reading the text.
+
+The cue lists are data: a wording a question uses for "why" goes into WHY, not into a strategy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.numerals import parse_numeral
+from assistant.query import list_head, wants_list
+from assistant.topic import wants_date, wants_quantity
+from ingest.normalize import fold_for_search
+from ingest.tokens import tokenize_query
+
+META = re.compile(
+    r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
+)
+WHY = re.compile(r"为什么|为何|为啥|原因|意义|重要性|必要性|目的")
+HOW = re.compile(r"怎么|如何|怎样|咋|措施|办法|举措|途径|路径|要求|做法")
+# Why-questions are answered by reasons and stakes, how-questions by measures: sentences that carry
+# these cues get a small edge over ones that merely repeat the question's words.
+WHY_CUES = re.compile(
+    r"因为|由于|为了|目的|必然要求|重要举措|战略选择|重大机遇|使命|意义|在于|根本要求|根本保证|前提|不足|短板|差距|矛盾|现象|太少|依然|仍然|但是|然而|既是|也是"
+    r"|问题频发|突出问题|问题突出|教训|顽疾|瓶颈|困难|挑战|影响|不平衡|不充分|迫切|需要|必须"
+)
+HOW_CUES = re.compile(
+    r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到|构建|着力|确保|健全|深化|强化"
+)
+COUNTED = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
+# A counted term the question gives as a name: "三个聚焦", "“四个强化”", "5＋N", "1+2+X".
+NAMED_COUNT = re.compile(
+    r"(?<![第哪几多])([一二两三四五六七八九十]{1,2})([个项大条种点])[“\"‘']?([\u4e00-\u9fff]{1,6}?)[”\"’']?"
+    r"(?=是|指|具体|分别|包括|包含|有哪|都|的|，|,|？|\?|。|$|呢|吗|要求|内容|主要|讲|说)"
+)
+QUOTED_TERM = re.compile(
+    r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6}"
+    r"|[0-9０-９]{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ0-9０-９]{1,2})+)[”\"’']"
+)
+CODED = re.compile(r"(?<![\d.])(\d{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ\d]{1,2})+)(?![\d])")
+SURVEY = re.compile(r"讲话里|讲话中|各篇|几篇|哪些讲话|都是|分别|都指|都有")
+QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
+SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
+# A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
+POINTS_BACK = re.compile(
+    r"^(那|那么|其中|它|这个|这些|上述|前者|后者|该)|第[一二三四五六七八九十\d]+(个|项|条|点)|^具体|^展开"
+)
+
+
+@dataclass(frozen=True)
+class Cues:
+    why: bool
+    how: bool
+    meta: bool
+    quantity: bool
+    date: bool
+    slot: bool
+    listing: bool
+    list_head: str | None
+    counts: tuple[int, ...]  # every count the question gives ("三个关键" → 3)
+    named_counts: tuple[str, ...]  # counted terms given as names, compacted ("三个聚焦", "5+N")
+    quoted: tuple[str, ...]  # quoted pieces, folded
+    alternatives: tuple[str, ...]  # entities the question lists with 、
+    survey: bool  # "讲话里/各篇/分别…": asks across the speeches
+    points_back: bool
+
+    @property
+    def value(self) -> bool:
+        return self.quantity or self.date
+
+
+def read_cues(text: str) -> Cues:
+    folded = fold_for_search(text)
+    listing = wants_list(text)
+    named = [m.group(1) + m.group(2) + m.group(3) for m in NAMED_COUNT.finditer(folded)]
+    named += [m.group(1) for m in QUOTED_TERM.finditer(folded)]
+    named += [m.group(1) for m in CODED.finditer(folded)]
+    return Cues(
+        why=bool(WHY.search(text)),
+        how=bool(HOW.search(text)),
+        meta=bool(META.search(text)),
+        quantity=wants_quantity(text),
+        date=wants_date(text),
+        slot=bool(SLOT.search(text)),
+        listing=listing,
+        list_head=list_head(text) if listing else None,
+        counts=tuple(n for n in (parse_numeral(c) for c in COUNTED.findall(text)) if n),
+        named_counts=tuple(dict.fromkeys(_compact(n) for n in named)),
+        quoted=tuple(fold_for_search(q) for q in QUOTED.findall(text)),
+        alternatives=tuple(_alternatives(text)),
+        survey=bool(SURVEY.search(text)),
+        points_back=bool(POINTS_BACK.search(text.strip())),
+    )
+
+
+def _compact(term: str) -> str:
+    return re.sub(r"[“”\"'‘’\s]", "", term).replace("＋", "+")
+
+
+def _alternatives(text: str) -> list[str]:
+    """The words a question lists with 、 ("组织部、宣传部、政法委、编办")."""
+    folded = fold_for_search(text)
+    if "、" not in folded:
+        return []
+    tokens = tokenize_query(text)
+    return [t for t in dict.fromkeys(tokens) if len(t) >= 2 and (f"{t}、" in folded or f"、{t}" in folded)]

@@ -1,0 +1,79 @@
+"""The strategy interface: one way of answering, tried in the order of `strategies.ORDER`.
+
+A strategy gets the question's `Context` and returns a `Draft` when it applies (an answer, or a
+refusal it is sure of), or None to let the next one try. Gates are strategies that only refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+from assistant.citing import Citations
+from assistant.corpus import Corpus
+from assistant.cues import Cues, read_cues
+from assistant.query import Query
+from assistant.retriever import Ranked
+from assistant.sentences import Idf, Sentence
+from assistant.topic import Term, topic_terms
+from ingest.normalize import fold_for_search
+from ingest.records import Chunk
+from ingest.tokens import tokenize_query
+
+
+@dataclass
+class Draft:
+    answer: str
+    answerable: bool
+    citations: Citations
+    notice: str = ""
+    extra: list[Chunk] = field(default_factory=list)  # passages worth showing beyond the cited ones
+
+
+@dataclass(frozen=True)
+class Found:
+    """A candidate sentence mapped to the body chunk that holds it (offsets are real)."""
+
+    score: float
+    sentence: Sentence
+    chunk: Chunk
+
+
+@dataclass
+class Context:
+    """One question with everything read from it once: cues, keywords, topic terms."""
+
+    query: Query
+    corpus: Corpus
+    ranked: Sequence[Ranked]
+    idf: Idf
+
+    @cached_property
+    def cues(self) -> Cues:
+        return read_cues(self.query.text)
+
+    @cached_property
+    def tokens(self) -> list[str]:
+        """The question's keywords that occur in the corpus: absent words cannot rank anything.
+        Words that only name the speech ("推进会议讲话里…") are left to the speech filter: they
+        would rank its opening sentences first."""
+        tokens = [t for t in tokenize_query(self.query.text) if self.idf.frequency.get(t, 0) > 0]
+        topical = [t for t in tokens if not any(t in fold_for_search(w) for w in self.query.naming)]
+        return topical or tokens
+
+    @cached_property
+    def terms(self) -> tuple[Term, ...]:
+        """Topic terms minus those that only name a speech (its speaker, title words)."""
+        naming = self.corpus.naming_text
+        return tuple(t for t in topic_terms(self.query.text) if not (t.named and t.word in naming))
+
+    def citations(self) -> Citations:
+        return Citations(self.corpus)
+
+
+class Strategy(Protocol):
+    name: str
+
+    def answer(self, ctx: Context) -> Draft | None: ...

@@ -1,0 +1,177 @@
+"""Sentence-level helpers the strategies share: candidate sentences and their scores, sections
+around an offset, marks, clipping."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.citing import Citations
+from assistant.corpus import Corpus
+from assistant.cues import HOW_CUES, WHY_CUES
+from assistant.retriever import Ranked
+from assistant.sentences import Sentence, coverage, split_sentences
+from assistant.strategies.base import Context, Found
+from assistant.weights import LIMITS, SENTENCE
+from ingest.outline import innermost_sections
+from ingest.records import Chunk, Document, Section
+
+HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_CLAUSE_RE = re.compile(r"[^，、：,]*[，、：,]?")
+
+
+def explains(ctx: Context) -> bool:
+    return ctx.query.shape == "explanation" or ctx.cues.why or ctx.cues.how
+
+
+def candidate_sentences(
+    ctx: Context, ranked: Sequence[Ranked], depth: int, *, headings: bool = False
+) -> list[Found]:
+    """Sentences of the top passages, best keyword cover first. Headings ("（九）突出安全稳定…")
+    summarise a whole section: they compete (with a small edge) only when `headings` is set."""
+    corpus, tokens, idf, cues = ctx.corpus, ctx.tokens, ctx.idf, ctx.cues
+    out: list[Found] = []
+    seen: set[tuple[str, int]] = set()
+    cue = WHY_CUES if cues.why else HOW_CUES if cues.how else None
+    explaining = explains(ctx)
+    w = SENTENCE
+    for rank, item in enumerate(ranked[:depth]):
+        for sentence, chunk in body_sentences(corpus, item.chunk):
+            key = (chunk.doc_id, sentence.start)
+            is_heading = bool(HEADING_RE.match(sentence.text))
+            if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
+                continue
+            if sentence.text == corpus.documents[chunk.doc_id].title:
+                continue
+            seen.add(key)
+            own = coverage(tokens, sentence.text, idf)
+            heading = innermost_label(corpus.documents[chunk.doc_id], sentence.start)
+            framed = coverage(tokens, f"{sentence.text} {chunk.section_path} {heading}", idf)
+            if explaining:
+                score = w.explain_own * own + w.explain_framed * framed
+            else:
+                score = w.own * own + w.framed * framed
+            score += w.rank / (rank + 1)
+            if explaining and coverage(tokens, heading, idf) >= 0.6:
+                score += w.section_on_topic  # the section is about the topic: its sentences explain it
+            if cue is not None and cue.search(sentence.text):
+                score += w.cue
+            if cues.listing:
+                score += enumerates(cues.list_head, sentence.text)
+            out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk))
+    out.sort(key=lambda f: f.score, reverse=True)
+    return out
+
+
+def enumerates(head: str | None, text: str) -> float:
+    """A list asked for often stands inside one sentence, every item sharing the word the
+    question asks about: "严把哪几关" ← "入口关、考核关、监督关、惩处关"; "哪几种方式" ← "以轮岗、
+    支教、走教、挂职、跟岗等方式"; "哪几个“把”" ← "把立德树人…，把关键能力…，把身心健康…"."""
+    if not head:
+        return 0.0
+    shared = text.count(head)
+    if shared >= 3 or re.search(
+        rf"(?:[^、，。；]{{1,12}}、){{2,}}[^、，。；]{{1,12}}等{re.escape(head)}", text
+    ):
+        return SENTENCE.enumerates
+    return SENTENCE.enumerates_two if shared == 2 else 0.0
+
+
+def body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:
+    """Sentences of a chunk with offsets in the document; composed chunks (outline, heading lists)
+    are mapped back onto the body chunk that really holds each sentence."""
+    if chunk.kind == "body":
+        return [(s, chunk) for s in split_sentences(chunk.text, chunk.start)]
+    doc = corpus.documents[chunk.doc_id]
+    out = []
+    for s in split_sentences(chunk.text):
+        offset = doc.text.find(s.text)
+        body = corpus.chunk_at(chunk.doc_id, offset) if offset >= 0 else None
+        if body is not None:
+            out.append((Sentence(s.text, offset, offset + len(s.text)), body))
+    return out
+
+
+def innermost(doc: Document, offset: int) -> Section | None:
+    section_id = innermost_sections(doc.sections, [offset])[0]
+    return doc.section(section_id) if section_id else None
+
+
+def innermost_label(doc: Document, offset: int) -> str:
+    """The heading right above a sentence (a chunk's path may stop a level higher)."""
+    section = innermost(doc, offset)
+    return section.label if section else ""
+
+
+def region(doc: Document, offset: int) -> tuple[int, int]:
+    """The body around `offset` that belongs to one heading: the innermost section holding it,
+    without its sub-sections; the paragraph when the speech has no outline there."""
+    section = innermost(doc, offset)
+    if section is not None:
+        children = [c for c in doc.sections if c.parent_id == section.section_id]
+        start = max([section.heading_end] + [c.end for c in children if c.end <= offset])
+        end = min([section.end] + [c.start for c in children if c.start > offset])
+        if end - start <= LIMITS.region_chars:
+            return start, end
+    line_start = doc.text.rfind("\n", 0, offset) + 1
+    line_end = doc.text.find("\n", offset)
+    return line_start, len(doc.text) if line_end < 0 else line_end
+
+
+def is_heading(doc: Document, offset: int) -> bool:
+    return any(s.start == offset for s in doc.sections)
+
+
+def take(sentences: list[Sentence], budget: int, limit: int) -> list[Sentence]:
+    out: list[Sentence] = []
+    for s in sentences:
+        if len(out) >= limit or len(s.text) > budget:
+            break
+        out.append(s)
+        budget -= len(s.text)
+    return out
+
+
+def mark(cites: Citations, corpus: Corpus, doc_id: str, sentence: Sentence) -> str:
+    chunk = corpus.chunk_at(doc_id, sentence.start)
+    return cites.mark(chunk, sentence.text) if chunk else ""
+
+
+def sentence_at(doc: Document, offset: int) -> str:
+    for sentence in split_sentences(doc.text[max(0, offset - 200) : offset + 200], max(0, offset - 200)):
+        if sentence.start <= offset < sentence.end:
+            return clip(sentence.text, 120)
+    return clip(doc.text[offset : offset + 80], 80)
+
+
+def same(a: Sentence, b: Sentence) -> bool:
+    return (a.start < b.end and b.start < a.end) or a.text == b.text
+
+
+def clip(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
+    """A long sentence shown by its clauses about the question: from the first clause that
+    names the topic, as many as fit ("…积极申建固原农林职业技术学院，深化产教融合…")."""
+    from ingest.normalize import fold_for_search
+
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in _CLAUSE_RE.findall(text) if c]
+    wanted = [t for t in dict.fromkeys([rarest or "", *tokens]) if len(t) >= 2]
+    hits: list[int] = [sum(1 for w in wanted if w in fold_for_search(c)) for c in clauses]
+    best = max(hits, default=0)
+    first = hits.index(best) if best else 0
+    out = ""
+    for clause in clauses[first:]:
+        if len(out) + len(clause) > limit - 1:
+            break
+        out += clause
+    if not out:
+        return clip(clauses[first], limit)
+    shown = ("…" if first else "") + out.rstrip("，、：,")
+    return shown + ("…" if len(out) < len("".join(clauses[first:])) else "")

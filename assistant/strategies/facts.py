@@ -1,0 +1,253 @@
+"""Facts and explanations: the best sentence first, then the sentences that carry it on.
+
+A fact question gets the lead sentence and what directly follows it; a why/how question gets the
+lead and the best reason or measure sentences of its section. The lead must cover the question's
+topic and hold a value of the asked kind (a number, a date), else the answer is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant import templates as T
+from assistant.citing import speech_label
+from assistant.cues import HOW_CUES, WHY_CUES
+from assistant.refusal import corpus_count, lacks_answer_type, rarest_of, term_presence, topic_coverage
+from assistant.sentences import Sentence, coverage, split_sentences
+from assistant.strategies.base import Context, Draft, Found
+from assistant.strategies.common import (
+    HEADING_RE,
+    candidate_sentences,
+    clip,
+    explains,
+    focus,
+    innermost_label,
+    mark,
+    region,
+    same,
+    take,
+)
+from assistant.weights import LIMITS, REGION, THRESHOLDS
+from ingest.normalize import fold_for_search
+from ingest.records import Document
+
+_MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
+
+
+class Facts:
+    name = "facts"
+
+    def answer(self, ctx: Context) -> Draft | None:
+        corpus, query = ctx.corpus, ctx.query
+        cites = ctx.citations()
+        candidates = candidate_sentences(ctx, ctx.ranked, depth=8)
+        lead = next((f for f in candidates if acceptable(ctx, f)), None)
+        if lead is None:
+            return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
+        masked = _masked_answer(ctx, lead)
+        if masked is not None:
+            text = T.MASKED.format(
+                mention=clip(masked, 120), mark=mark(cites, corpus, lead.chunk.doc_id, lead.sentence)
+            )
+            return Draft(text, False, cites, T.NOTICE_INCOMPLETE)
+        if explains(ctx):
+            leads = [f for f in candidates[:12] if f.score >= lead.score * THRESHOLDS.lead_near]
+            lead = _best_region(ctx, [f for f in leads if acceptable(ctx, f)])
+        doc = corpus.documents[lead.chunk.doc_id]
+        each = _each(ctx, candidates, lead)
+        if each:
+            return Draft(
+                "".join(
+                    f"{clip(f.sentence.text, LIMITS.answer_chars)}{mark(cites, corpus, f.chunk.doc_id, f.sentence)}"
+                    for f in each
+                ),
+                True,
+                cites,
+            )
+        chosen = (
+            _from_region(ctx, doc, lead) if explains(ctx) else [lead.sentence, *_continuation(ctx, doc, lead)]
+        )
+        # a reason is argued within one speech; facts and measures may differ from speech to speech
+        several = not query.doc_ids and not ctx.cues.why
+        others = _other_speeches(ctx, lead, candidates) if several else []
+        extra = _extra(chosen, lead, candidates, bool(others))
+        # the lead's speech in reading order, then any other speech that answers as well
+        own = sorted(
+            [*chosen, *(e.sentence for e in extra if e.chunk.doc_id == lead.chunk.doc_id)],
+            key=lambda x: x.start,
+        )
+        parts = [(x, lead.chunk.doc_id) for x in own]
+        parts += [(e.sentence, e.chunk.doc_id) for e in extra if e.chunk.doc_id != lead.chunk.doc_id]
+        body = "".join(f"{clip(x.text, LIMITS.answer_chars)}{mark(cites, corpus, d, x)}" for x, d in parts)
+        if others:  # the same thing in several speeches: say what each says, labelled
+            rarest = rarest_of([t.word for t in ctx.terms], corpus.search_text)
+            lines = [f"{speech_label(corpus, lead.chunk.doc_id)}：{body}"]
+            for f in others:
+                text = focus(f.sentence.text, ctx.tokens, rarest, LIMITS.cross_chars)
+                lines.append(
+                    f"{speech_label(corpus, f.chunk.doc_id)}：{text}{cites.mark(f.chunk, f.sentence.text)}"
+                )
+            body = "\n".join(lines)
+        return Draft(body, True, cites)
+
+
+def acceptable(ctx: Context, found: Found) -> bool:
+    """The sentence may lead an answer: it covers the question's topic and holds what is asked."""
+    if found.score < THRESHOLDS.sentence_score:
+        return False
+    terms, corpus, cues = ctx.terms, ctx.corpus, ctx.cues
+    context = f"{found.sentence.text} {found.chunk.section_path}"
+    if cues.alternatives:  # "组织部、宣传部、政法委各自管啥": one of them is the topic of each sentence
+        named = any(a in fold_for_search(context) for a in cues.alternatives)
+        rest = tuple(t for t in terms if t.word not in cues.alternatives)
+        share = (topic_coverage(rest, context, corpus.search_text) * len(rest) + named) / (len(rest) + 1)
+        if share < THRESHOLDS.topic_coverage:
+            return False
+    elif topic_coverage(terms, context, corpus.search_text) < THRESHOLDS.topic_coverage:
+        return False
+    if lacks_answer_type(ctx.query.text, found.sentence.text):
+        return False
+    if cues.value:
+        # A number answers only if it is about the question's most specific thing, and a
+        # number about something the speeches never mention ("学费") cannot be in them.
+        words = [t.word for t in terms]
+        if any(corpus_count(w, corpus.search_text) == 0 for w in words):
+            return False
+        rarest = rarest_of(words, corpus.search_text)
+        return (
+            rarest is None
+            or term_presence(rarest, fold_for_search(found.sentence.text)) >= THRESHOLDS.rarest_in_answer
+        )
+    return True
+
+
+def _extra(chosen: list[Sentence], lead: Found, candidates: list[Found], others: bool) -> list[Found]:
+    extra: list[Found] = []
+    used = sum(len(x.text) for x in chosen)
+    for other in candidates:
+        if len(chosen) + len(extra) >= 4 or other.score < lead.score * THRESHOLDS.extra_near:
+            break
+        if other.chunk.doc_id != lead.chunk.doc_id and (
+            others or other.score < lead.score * THRESHOLDS.other_doc_near
+        ):
+            continue  # another speech only when it answers as well: mixing speeches confuses
+        if used + len(other.sentence.text) > LIMITS.answer_chars or any(
+            same(other.sentence, x) for x in [*chosen, *(e.sentence for e in extra)]
+        ):
+            continue
+        extra.append(other)
+        used += len(other.sentence.text)
+    return extra
+
+
+def _each(ctx: Context, candidates: list[Found], lead: Found) -> list[Found]:
+    """One sentence per entity the question lists ("组织部、宣传部、政法委、编办各自管啥"), from
+    the lead's speech, in reading order."""
+    alternatives = ctx.cues.alternatives
+    if len(alternatives) < 2:
+        return []
+    picked: dict[str, Found] = {}
+    for found in candidates:
+        if found.chunk.doc_id != lead.chunk.doc_id:
+            continue
+        text = fold_for_search(found.sentence.text)
+        for alt in alternatives:
+            if (
+                alt in text
+                and alt not in picked
+                and all(not same(found.sentence, p.sentence) for p in picked.values())
+                and acceptable(ctx, found)
+            ):
+                picked[alt] = found
+    return sorted(picked.values(), key=lambda f: f.sentence.start) if len(picked) >= 2 else []
+
+
+def _other_speeches(ctx: Context, lead: Found, candidates: list[Found]) -> list[Found]:
+    """Other speeches that answer nearly as well about the very term the lead names
+    ("学前教育三年行动计划" is 第四期 in 2022, "十四五" in 2023, 新一轮 in 2024): an answer
+    that quoted only one would be wrong for the others."""
+    rarest = rarest_of([t.word for t in ctx.terms], ctx.corpus.search_text)
+    if rarest is None or term_presence(rarest, fold_for_search(lead.sentence.text)) < THRESHOLDS.same_term:
+        return []
+    picked: dict[str, Found] = {}
+    for found in candidates:
+        if found.score < lead.score * THRESHOLDS.other_speech_near:
+            break
+        doc_id = found.chunk.doc_id
+        if doc_id == lead.chunk.doc_id or doc_id in picked:
+            continue
+        if term_presence(rarest, fold_for_search(found.sentence.text)) < THRESHOLDS.same_term:
+            continue
+        if acceptable(ctx, found):
+            picked[doc_id] = found
+    return list(picked.values())[: LIMITS.other_speeches]
+
+
+def _masked_answer(ctx: Context, lead: Found) -> str | None:
+    """The clause that would answer a which/how-many question has its value hidden ("中职升本科
+    “*+*”试点", "XX县商城镇"): the speech as published does not say, so the answer must not guess.
+    Returns the clause's sentence, or None."""
+    if not (ctx.cues.quantity or ctx.cues.slot):
+        return None
+    rarest = rarest_of([t.word for t in ctx.terms], ctx.corpus.search_text)
+    if rarest is None:
+        return None
+    for clause in re.split(r"[，；：,;]", lead.sentence.text):
+        folded = fold_for_search(clause)
+        if rarest in folded and _MASK_RE.search(clause) and not re.search(r"\d", folded):
+            return lead.sentence.text
+    return None
+
+
+def _continuation(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
+    """The sentences that follow the lead in its paragraph: the "why" and "how" after a claim."""
+    line_end = doc.text.find("\n", lead.sentence.end)
+    end = len(doc.text) if line_end < 0 else line_end
+    following = split_sentences(doc.text[lead.sentence.end : end], lead.sentence.end)
+    limit = 1 if ctx.query.shape == "fact" else 3
+    return take(following, LIMITS.answer_chars - len(lead.sentence.text), limit)
+
+
+def _from_region(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
+    """A why/how answer is the lead plus the best sentences of its section: speeches state a
+    heading, then the problem ("近年来…无序发展，问题频发"), then the measures, often across
+    paragraphs, so the reason is rarely the sentence right after the best match."""
+    start, end = region(doc, lead.sentence.start)
+    why, how = ctx.cues.why, ctx.cues.how or not ctx.cues.why
+    why_bonus = REGION.why_only if why and not how else REGION.why_and_how
+    scored: list[tuple[float, Sentence]] = []
+    for s in split_sentences(doc.text[start:end], start):
+        if same(s, lead.sentence) or len(s.text) < 6 or HEADING_RE.match(s.text):
+            continue
+        score = coverage(ctx.tokens, s.text, ctx.idf)
+        score += (why_bonus if why and WHY_CUES.search(s.text) else 0.0) + (
+            REGION.how if how and HOW_CUES.search(s.text) else 0.0
+        )
+        if how and 0 <= s.start - lead.sentence.end <= 2:
+            score += (
+                REGION.follows
+            )  # what directly follows a measure carries it on; a reason may stand anywhere
+        scored.append((score, s))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    chosen = [lead.sentence]
+    budget = LIMITS.answer_chars - len(lead.sentence.text)
+    for score, s in scored:
+        if len(chosen) >= 4 or score < THRESHOLDS.region_sentence:
+            break
+        if len(s.text) <= budget:
+            chosen.append(s)
+            budget -= len(s.text)
+    return sorted(chosen, key=lambda x: x.start)
+
+
+def _best_region(ctx: Context, leads: list[Found]) -> Found:
+    """Among near-best sentences, the one whose section as a whole covers the question: a
+    two-part question ("为什么一直减不下来，学校首先该怎么做") is answered where both parts stand."""
+
+    def whole(found: Found) -> float:
+        doc = ctx.corpus.documents[found.chunk.doc_id]
+        start, end = region(doc, found.sentence.start)
+        text = f"{innermost_label(doc, found.sentence.start)} {doc.text[start:end]}"
+        return found.score + REGION.whole * coverage(ctx.tokens, text, ctx.idf)
+
+    return max(leads, key=whole)

@@ -1,0 +1,172 @@
+"""A list (分几个部分, 第三部分有哪几条, 哪几个“到位”) → the best-matching list of the outline, whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant import templates as T
+from assistant.citing import Citations, speech_label
+from assistant.corpus import Corpus
+from assistant.lists import ListCandidate
+from assistant.numerals import to_chinese
+from assistant.query import Query, list_head
+from assistant.retriever import Ranked
+from assistant.sentences import coverage, split_sentences
+from assistant.strategies.base import Context, Draft
+from assistant.strategies.common import clip, mark, take
+from assistant.weights import LIMITS, LIST, THRESHOLDS
+from ingest.normalize import fold_for_search
+from ingest.records import Document
+
+# Words that ask for a list or name the speech, not what the list is about.
+_LIST_WORDS = frozenset(
+    [
+        "部分",
+        "方面",
+        "几个",
+        "几点",
+        "意见",
+        "各讲",
+        "讲了",
+        "主要",
+        "内容",
+        "结构",
+        "提纲",
+        "框架",
+        "层次",
+        "分为",
+        "分成",
+        "年市",
+        "会上",
+    ]
+)
+
+
+class Outline:
+    name = "outline"
+
+    def answer(self, ctx: Context) -> Draft | None:
+        query, corpus = ctx.query, ctx.corpus
+        if not (query.shape == "outline" or (ctx.cues.listing and not ctx.cues.quantity)):
+            return None
+        if query.part is not None:
+            missing = _missing_part(query, corpus)
+            if missing is not None:
+                return missing
+        scored = sorted(
+            ((score_list(c, ctx), c) for c in _candidates(query, corpus, ctx.ranked)),
+            key=lambda x: x[0],
+            reverse=True,
+        )
+        if not scored or scored[0][0] < THRESHOLDS.list_score:
+            return _part_body(query, corpus) if query.part is not None else None
+        best = scored[0][1]
+        cites = ctx.citations()
+        doc = corpus.documents[best.doc_id]
+        chosen = [best.items[i - 1] for i in query.ordinals if 1 <= i <= len(best.items)] or list(best.items)
+        items = "；".join(_list_item(doc, item.label, item.start, cites) for item in chosen)
+        n = to_chinese(len(best.items))
+        if best.kind == "root":
+            text = T.OUTLINE.format(speech=speech_label(corpus, best.doc_id), n=n, items=items)
+        else:
+            text = T.LIST.format(head=_list_head(doc, best), n=n, items=items)
+        bodiless = [i.label for i in best.items if _has_no_body(doc, i.start)]
+        notice = T.NOTICE_INCOMPLETE if bodiless and len(bodiless) == len(best.items) else ""
+        return Draft(text, True, cites, notice)
+
+
+def score_list(cand: ListCandidate, ctx: Context) -> float:
+    """How well a list answers the question. The question describes the list's parent
+    ("推动基础教育优质均衡发展要加快推进哪几方面") and asks for its items, so the heading weighs most;
+    words that only name the speech (its title, speaker) are left to the speech filter."""
+    query, corpus, idf = ctx.query, ctx.corpus, ctx.idf
+    doc = corpus.documents[cand.doc_id]
+    naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
+    tokens = [t for t in ctx.tokens if t not in naming and t not in _LIST_WORDS]
+    items = " ".join(i.label for i in cand.items)
+    if tokens:
+        combined = coverage(tokens, f"{cand.head} {items}", idf)
+        # Mostly the heading; but a word every item carries ("哪五个“到位”") describes the list too.
+        score = max(
+            LIST.head * coverage(tokens, cand.head, idf) + LIST.combined * combined,
+            LIST.items_only * combined,
+        )
+    else:
+        score = LIST.name_only
+    if query.part is not None:
+        score += LIST.part if cand.part == query.part else -LIST.part
+    elif cand.kind == "root":
+        score += LIST.root_outline if query.shape == "outline" else LIST.root_other
+    if cand.doc_id in query.doc_ids:
+        score += LIST.named_doc
+    if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
+        score += LIST.named_section  # the question names the very section the list belongs to
+    head = list_head(query.text)
+    if head and head not in cand.head and sum(head in i.label for i in cand.items) * 2 < len(cand.items):
+        score += LIST.head_mismatch
+    if len(cand.items) in ctx.cues.counts:
+        score += LIST.count
+    for rank, item in enumerate(ctx.ranked[:10]):
+        chunk = item.chunk
+        if chunk.doc_id == cand.doc_id and chunk.start < cand.end and chunk.end > cand.start:
+            score += LIST.retrieved / (rank + 1)
+            break
+    return score
+
+
+def _candidates(query: Query, corpus: Corpus, ranked: Sequence[Ranked] = ()) -> list[ListCandidate]:
+    """Lists of the named speeches; else of the speeches retrieval found (a list in a speech no
+    passage of which ranks is not the answer, and scoring every list grows with the corpus)."""
+    named, found = set(query.doc_ids), {r.chunk.doc_id for r in ranked[: LIMITS.list_docs]}
+    # A speaker who gave hundreds of speeches names them all: then the ones retrieval found.
+    docs = named if named and (len(named) <= LIMITS.list_docs or not found) else found
+    return [c for c in corpus.lists if c.doc_id in docs] if docs else corpus.lists
+
+
+def _list_item(doc: Document, label: str, start: int, cites: Citations) -> str:
+    chunk = cites.corpus.chunk_at(doc.doc_id, start)
+    return f"{label}{cites.mark(chunk, label) if chunk else ''}"
+
+
+def _missing_part(query: Query, corpus: Corpus) -> Draft | None:
+    docs = query.doc_ids or []
+    if len(docs) != 1 or query.part is None:
+        return None
+    doc = corpus.documents[docs[0]]
+    tops = [s for s in doc.sections if s.parent_id is None]
+    if tops and query.part > len(tops):
+        text = T.NO_SUCH_PART.format(
+            speech=speech_label(corpus, doc.doc_id), part=to_chinese(query.part), n=to_chinese(len(tops))
+        )
+        return Draft(text, False, Citations(corpus), T.NOTICE_NOT_FOUND)
+    return None
+
+
+def _part_body(query: Query, corpus: Corpus) -> Draft | None:
+    if len(query.doc_ids) != 1 or query.part is None:
+        return None
+    doc = corpus.documents[query.doc_ids[0]]
+    tops = [s for s in doc.sections if s.parent_id is None]
+    if not 1 <= query.part <= len(tops):
+        return None
+    section = tops[query.part - 1]
+    cites = Citations(corpus)
+    body = split_sentences(doc.text[section.heading_end : section.end], section.heading_end)
+    if not body:
+        return None
+    picked = take(body, LIMITS.answer_chars - 40, 3)
+    head = _list_item(doc, section.label, section.start, cites)
+    parts = [f"{clip(s.text, LIMITS.answer_chars)}{mark(cites, corpus, doc.doc_id, s)}" for s in picked]
+    return Draft(T.PART_BODY.format(part=to_chinese(query.part), head=head, body="".join(parts)), True, cites)
+
+
+def _list_head(doc: Document, cand: ListCandidate) -> str:
+    section = doc.section(cand.section_id)
+    if section is None:
+        return "讲话"
+    return section.label if cand.kind == "section" else f"{section.label}中"
+
+
+def _has_no_body(doc: Document, start: int) -> bool:
+    section = next((s for s in doc.sections if s.start == start), None)
+    return section is not None and not doc.text[section.heading_end : section.end].strip()
