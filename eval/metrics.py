@@ -57,3 +57,15 @@ class Scored:
     length: int
     latency_ms: float
     marks_ok: bool
+    trap: str = ""
+    stated_forbidden: bool = False  # the answer states an item of a formulation the speeches lack
+
+
+def states_any(forbidden: list[str], answer: str, answerable: bool) -> bool:
+    """An answer given as answerable that contains one of the forbidden item names: the items
+    of another formulation, stated for one the speeches do not contain. A refusal that names the
+    closest real formulations is fine."""
+    if not answerable:
+        return False
+    text = squash(answer)
+    return any(squash(f) in text for f in forbidden)
