@@ -78,6 +78,8 @@ class Query:
     ordinals: list[int] = field(default_factory=list)  # "第七项和第八项" → [7, 8]
     sections: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, section_id) it names
     naming: list[str] = field(default_factory=list)  # the words that name a speech (not the topic)
+    scope: list[str] = field(default_factory=list)  # the speeches 查找范围 limits the search to
+    unresolved: str = ""  # a follow-up with nothing to follow: what it points back to ("第二个")
 
 
 def wants_list(question: str) -> bool:
@@ -139,7 +141,12 @@ def item_ordinals(question: str) -> list[int]:
     """'第七项和第八项分别是什么' → [7, 8]; [] when the question asks for the whole list."""
     if re.search(r"第[一二三四五六七八九十\d]+(部分|方面)", question):
         return []
-    values = [parse_numeral(m.group(1)) for m in _ORDINAL_RE.finditer(question)]
+    # "第二点里的三个聚焦": an ordinal followed by 里/中/下 names the container, not an item
+    values = [
+        parse_numeral(m.group(1))
+        for m in _ORDINAL_RE.finditer(question)
+        if not re.match(r"(?:的)?[里中下]", question[m.end() :])
+    ]
     return [v for v in values if v]
 
 
@@ -257,7 +264,7 @@ def naming(
     spans: dict[str, list[str]] = {}
     for doc_id, doc in documents.items():
         score, used = 0, []
-        speaker = _speaker_in(q, doc.speaker)
+        speaker = _speaker_in(q, doc.speaker) or _surname_post_in(q, doc)
         if speaker:
             score += 10
             used.append(speaker)
@@ -275,6 +282,35 @@ def naming(
     best = max(scores.values())
     named = [d for d, s in scores.items() if s == best]
     return named, list(dict.fromkeys(w for d in named for w in spans[d]))
+
+
+# "周副区长", "韩书记", "孙局长": a surname and a post name a speaker as well as the full name does.
+_POSTS = "副?(?:书记|县长|区长|市长|省长|州长|局长|厅长|主任|校长|院长|部长|镇长|乡长|主席|秘书长|处长|科长|委员|理事长|督学)"
+_SURNAME_POST_RE = re.compile(rf"([\u4e00-\u9fff])({_POSTS})")
+
+
+def _surname_post_in(q: str, doc: Document) -> str:
+    """The question's "surname + post" fits the speech: its speaker has that surname and the
+    speech's header (speaker line, title, first lines) gives that post right by the name."""
+    if not doc.speaker:
+        return ""
+    header = compact(f"{getattr(doc, 'speaker_post', '')} {doc.speaker} {doc.title} {doc.text[:300]}")
+    for found in _SURNAME_POST_RE.finditer(q):
+        surname, post = found.group(1), found.group(2)
+        if doc.speaker.startswith(surname) and _post_by_name(header, compact(doc.speaker), post):
+            return found.group(0)
+    return ""
+
+
+def _post_by_name(header: str, name: str, post: str) -> bool:
+    """`post` stands within a few characters of `name` ("区长周海峰", "邵红梅副市长"); "县长" is
+    not "副县长"."""
+    for at in (m.start() for m in re.finditer(re.escape(name), header)):
+        window = header[max(0, at - 16) : at + len(name) + 8]
+        for hit in re.finditer(re.escape(post), window):
+            if post.startswith("副") or window[hit.start() - 1 : hit.start()] != "副":
+                return True
+    return False
 
 
 def _speaker_in(q: str, speaker: str) -> str:

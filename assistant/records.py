@@ -47,6 +47,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerItem:
+    """One item of a list or formulation an answer enumerates, in order: what "第二个" in the
+    next question refers to."""
+
+    label: str
+    doc_id: str
+    start: int  # offset of the item in the speech's text
+    section_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -55,6 +66,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     mode: str = "extractive"  # "extractive" | "generative"
     notice: str = ""  # e.g. why it was refused, or that a list is incomplete
+    items: list[AnswerItem] = field(default_factory=list)  # the enumerated items, for follow-ups
 
     def to_dict(self) -> dict[str, Any]:
         return {

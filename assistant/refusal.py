@@ -13,7 +13,8 @@ import re
 from functools import lru_cache
 
 from assistant.corpustext import CorpusText
-from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
+from assistant.synonyms import SYNONYMS
+from assistant.topic import Term, has_cjk, is_dictionary_word, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
@@ -24,7 +25,7 @@ _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之
 
 def term_presence(term: str, text: Haystack) -> float:
     """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves."""
-    if term in text:
+    if term in text or any(form in text for form in SYNONYMS.get(term, ())):
         return 1.0
     if len(term) == 2 and has_cjk(term) and _search(_abbreviation_re(term), text):
         return 0.9  # "高职" for "高等职业", "中职" for "中等职业": speeches write terms out in full
@@ -46,14 +47,22 @@ def topic_coverage(terms: tuple[Term, ...], text: str, corpus_text: Haystack = "
 
 
 def unknown_names(question: str, corpus_text: Haystack) -> list[str]:
-    """Topic terms the corpus never mentions (corpus_text is folded): names of any length, and
-    common nouns of three or more characters ("研究生") — two-character ones are too often a
-    paraphrase of what the speeches say in other words."""
-    return [
-        t.word
-        for t in topic_terms(question)
-        if (t.named or len(t.word) >= 3) and term_presence(t.word, corpus_text) < (1.0 if t.named else 0.8)
-    ]
+    """Topic terms the corpus never mentions (corpus_text is folded): names of any length; common
+    nouns of four or more characters whose halves are not there either; a three-character word
+    of the dictionary whose head (last two characters) is not there ("研究生": "究生"). "评职称"
+    is not unknown where the speeches speak of 职称; jieba's odd cuts ("普惠托") are no words."""
+    return [t.word for t in topic_terms(question) if _unknown(t, corpus_text)]
+
+
+def _unknown(term: Term, corpus_text: Haystack) -> bool:
+    word = term.word
+    if term.named:
+        return term_presence(word, corpus_text) < 1.0
+    if len(word) >= 4:
+        return term_presence(word, corpus_text) < 0.8
+    if len(word) == 3 and has_cjk(word) and is_dictionary_word(word):
+        return term_presence(word, corpus_text) < 1.0 and word[1:] not in corpus_text
+    return False
 
 
 def rarest_term(question: str, corpus_text: Haystack) -> str | None:

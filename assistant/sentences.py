@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.synonyms import found_in
 from ingest.normalize import fold_for_search
 
 _END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’\"']?|\n|$)")
@@ -52,7 +53,7 @@ def coverage(tokens: Sequence[str], text: str, idf: Idf) -> float:
         return 0.0
     folded = fold_for_search(text)
     total = sum(idf(t) for t in unique)
-    found = sum(idf(t) for t in unique if t in folded)
+    found = sum(idf(t) for t in unique if found_in(t, folded))
     return found / total if total else 0.0
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant import templates as T
 from assistant.citing import to_passage
 from assistant.corpus import Corpus, CorpusCache
+from assistant.cues import read_cues
 from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.numerals import to_chinese
 from assistant.query import (
     Query,
     compact,
@@ -21,7 +23,7 @@ from assistant.query import (
     naming,
     ordinal_part,
 )
-from assistant.records import Answer, Passage
+from assistant.records import Answer, AnswerItem, Passage
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
 from assistant.topic import topic_terms
@@ -31,7 +33,7 @@ from ingest.normalize import fold_for_search
 from ingest.tokens import tokenize_query
 from vectorstore.base import VectorStore
 
-MAX_QUESTION_CHARS = 2000  # longer input is cut: no speech question needs more, and it bounds latency
+MAX_QUESTION_CHARS = 1000  # longer input is refused, never cut: no speech question needs more
 _SENTENCE_RE = re.compile(r"[^。；！？\n]*(?:[。；！？\n]|$)")
 _FOLLOW_UP_RE = re.compile(
     r"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[一二三四五六七八九十\d]+(个|项|条|点)|具体"
@@ -106,12 +108,37 @@ class PolicyAssistant:
     ) -> _Prepared:
         text = clean_question(question)
         corpus = self._corpus.get()
-        query = self._follow_item(text, history, corpus, doc_ids) or self.understand(
-            contextualize(text, history), corpus, doc_ids
-        )
+        scope = list(dict.fromkeys(doc_ids or []))
+        if doc_ids is not None and not scope:
+            raise InvalidQuestionError(T.EMPTY_SCOPE)
+        query = self._resolve(text, history, corpus, scope)
         depth = 40 if query.shape == "cross" else 12  # a cross answer looks for every speech's passages
         ranked = self._retriever.retrieve(query, corpus, max(top_k, depth), query.doc_ids or None)
         return _Prepared(text, corpus, query, ranked, _idf(corpus), top_k)
+
+    def _resolve(self, text: str, history: Sequence[Turn], corpus: Corpus, scope: list[str]) -> Query:
+        """Read the question, resolving a follow-up against the previous turn: an item of the
+        formulation it answered ("第二个具体怎么做？"), or its speech ("那第三部分呢？"). A follow-up
+        with nothing to follow is marked unresolved: the answer asks which one is meant."""
+        own = self.understand(text, corpus, scope)
+        reference = pointing_back(text, own)
+        if not reference:
+            return own
+        if not history:
+            return replace(own, unresolved=reference) if _needs_context(own, corpus, scope) else own
+        item = self._follow_item(text, history, corpus, scope)
+        if item is not None:
+            return item
+        query = self.understand(contextualize(text, history), corpus, scope)
+        speech = _previous_speech(history, self.understand(history[-1].question, corpus, scope))
+        if own.doc_ids or speech is None:
+            return (
+                query
+                if speech is not None or not _needs_context(own, corpus, scope)
+                else replace(own, unresolved=reference)
+            )
+        # the previous turn was about one speech: the follow-up stays in it
+        return replace(query, doc_ids=[speech], sections=[s for s in query.sections if s[0] == speech])
 
     def _finish(self, prepared: _Prepared, draft: Draft) -> Answer:
         answer_text, citations = verify(
@@ -128,25 +155,35 @@ class PolicyAssistant:
             passages=_passages(prepared.corpus, prepared.ranked, cited, prepared.top_k, draft),
             mode=self._answerer.mode,
             notice=draft.notice,
+            items=list(draft.items),
         )
 
     def _follow_item(
         self, text: str, history: Sequence[Turn], corpus: Corpus, doc_ids: Sequence[str] | None
     ) -> Query | None:
-        """ "第二个具体怎么做？" after "两个保障是什么？" → a question about 教师保障 in that speech."""
+        """ "第二个具体怎么做？" after an answer that listed items → a question about its second
+        item, in that item's speech and section."""
         ordinals = item_ordinals(text)
         if not history or len(ordinals) != 1:
             return None
-        previous = self.understand(history[-1].question, corpus, doc_ids)
-        if not previous.formulations:
-            return None
-        match = previous.formulations[0]
-        items = match.formulation.items
+        items = list(history[-1].answer.items) if history[-1].answer is not None else []
+        if not items:  # an earlier turn without its answer (the API's history): read it again
+            previous = self.understand(history[-1].question, corpus, doc_ids)
+            if previous.formulations:
+                match = previous.formulations[0]
+                items = [
+                    AnswerItem(i.label or i.text[:20], match.doc_id, i.start) for i in match.formulation.items
+                ]
         if not 1 <= ordinals[0] <= len(items):
             return None
         item = items[ordinals[0] - 1]
+        if item.doc_id not in corpus.documents:
+            return None
         rest = _ORDINAL_PHRASE_RE.sub("", text)
-        return self.understand(f"{item.label or item.text[:20]}{rest}", corpus, [match.doc_id])
+        query = self.understand(f"{item.label}{rest}", corpus, [item.doc_id])
+        if item.section_id is not None:
+            query = replace(query, sections=[(item.doc_id, item.section_id)])
+        return query
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents
@@ -166,6 +203,7 @@ class PolicyAssistant:
         in_scope = set(scope)  # hundreds of speeches when a speaker is named: not a list scan per match
         formulations = [(d, f) for d, f in candidates if not in_scope or d in in_scope]
         return Query(
+            scope=list(doc_ids or []),
             text=text,
             folded=fold_for_search(text),
             # several speeches only when the question names their speakers: a title two speeches
@@ -220,6 +258,46 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
     return question
 
 
+def pointing_back(text: str, query: Query) -> str:
+    """What a question points back to when it cannot stand alone ("第二个", "第三部分", "那…"), or ""."""
+    cues = read_cues(text)
+    ordinal = _ORDINAL_PHRASE_RE.search(text)
+    names_own = bool(query.formulations or query.sections or query.doc_ids)
+    if names_own and not (cues.points_back and not topic_terms(_ORDINAL_PHRASE_RE.sub("", text))):
+        return ""
+    if query.part is not None and not query.doc_ids:
+        return f"第{to_chinese(query.part)}部分"
+    if ordinal and not query.formulations:
+        return ordinal.group(0)
+    if cues.points_back or (len(compact(text)) <= 8 and not topic_terms(text)):
+        return compact(text)[:6]
+    return ""
+
+
+def _needs_context(query: Query, corpus: Corpus, scope: list[str]) -> bool:
+    """Without an earlier turn, the question cannot tell which speech or item it means: it names
+    none of its own, and there is more than one speech to choose from."""
+    if len(scope or corpus.documents) <= 1 and query.part is not None:
+        return False
+    return (
+        not query.formulations
+        and not query.sections
+        and not topic_terms(_ORDINAL_PHRASE_RE.sub("", query.text))
+    )
+
+
+def _previous_speech(history: Sequence[Turn], previous: Query) -> str | None:
+    """The one speech the previous turn was about: its answer cites only that speech, or its
+    question named only that one."""
+    answer = history[-1].answer
+    cited = {c.passage.doc_id for c in answer.citations} if answer is not None else set()
+    if len(cited) == 1:
+        return next(iter(cited))
+    if len(previous.doc_ids) == 1:
+        return previous.doc_ids[0]
+    return None
+
+
 class _Extractive(ExtractiveAnswerer):
     mode = "extractive"
 
@@ -236,7 +314,9 @@ def clean_question(question: str) -> str:
     text = _CONTROL_RE.sub("", question).strip()
     if not compact(text):
         raise InvalidQuestionError(T.EMPTY_QUESTION)
-    return text[:MAX_QUESTION_CHARS]
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestionError(T.QUESTION_TOO_LONG.format(n=len(text), limit=MAX_QUESTION_CHARS))
+    return text
 
 
 def _idf(corpus: Corpus) -> Idf:

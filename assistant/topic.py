@@ -22,6 +22,8 @@ _GENERIC_TEXT = """
 哪几个 哪几项 哪几条 哪几点 哪几件 什么 多少 本市 我市 全市 讲话稿 篇讲话
 各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次 数量 数目 个数 名称 名字 规定 说法
 人数 金额 数字 总数 次数 各自
+书记 副书记 县长 副县长 区长 副区长 市长 副市长 省长 局长 副局长 厅长 主任 副主任 部长 校长 院长 同志 领导
+报告 工作报告 致辞 讲稿 发言 会上 程度
 """
 GENERIC = frozenset(_GENERIC_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
@@ -36,7 +38,9 @@ _PARTICLES = "里的"
 QUANTITY_RE = re.compile(
     r"多少|多长时间|多久|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
 )
-_QUESTION_WORD_RE = re.compile(r"几|哪|什么|多少|多长|多久|多大|多高|多远|怎|谁|吗|是否|有没有")
+_QUESTION_WORD_RE = re.compile(
+    r"几|哪|什么|多少|多长|多久|多大|多高|多远|怎|谁|吗|是否|有没有|啥|咋|是不是|能不能|要不要|越来越|意思"
+)
 DATE_RE = re.compile(r"何时|什么时候|哪一?年|哪天|几月|日期|时间节点|截止")
 
 
@@ -60,8 +64,8 @@ def topic_terms(question: str) -> tuple[Term, ...]:
     for pair in posseg.cut(fold_for_search(question)):
         # jieba glues a particle to a noun now and then ("讲话里思政" → "里思政")
         word, flag = pair.word.strip(), pair.flag
-        if len(word) >= 3:
-            word = word.strip(_PARTICLES)
+        if (len(word) >= 2 and word[0] in _PARTICLES) or len(word) >= 3:
+            word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):
             continue
         if flag == "eng":
@@ -72,6 +76,13 @@ def topic_terms(question: str) -> tuple[Term, ...]:
         named = flag in NAMED_TAGS
         out[word] = Term(word, named or out.get(word, Term(word, False)).named)
     return tuple(out.values())
+
+
+def is_dictionary_word(word: str) -> bool:
+    _ensure()
+    import jieba
+
+    return jieba.dt.FREQ.get(word, 0) > 0
 
 
 def wants_quantity(question: str) -> bool:

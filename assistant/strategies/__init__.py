@@ -14,9 +14,13 @@ from assistant.strategies.formulation import Formulations
 from assistant.strategies.gates import EmptySection, UndefinedTerm, UnknownTopic
 from assistant.strategies.metadata import Metadata
 from assistant.strategies.outline import Outline
+from assistant.strategies.scope import AbsentFormulation, ScopeAbsent, UnresolvedReference
 
 ORDER: tuple[str, ...] = (
+    "unresolved_reference",
     "unknown_topic",
+    "absent_formulation",
+    "scope_absent",
     "formulation",
     "undefined_term",
     "metadata",
@@ -29,6 +33,9 @@ ORDER: tuple[str, ...] = (
 
 def default_strategies() -> list[Strategy]:
     available: list[Strategy] = [
+        UnresolvedReference(),
+        AbsentFormulation(),
+        ScopeAbsent(),
         UnknownTopic(),
         Formulations(),
         UndefinedTerm(),

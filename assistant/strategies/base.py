@@ -13,8 +13,10 @@ from typing import Protocol
 
 from assistant.citing import Citations
 from assistant.corpus import Corpus
+from assistant.corpustext import CorpusText
 from assistant.cues import Cues, read_cues
 from assistant.query import Query
+from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence
 from assistant.topic import Term, topic_terms
@@ -30,6 +32,7 @@ class Draft:
     citations: Citations
     notice: str = ""
     extra: list[Chunk] = field(default_factory=list)  # passages worth showing beyond the cited ones
+    items: list[AnswerItem] = field(default_factory=list)  # what the answer enumerates, in order
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Context:
     corpus: Corpus
     ranked: Sequence[Ranked]
     idf: Idf
+    _headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def cues(self) -> Cues:
@@ -68,6 +72,30 @@ class Context:
         """Topic terms minus those that only name a speech (its speaker, title words)."""
         naming = self.corpus.naming_text
         return tuple(t for t in topic_terms(self.query.text) if not (t.named and t.word in naming))
+
+    @cached_property
+    def _scope_text(self) -> str | CorpusText:
+        scope = self.query.scope
+        if not scope:
+            return self.corpus.search_text
+        docs = [self.corpus.documents[d] for d in scope if d in self.corpus.documents]
+        return "\n".join(fold_for_search(f"{d.title} {d.speaker} {d.meeting}\n{d.text}") for d in docs)
+
+    def scope_text(self) -> str | CorpusText:
+        """The folded text of the speeches in scope (查找范围), or the whole corpus."""
+        return self._scope_text
+
+    def header(self, doc_id: str) -> str:
+        """What the speech says about itself before its body: title, speaker and post, meeting,
+        date, first lines. A question's place or speaker words ("东湖区", "韩书记") are about the
+        speech, and every sentence of it covers them."""
+        cached = self._headers.get(doc_id)
+        if cached is None:
+            doc = self.corpus.documents[doc_id]
+            post = getattr(doc, "speaker_post", "")
+            cached = fold_for_search(f"{doc.title} {doc.speaker} {post} {doc.meeting} {doc.text[:200]}")
+            self._headers[doc_id] = cached
+        return cached
 
     def citations(self) -> Citations:
         return Citations(self.corpus)

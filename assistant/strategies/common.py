@@ -4,7 +4,7 @@ around an offset, marks, clipping."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.citing import Citations
 from assistant.corpus import Corpus
@@ -27,13 +27,16 @@ def explains(ctx: Context) -> bool:
 def candidate_sentences(
     ctx: Context, ranked: Sequence[Ranked], depth: int, *, headings: bool = False
 ) -> list[Found]:
-    """Sentences of the top passages, best keyword cover first. Headings ("（九）突出安全稳定…")
+    """Sentences of the top passages, best first: keyword cover (everyday words matched to the
+    speech's wording, 去年/今年 to its date), the dense model's similarity of the passage, and for a
+    how-many/when question whether the sentence holds such a value. Headings ("（九）突出安全稳定…")
     summarise a whole section: they compete (with a small edge) only when `headings` is set."""
     corpus, tokens, idf, cues = ctx.corpus, ctx.tokens, ctx.idf, ctx.cues
     out: list[Found] = []
     seen: set[tuple[str, int]] = set()
     cue = WHY_CUES if cues.why else HOW_CUES if cues.how else None
     explaining = explains(ctx)
+    dense = _dense_scale(ranked[:depth])
     w = SENTENCE
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in body_sentences(corpus, item.chunk):
@@ -41,26 +44,68 @@ def candidate_sentences(
             is_heading = bool(HEADING_RE.match(sentence.text))
             if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
                 continue
-            if sentence.text == corpus.documents[chunk.doc_id].title:
+            doc = corpus.documents[chunk.doc_id]
+            if sentence.text == doc.title:
                 continue
             seen.add(key)
-            own = coverage(tokens, sentence.text, idf)
-            heading = innermost_label(corpus.documents[chunk.doc_id], sentence.start)
-            framed = coverage(tokens, f"{sentence.text} {chunk.section_path} {heading}", idf)
+            text = with_relative_years(sentence.text, doc.date)
+            own = coverage(tokens, text, idf)
+            heading = innermost_label(doc, sentence.start)
+            framed = coverage(tokens, f"{text} {chunk.section_path} {heading}", idf)
             if explaining:
                 score = w.explain_own * own + w.explain_framed * framed
             else:
                 score = w.own * own + w.framed * framed
-            score += w.rank / (rank + 1)
+            score += w.rank / (rank + 1) + w.dense * dense(item)
             if explaining and coverage(tokens, heading, idf) >= 0.6:
                 score += w.section_on_topic  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
                 score += w.cue
+            if cues.value and holds_value(ctx, sentence.text):
+                score += w.value
             if cues.listing:
                 score += enumerates(cues.list_head, sentence.text)
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
+
+
+_NUMBER_RE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿条人元年月天周倍班套间张]|[%％]|几|半"
+)
+_DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|月底|之前|以前|前|起|开始")
+
+
+def holds_value(ctx: Context, text: str) -> bool:
+    """The sentence holds a value of the asked kind: a number for 多少/几, a date for 何时."""
+    if ctx.cues.date and _DATE_RE.search(text):
+        return True
+    return ctx.cues.quantity and bool(_NUMBER_RE.search(text))
+
+
+def _dense_scale(ranked: Sequence[Ranked]) -> Callable[[Ranked], float]:
+    """The dense model's similarity of a passage, scaled 0..1 over the passages at hand: e5's
+    cosines sit in a narrow band, so only their order among the candidates means something."""
+    values = [r.dense for r in ranked if r.dense > 0]
+    if len(values) < 2:
+        return lambda item: 0.0
+    low, high = min(values), max(values)
+    span = max(high - low, 1e-6)
+    return lambda item: max(0.0, (item.dense - low) / span) if item.dense > 0 else 0.0
+
+
+_YEAR_RE = re.compile(r"(\d{4})年")
+
+
+def with_relative_years(text: str, date: str) -> str:
+    """The sentence, plus the relative words its years are for the speech's date ("2024年" in a
+    2025 speech is 去年), so "去年投了多少" finds a sentence that gives the year."""
+    year = int(date[:4]) if date[:4].isdigit() else None
+    if year is None:
+        return text
+    words = {year - 1: "去年", year: "今年", year + 1: "明年"}
+    found = [words[y] for y in (int(m.group(1)) for m in _YEAR_RE.finditer(text)) if y in words]
+    return f"{text} {' '.join(found)}" if found else text
 
 
 def enumerates(head: str | None, text: str) -> float:

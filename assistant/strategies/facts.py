@@ -26,6 +26,7 @@ from assistant.strategies.common import (
     region,
     same,
     take,
+    with_relative_years,
 )
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from ingest.normalize import fold_for_search
@@ -96,7 +97,9 @@ def acceptable(ctx: Context, found: Found) -> bool:
     if found.score < THRESHOLDS.sentence_score:
         return False
     terms, corpus, cues = ctx.terms, ctx.corpus, ctx.cues
-    context = f"{found.sentence.text} {found.chunk.section_path}"
+    doc = corpus.documents[found.chunk.doc_id]
+    sentence = with_relative_years(found.sentence.text, doc.date)
+    context = f"{sentence} {found.chunk.section_path} {ctx.header(doc.doc_id)}"
     if cues.alternatives:  # "组织部、宣传部、政法委各自管啥": one of them is the topic of each sentence
         named = any(a in fold_for_search(context) for a in cues.alternatives)
         rest = tuple(t for t in terms if t.word not in cues.alternatives)
@@ -113,11 +116,11 @@ def acceptable(ctx: Context, found: Found) -> bool:
         words = [t.word for t in terms]
         if any(corpus_count(w, corpus.search_text) == 0 for w in words):
             return False
-        rarest = rarest_of(words, corpus.search_text)
-        return (
-            rarest is None
-            or term_presence(rarest, fold_for_search(found.sentence.text)) >= THRESHOLDS.rarest_in_answer
-        )
+        # the speech's own place and speaker words ("东湖区", "书记") are no "thing" a number is about
+        header = ctx.header(doc.doc_id)
+        rarest = rarest_of([w for w in words if w not in header], corpus.search_text)
+        framed = fold_for_search(f"{sentence} {innermost_label(doc, found.sentence.start)}")
+        return rarest is None or term_presence(rarest, framed) >= THRESHOLDS.rarest_in_answer
     return True
 
 

@@ -13,6 +13,7 @@ from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.numerals import to_chinese
 from assistant.query import FormulationMatch, asks_definition, compact
+from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
@@ -60,7 +61,16 @@ class Formulations:
         names = {compact(m.formulation.name) for m in matches}
         if several and len(names) == 1:
             lines.insert(0, T.SEVERAL_SPEECHES.format(name=matches[0].formulation.name, n=len(matches)))
-        return Draft("\n".join(lines), answerable, cites, notice)
+        listed = (
+            [
+                AnswerItem(i.label or clip(i.text, 20), g[0].doc_id, i.start)
+                for g in shown_groups[:1]
+                for i in g[0].formulation.items
+            ]
+            if len(shown_groups) == 1
+            else []
+        )
+        return Draft("\n".join(lines), answerable, cites, notice, items=listed)
 
 
 def _definitional(ctx: Context) -> bool:

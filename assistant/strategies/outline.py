@@ -10,6 +10,7 @@ from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
 from assistant.numerals import to_chinese
 from assistant.query import Query, list_head
+from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import coverage, split_sentences
 from assistant.strategies.base import Context, Draft
@@ -72,7 +73,12 @@ class Outline:
             text = T.LIST.format(head=_list_head(doc, best), n=n, items=items)
         bodiless = [i.label for i in best.items if _has_no_body(doc, i.start)]
         notice = T.NOTICE_INCOMPLETE if bodiless and len(bodiless) == len(best.items) else ""
-        return Draft(text, True, cites, notice)
+        listed = [AnswerItem(i.label, best.doc_id, i.start, _section_at(doc, i.start)) for i in chosen]
+        return Draft(text, True, cites, notice, items=listed)
+
+
+def _section_at(doc: Document, start: int) -> str | None:
+    return next((s.section_id for s in doc.sections if s.start == start), None)
 
 
 def score_list(cand: ListCandidate, ctx: Context) -> float:

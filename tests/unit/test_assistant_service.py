@@ -310,12 +310,19 @@ def test_a_question_that_is_not_text_is_invalid(assistant: PolicyAssistant) -> N
         assistant.ask(123)  # type: ignore[arg-type]
 
 
-def test_a_ten_thousand_character_question_is_cut_not_rejected(assistant: PolicyAssistant) -> None:
-    answer = ask(assistant, "两个保障是什么？" * 1250)
-    assert len(answer.question) == MAX_QUESTION_CHARS
-    assert answer.answerable and in_order(answer.answer, ["经费保障", "教师保障"])
-    noise = ask(assistant, "教" * 10_000)  # no sense at all: any honest answer, no exception
-    assert len(noise.question) == MAX_QUESTION_CHARS
+def test_a_question_over_the_limit_is_refused_with_a_clear_message_not_cut(assistant: PolicyAssistant) -> None:
+    with pytest.raises(InvalidQuestionError) as caught:
+        assistant.ask("两个保障是什么？" * 1250)
+    assert "太长" in caught.value.message and str(MAX_QUESTION_CHARS) in caught.value.message
+    longest = ("经费" * MAX_QUESTION_CHARS)[: MAX_QUESTION_CHARS - 8] + "两个保障是什么？"
+    answer = ask(assistant, longest)  # right at the limit: answered, nothing cut
+    assert answer.question == longest
+
+
+def test_an_empty_scope_is_a_clear_message(assistant: PolicyAssistant) -> None:
+    with pytest.raises(InvalidQuestionError) as caught:
+        assistant.ask("两个保障是什么？", doc_ids=[])
+    assert caught.value.message == T.EMPTY_SCOPE
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,67 @@
+"""Everyday words staff type and the words speeches write for them (data: add a pair here, not a rule).
+
+"去年一共投了多少钱" asks for "投入资金…万元"; "老师" are "教师", "娃" are "幼儿"/"学生". A question
+word counts as found in a sentence that holds one of its written forms. Relative years (去年/今年/
+明年) are resolved against each speech's own date in assistant/strategies/common.py.
+"""
+
+from __future__ import annotations
+
+_PAIRS = """
+老师 教师 师资
+娃 幼儿 儿童 学生 孩子
+孩子 学生 幼儿 儿童 未成年人
+小孩 幼儿 儿童 学生
+钱 资金 经费 投入 万元 亿元 元
+投 投入 投资 安排
+花 投入 支出 资金 经费
+费用 经费 资金
+盖 建设 新建 建成 改扩建
+建 建设 新建
+招 招聘 招录 招生 录取
+招人 招聘 招录
+查 查处 排查 检查 核查
+管 管理 监管
+学校 校
+职校 职业学校 中职 职业院校 职教
+中职 中等职业
+高职 高等职业
+幼儿园 园
+托班 托育
+小学 义务教育
+初中 义务教育
+课后 课后服务
+食堂 餐
+吃饭 就餐 用餐 午餐
+报 报送 上报 报备
+交 报送 提交 上交
+开会 会议
+补贴 补助 津贴
+工资 待遇 收入
+宿舍 周转房 住房
+评职称 职称
+上学 入学 就读
+学生 在校生 学子
+事故 安全事故 伤亡
+问题 短板 不足 差距
+"""
+
+
+def _table(text: str) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.strip().splitlines():
+        word, *forms = line.split()
+        table[word] = tuple(forms)
+    return table
+
+
+SYNONYMS = _table(_PAIRS)
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """The word and the forms a speech may write it in."""
+    return (word, *SYNONYMS.get(word, ()))
+
+
+def found_in(word: str, folded_text: str) -> bool:
+    return any(form in folded_text for form in forms(word))
