@@ -23,7 +23,13 @@ def test_new_header_fields_round_trip() -> None:
 
 
 def test_record_of_index_version_1_still_reads() -> None:
-    meta = {"doc_id": "d1", "source": "a.txt", "title": "在全县教育大会上的讲话", "speaker": "韩立群", "part": 0}
+    meta = {
+        "doc_id": "d1",
+        "source": "a.txt",
+        "title": "在全县教育大会上的讲话",
+        "speaker": "韩立群",
+        "part": 0,
+    }
     doc = codec.document_from_record("正文", meta)
     assert (doc.title, doc.speaker) == ("在全县教育大会上的讲话", "韩立群")
     assert (doc.subtitle, doc.speaker_post, doc.published) == ("", "", "")
