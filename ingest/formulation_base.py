@@ -68,6 +68,11 @@ class Context:
         section = self._headings[index] if index >= 0 else None
         return section if section is not None and pos < section.heading_end else None
 
+    def heading_after(self, pos: int) -> Section | None:
+        """The first section whose heading starts at or after pos."""
+        index = bisect.bisect_left(self._heading_starts, pos)
+        return self._headings[index] if index < len(self._headings) else None
+
     def item(self, start: int, end: int, label: str) -> FormulationItem:
         start, end = trim(self.text, start, end)
         text = self.text[start:end]

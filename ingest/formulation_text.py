@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 
+from ingest.enumerations import inline_enumeration
 from ingest.formulation_base import (
     CN,
     HAN,
@@ -19,15 +20,21 @@ from ingest.formulation_base import (
     spans,
     split_items,
 )
+from ingest.normalize import normalize_for_match
 from ingest.outline import cn_number
 from ingest.records import FormulationItem
 
-_CODE_PART = re.compile(rf"([{CN}]{{1,3}})(个|项|批|大|条|件|方面)([{HAN}]{{1,8}})")
+_CODE_PART = re.compile(
+    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招)([{HAN}]{{1,8}})"
+)
+_JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
+_EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
 _VERBS = re.compile(
     r"^(?:大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
     r"实施|推进|推动|深化|开展|加强|坚持|突出|落实|建设|打造|构建|启动|强化|做好|抓好|完成|实现|围绕|包括|即|如)"
 )
-_INLINE_ORDINAL = re.compile(rf"(?:^|(?<=[。；;：:，,\s]))([{CN}]{{1,3}})(?:是|要)")
+_LEAD = re.compile(r"\s?(?:即|也就是|就是|包括|分别是|具体是|主要是|具体来说)[，,：:]?\s?")
+_PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
 
 
 def by_parenthesis(ctx: Context, m: Mention) -> Definition | None:
@@ -40,19 +47,39 @@ def by_parenthesis(ctx: Context, m: Mention) -> Definition | None:
 
 
 def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
+    """After the name and a mark (：，。；), optionally 即/就是/包括: sentences or clauses opening with the
+    name's head, an inline enumeration (一是…/第一，…/首先…), or a parallel run of exactly `count`
+    short phrases (进教材、进课堂、进头脑)."""
     if m.kind in ("code", "remarks"):
         return None
     pos = after_name(ctx, m, suffix=4)
     if pos >= len(ctx.text) or ctx.text[pos] not in "：:。，,；":
         return None
     region_start, region_end = pos + 1, ctx.paragraph_end(pos)
-    items: tuple[FormulationItem, ...] = ()
-    if ctx.text[pos] in "：:":
-        items = _head_sentences(ctx, m, region_start, region_end) or _head_clauses(
-            ctx, m, region_start, region_end
-        )
+    lead = _LEAD.match(ctx.text, region_start, region_end)
+    if lead:
+        region_start = lead.end()
+    items = _head_sentences(ctx, m, region_start, region_end) or _head_clauses(
+        ctx, m, region_start, region_end
+    )
+    if ctx.text[pos] not in "：:" and not lead and len(items) != m.count:
+        items = ()  # without a colon or 即, a head run must have exactly the named number of items
     items = items or _inline_ordinals(ctx, region_start, region_end, m.count)
+    if not items and (lead or ctx.text[pos] in "：:"):
+        items = _parallel_run(ctx, region_start, region_end, m.count)
     return Definition(items, None, m.start, items[-1].end, 2) if len(items) >= 2 else None
+
+
+def _parallel_run(ctx: Context, start: int, end: int, count: int | None) -> tuple[FormulationItem, ...]:
+    """Short phrases separated by 、 (or ，；) up to the sentence's end, exactly `count` of them."""
+    stop = sentence_end(ctx.text, start, end)
+    content = ctx.text[start:stop].rstrip(SENTENCE_END)
+    for separators in (r"[、]", r"[、，,；;]"):
+        items = split_items(ctx, start, content, separators)
+        exact = (count is None or len(items) == count) and len(items) >= 2
+        if exact and all(len(i.text) <= _PHRASE_MAX for i in items):
+            return items
+    return ()
 
 
 def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[FormulationItem, ...]:
@@ -69,6 +96,31 @@ def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[For
     return ()
 
 
+def by_head_sentences_before(ctx: Context, m: Mention) -> Definition | None:
+    """突出“均衡”…；突出“优质”…；突出“特色”…，构建“三个突出”格局: the sentences of the paragraph that end
+    at the name's sentence and open with its head, counted back from it; exactly `count` of them."""
+    if m.kind not in ("named", "compound") or not m.heads or m.count is None:
+        return None
+    para_start = ctx.text.rfind("\n", 0, m.start) + 1
+    own_end = sentence_end(ctx.text, m.start, ctx.paragraph_end(m.start))
+    sentences = list(spans(ctx.text, para_start, own_end, SENTENCE_END))
+    for head in m.heads:
+        if len(head) < 2:
+            continue
+        run: list[tuple[int, int]] = []
+        for sentence in reversed(sentences):
+            if not ctx.text.startswith(head, sentence[0]):
+                break
+            run.append(sentence)
+        if len(run) == m.count and m.count >= 2:
+            items = tuple(
+                ctx.item(a, b, re.split(r"[，,：:]", ctx.text[a:b], maxsplit=1)[0].rstrip(SENTENCE_END))
+                for a, b in reversed(run)
+            )
+            return Definition(items, None, items[0].start, m.end, 3)
+    return None
+
+
 def _head_clauses(ctx: Context, m: Mention, start: int, end: int) -> tuple[FormulationItem, ...]:
     """Consecutive clauses opening with one of the heads (提高…，提高…，管好…、管好…)."""
     items = []
@@ -81,19 +133,11 @@ def _head_clauses(ctx: Context, m: Mention, start: int, end: int) -> tuple[Formu
 
 
 def _inline_ordinals(ctx: Context, start: int, end: int, count: int | None) -> tuple[FormulationItem, ...]:
-    """一是…二是… inside one paragraph (at most `count`): each item runs to the end of its first sentence."""
-    items: list[FormulationItem] = []
-    expected = 1
-    for found in _INLINE_ORDINAL.finditer(ctx.text, start, end):
-        if count is not None and expected > count:
-            break
-        if cn_number(found.group(1)) != expected:
-            continue
-        s_end = sentence_end(ctx.text, found.start(), end)
-        label = re.split(r"[，,。；;：:]", ctx.text[found.end() : s_end], maxsplit=1)[0]
-        items.append(ctx.item(found.start(), s_end, label))
-        expected += 1
-    return tuple(items) if len(items) >= 2 else ()
+    """一是…二是… / 第一，…第二，… / 首先…其次… inside one paragraph (at most `count` items)."""
+    found = inline_enumeration(ctx.text, start, end, count)
+    if found and ctx.text.startswith("一方面", found[0].start) and count not in (None, 2):
+        return ()  # 一方面…另一方面 is a pair: it never spells out three or more
+    return tuple(ctx.item(e.start, e.end, e.label) for e in found)
 
 
 def by_quoted_list_before(ctx: Context, m: Mention) -> Definition | None:
@@ -180,20 +224,36 @@ def _head_run(ctx: Context, start: int, end: int, head: str, *, opens: bool) -> 
 
 
 def by_code(ctx: Context, m: Mention) -> Definition | None:
-    """“12881”总体工作思路，即坚持…一个目标，突出…两项重点，…: one item per digit, in order."""
+    """“12881”总体工作思路，即坚持…一个目标，突出…两项重点，…: one item per digit, in order; “1+2+X”模式，
+    即1个核心（…）、2个支撑、X项特色: one item per part between the plus signs (X and N match X and N)."""
     if m.kind != "code":
         return None
-    digits = [int(d) for d in m.name]
+    name = normalize_for_match(m.name).replace(" ", "")
+    tokens = [_token(t) for t in (name.split("+") if "+" in name else list(name))]
     end = sentence_end(ctx.text, m.end, min(len(ctx.text), m.end + 600))
     region = ctx.text[m.end : end]
     lead = re.search(r"即|：|:", region[: region.find("“") if "“" in region else len(region)])
     prev = m.end + (lead.end() if lead else 0)
     items: list[FormulationItem] = []
     for part in _CODE_PART.finditer(ctx.text, prev, end):
-        if len(items) == len(digits):
+        if len(items) == len(tokens):
             break
-        if cn_number(part.group(1)) != digits[len(items)]:
+        if part.start() < prev or _token(part.group(1)) != tokens[len(items)]:
             continue
-        items.append(ctx.item(prev, part.end(), part.group()))
-        prev = part.end()
+        part_end = part.end()
+        joint = _JOINT.search(ctx.text, part.start(3), part.end() + 1)  # 5项规定动作加N项…: 加 joins
+        if joint and joint.start() < part.end():
+            part_end = joint.start()
+        explained = _EXPLAINED.match(ctx.text, part_end)
+        item_end = explained.end() if explained else part_end
+        items.append(ctx.item(prev, item_end, ctx.text[part.start() : part_end]))
+        prev = item_end
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
+
+
+def _token(text: str) -> int | str | None:
+    """'8' / '８' / '八' → 8; 'X' / 'ｘ' → 'X'; 'N' → 'N'."""
+    folded = normalize_for_match(text).upper()
+    if folded.isdigit():
+        return int(folded)
+    return folded if folded in ("X", "N") else cn_number(text)

@@ -21,6 +21,7 @@ none (the name is used, never defined). Unquoted names need a definition, except
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 
@@ -40,17 +41,31 @@ from ingest.formulation_text import (
     by_code,
     by_colon_or_ordinals,
     by_head_list,
+    by_head_sentences_before,
     by_list_before,
     by_parenthesis,
     by_quoted_list_before,
 )
+from ingest.normalize import normalize_for_match
 from ingest.outline import cn_number
 from ingest.records import Formulation, FormulationItem, Section
 
 _NAMED = re.compile(rf"([{CN}]{{1,3}})(个|项|大|件|条|种|批)([{HAN}]{{1,4}})")
-_REMARKS = re.compile(rf"([{CN}]{{1,3}})(?:点|个方面|方面)(?:意见|要求)")
+# 讲三点意见 / 提几点要求 / 讲三句话 / 谈两点体会 / 三个方面的意见
+_REMARKS = re.compile(
+    rf"([{CN}]{{1,3}})(?:(?:点|个方面|方面)(?:的)?(?:意见|要求|希望|体会|建议|想法|认识)|句话|个问题)"
+)
+_ONES = re.compile(rf"([{CN}]{{1,2}})(个|项|条)一")
+_FOLLOW_GAP = 300  # a name this close above a run of headings introduces it
+_MARKER_NUMERAL = re.compile(rf"另一方面|一方面|首先|其次|再次|最后|[{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[①-⑳]")
+_WORD_NUMBERS = {"首先": 1, "其次": 2, "再次": 3, "最后": 4, "一方面": 1, "另一方面": 2}
 _COMPOUND = re.compile(rf"(?:([{CN}]{{1,2}})([{HAN}]))+")
 _CODE = re.compile(r"[0-9０-９]{3,8}")
+_PLUS_CODE = re.compile(r"[0-9０-９]{1,2}(?:\s?[+＋]\s?(?:[0-9０-９]{1,2}|[XxNnＸｘＮｎ]))+")
+_BARE_CODE = re.compile(
+    rf"([0-9０-９]{{1,2}}(?:\s?[+＋]\s?(?:[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ]))+|[0-9０-９]{{3,8}})(?=[{HAN}]{{0,4}}?"
+    r"(?:模式|思路|体系|工程|行动|计划|机制|格局|战略|布局|路径|框架|举措|工作法))"
+)
 _NOT_AFTER = set("第百千万0123456789０１２３４５６７８９")
 _BAD_HEAD = re.compile(rf"^(?:方面|部分|时期|阶段|小时|[年月日天次人所名岁点连百千万{CN}])")
 _NOT_A_HEAD = re.compile(r"^[个项大件条种批]|[会委院]$")  # 六个一律; 两会, 两委: bodies, not lists
@@ -93,6 +108,7 @@ def _mentions(text: str, sections: tuple[Section, ...]) -> Iterator[Mention]:
         heads = tuple(dict.fromkeys((head, head[:2])))
         yield Mention(m.group(), count, m.start(), m.end(), heads, "named", quoted, m.group(2))
     yield from _quoted_mentions(text)
+    yield from _unquoted_codes(text)
     first_part = next((s.start for s in sections if s.level == 1), 0)  # outline order: body before TOC
     for m in _REMARKS.finditer(text, 0, first_part):
         count = cn_number(m.group(1))
@@ -107,11 +123,27 @@ def _quoted_mentions(text: str) -> Iterator[Mention]:
             continue
         close = next((j for j in range(i + 1, min(i + 10, len(text))) if text[j] in QUOTES), -1)
         content = text[i + 1 : close] if close > 0 else ""
-        if _CODE.fullmatch(content) and not re.fullmatch(r"(?:19|20)\d\d", content):
+        if _is_code(content):
             yield Mention(content, None, i + 1, close, (), "code", True)
+        elif (ones := _ONES.fullmatch(content)) and (count := cn_number(ones.group(1))):
+            yield Mention(content, count, i + 1, close, ("一",), "named", True, ones.group(2))  # “三个一”
         elif (compound := _compound(content)) is not None:
             count, heads = compound
             yield Mention(content, count, i + 1, close, heads, "compound", True)
+
+
+def _is_code(content: str) -> bool:
+    digits_only = _CODE.fullmatch(content) and not re.fullmatch(r"(?:19|20)\d\d", content)
+    return bool(digits_only or _PLUS_CODE.fullmatch(content))
+
+
+def _unquoted_codes(text: str) -> Iterator[Mention]:
+    """1+2+X模式, 3456工作思路 without quotes: only when a word for a scheme follows the code."""
+    for m in _BARE_CODE.finditer(text):
+        before = text[m.start() - 1] if m.start() else ""
+        if before in QUOTES or before.isdigit() or not _is_code(m.group(1)):
+            continue
+        yield Mention(m.group(1), None, m.start(1), m.end(1), (), "code", False)
 
 
 def _compound(content: str) -> tuple[int, tuple[str, ...]] | None:
@@ -159,7 +191,9 @@ def _definitions(ctx: Context, mentions: list[Mention]) -> list[Definition]:
         by_quoted_list_before,
         by_list_before,
         by_head_list,
+        by_head_sentences_before,
         _by_intro,
+        _by_following,
         _by_remarks,
     ]
     return [d for m in mentions for rule in rules if (d := rule(ctx, m)) is not None]
@@ -192,6 +226,47 @@ def _by_intro(ctx: Context, m: Mention) -> Definition | None:
         return None
     items = tuple(_child_item(ctx, c) for c in children)
     return Definition(items, section.section_id, section.start, section.end, 5)
+
+
+def _by_following(ctx: Context, m: Mention) -> Definition | None:
+    """A name just above a run of headings that counts from one: "要抓住“三个关键”。" then 第一个关键：…
+    第二个关键：…, or "讲三句话" then 第一句话：…. The run must be as long as the count, or shorter
+    only when every item names the head word ("六大工程" over 实施…工程 headings: spelled out in part)."""
+    if m.kind not in ("named", "compound", "remarks") or ctx.heading_at(m.start) is not None:
+        return None
+    first = ctx.heading_after(m.end)
+    if first is None or first.start - m.end > _FOLLOW_GAP or ctx.text.count("\n", m.end, first.start) > 2:
+        return None
+    if first.parent_id != ctx.section_at(m.start) or _marker_number(first.marker) != 1:
+        return None
+    siblings = ctx.children.get(first.parent_id, [])
+    family = _marker_family(first.marker)
+    run = [s for s in siblings[siblings.index(first) :] if s.start >= first.start]
+    run = list(itertools.takewhile(lambda s: _marker_family(s.marker) == family, run))
+    if m.count is not None:
+        run = run[: m.count]
+    named = bool(m.heads) and all(any(h in s.label for h in m.heads) for s in run)
+    if len(run) < 2 or (len(run) != m.count and not named):
+        return None
+    items = tuple(_child_item(ctx, s) for s in run)
+    return Definition(items, first.parent_id, m.start, run[-1].end, 4)
+
+
+def _marker_family(marker: str) -> str:
+    return _MARKER_NUMERAL.sub("", marker)
+
+
+def _marker_number(marker: str) -> int | None:
+    found = _MARKER_NUMERAL.search(marker)
+    if found is None:
+        return None
+    token = found.group()
+    if token in _WORD_NUMBERS:
+        return _WORD_NUMBERS[token]
+    if "①" <= token <= "⑳":
+        return ord(token) - ord("①") + 1
+    folded = normalize_for_match(token)
+    return int(folded) if folded.isdigit() else cn_number(token)
 
 
 def _by_remarks(ctx: Context, m: Mention) -> Definition | None:
