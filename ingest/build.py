@@ -22,7 +22,7 @@ from ingest.tokens import tokenize
 TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # Bump when cleaning, outline, chunking or the embedding model change what is stored for the same
 # text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: header reader (title + subtitle, post), web-noise lines, outline families
 
 
 def doc_id_for(text: str) -> str:
@@ -43,6 +43,9 @@ def build_documents(loaded: LoadedText) -> list[tuple[Document, list[Chunk]]]:
             speaker=speech.speaker,
             date=speech.display_date,  # the speech's date, else the page's, labelled as such
             meeting=speech.meeting,
+            subtitle=speech.subtitle,
+            speaker_post=speech.speaker_post,
+            published=speech.published,
             part=part,
             sections=sections,
             formulations=tuple(find_formulations(speech.text, sections)),

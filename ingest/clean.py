@@ -8,7 +8,8 @@ Rules, and the sample that motivated each:
 - control/format characters, lone surrogates, BOM, zero-width marks dropped; NFC; all
   spaces → ' ', runs collapsed, lines stripped (every sample: 003's trailing spaces, 004's
   leading spaces)
-- breadcrumb lines '您的位置:…>>正文' and '发表时间:…' lines (001)
+- breadcrumb lines '您的位置:…>>正文' and '发表时间:…' lines (001); every other page-furniture line
+  of GENRE.md (breadcrumbs, source lines, share/print buttons: `ingest.webnoise`)
 - paywall notices '……(新文秘网… 省略837字,正式会员可完整阅读)……' (001): replaced by a line
   '……' (the notice's own ellipsis), so the text on either side is never joined — the words
   between them are missing — and cleaning stays idempotent
@@ -43,6 +44,7 @@ from ingest.metadata import (
     starts_with_marker,
 )
 from ingest.normalize import normalize_for_match
+from ingest.webnoise import is_web_noise
 
 GAP = "……"  # stands where a paywall cut words out: an ellipsis-only line is never joined
 
@@ -140,7 +142,7 @@ def _strip_inline_noise(line: str) -> list[str]:
 def _is_noise_line(line: str) -> bool:
     if _BREADCRUMB_RE.match(line):
         return any(mark in line for mark in (">", "»", "→", "正文"))
-    return len(line) <= 100 and _PUBLISHED_LINE_RE.match(line) is not None
+    return (len(line) <= 100 and _PUBLISHED_LINE_RE.match(line) is not None) or is_web_noise(line)
 
 
 def _fix_title_spacing(line: str) -> str:
@@ -296,6 +298,8 @@ def _latin(ch: str) -> bool:
 def _continues(paragraph: _Paragraph, line: str) -> bool:
     """A prose paragraph cut mid-sentence (PDF page break) goes on in `line`."""
     if not paragraph.prose or paragraph.heading or _ends_sentence(paragraph.last):
+        return False
+    if is_title_line(paragraph.last):  # a title holding 、 ("在全市教育、科技…会议上的讲话")
         return False
     return not (
         starts_with_marker(line)

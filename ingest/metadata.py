@@ -25,6 +25,8 @@ _MARKER_RE = re.compile(
     r"|\(\s?\d{1,3}\s?\)"
     r"|[①-⑳]"
     r"|第[一二三四五六七八九十百零〇\d]{1,4}[部分章节条点]"
+    r"|第[一二三四五六七八九十]{1,3}(?:个方面|方面|句话|个|项|[,，、:：])"
+    r"|(?:首先|其次|再次|最后)[,，、:：]"
     r"|[一二三四五六七八九十]{1,3}[是要]"
     r"|(?:一|另一)方面"
     r"|#{1,6}\s)"
@@ -36,10 +38,16 @@ _SALUTATION_RE = re.compile(
     r"^(?:同志们|各位(?:领导|同志|代表|来宾|嘉宾|委员|老师)|女士们|先生们|老师们|同学们)"
     r"[^:。]{0,12}:?$"
 )
-_DATE_RE = re.compile(
-    rf"^\(?\s?(\d{{4}}|[{_CN_DIGITS}]{{4}})\s?年\s?(\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})\s?月"
-    rf"\s?(\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})\s?日\s?\)?$"
+_DATE_BODY = (
+    rf"(?:(?P<y>\d{{4}}|[{_CN_DIGITS}]{{4}})\s?年\s?(?P<m>\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})\s?月"
+    rf"\s?(?P<d>\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})\s?[日号]"
+    r"|(?P<iy>\d{4})\s?[-/.]\s?(?P<im>\d{1,2})\s?[-/.]\s?(?P<id>\d{1,2})(?![\d.])(?:\s?\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"(?:\s?(?:上午|下午|晚上))?(?:\s?\(?(?:星期|周)[一二三四五六日天]\)?)?"
 )
+# A line that is only a date: '（2025年2月18日）', '2024-11-08', '二〇二四年十一月七日', '2024年11月7日上午'.
+_DATE_RE = re.compile(rf"^\(?\s?{_DATE_BODY}\s?\)?$")
+# A date closing a line that holds something else first: '王某某 2025年6月20日', '…讲话（2025年2月18日）'.
+_TRAILING_DATE_RE = re.compile(rf"(?:\s|(?=\()|(?<=[{CJK}]))\(?\s?{_DATE_BODY}\s?\)?$")
 _TITLE_END_RE = re.compile(r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|提纲|总结讲话|动员讲话|报告)$")
 _TITLE_MEETING_RE = re.compile(
     rf"^(?:-{{1,2}}\s?)?(?:(?P<name>[{CJK}]{{2,4}})同志)?在(?P<meeting>.{{2,120}}?)\s?[上中]\s?的\s?"
@@ -84,7 +92,8 @@ def is_date_line(line: str) -> bool:
 def is_title_line(line: str) -> bool:
     """A speech title: short, not prose, not a heading, and worded like one (在…上的讲话 / …讲话)."""
     text = normalize_for_match(line).strip()
-    if not 4 <= len(text) <= 120 or is_prose(text) or starts_with_marker(text):
+    # 、 may stand in a title ("在全市教育、科技、人才工作会议上的讲话"); other clause marks may not.
+    if not 4 <= len(text) <= 120 or _SENTENCE_PUNCT_RE.search(text) or starts_with_marker(text):
         return False
     return _TITLE_MEETING_RE.match(text) is not None or _TITLE_END_RE.search(text) is not None
 
@@ -119,9 +128,22 @@ def meeting_from_title(title: str) -> str:
 def parse_date(line: str) -> str:
     """'（2023 年 4 月 28 日）' or '二〇二三年四月二十八日' → '2023-04-28'; '' when not a full date."""
     match = _DATE_RE.match(normalize_for_match(line).strip())
-    if match is None:
-        return ""
-    year, month, day = (_to_int(part) for part in match.groups())
+    return _iso(match) if match else ""
+
+
+def split_trailing_date(line: str) -> tuple[str, str]:
+    """'王某某 2025年6月20日' → ('王某某', '2025-06-20'); (line, '') when no full date closes the line."""
+    text = normalize_for_match(line).strip()
+    match = _TRAILING_DATE_RE.search(text)
+    if match is None or match.start() == 0:
+        return line.strip(), ""
+    iso = _iso(match)
+    return (line.strip()[: match.start()].rstrip(), iso) if iso else (line.strip(), "")
+
+
+def _iso(match: re.Match[str]) -> str:
+    parts = match.group("y", "m", "d") if match.group("y") else match.group("iy", "im", "id")
+    year, month, day = (_to_int(part or "") for part in parts)
     if year is None or month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
         return ""
     return f"{year:04d}-{month:02d}-{day:02d}"
@@ -152,6 +174,8 @@ def title_from_opening(paragraph: str, limit: int = 28) -> str:
 
 
 def _to_int(part: str) -> int | None:
+    if not part:
+        return None
     if part.isdigit():
         return int(part)
     return _chinese_number(part)

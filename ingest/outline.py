@@ -3,10 +3,14 @@
 Rules, and why:
 - A heading opens a paragraph (a line of the cleaned text): "一是" in mid-sentence, "1.2亿元" and
   "2023." are never headings, and a list "一要…二要…" inside one paragraph is prose, not outline.
-- Marker families have a fixed rank: markdown # < ## < … < 一、 < （一）/(一) < 1./1、 < （1） <
-  一是/一要/第一，/首先，. A heading nests under the nearest open heading of lower rank, so levels are
-  relative: a speech with （一） but no 一、 has them at level 1, and 一是-items nest under whatever
-  section is open ("## 一、…" counts as 一、: Word headings arrive as markdown).
+- Marker families have a fixed rank: markdown # < ## < … < 第一部分/第一个方面 < 一、 < （一）/(一) <
+  1./1、/1． < （1） < 1） < ① < paragraph leads (一是/一要, 第一，/第一点/第一句话：/第一个关键：,
+  首先，/其次，, 一方面/另一方面). A heading nests under the nearest open heading of lower rank, so levels
+  are relative: a speech with （一） but no 一、 has them at level 1, and 一是-items nest under whatever
+  section is open ("## 一、…" counts as 一、: Word headings arrive as markdown). Paragraph-lead families
+  rank among themselves in the order the speech first uses them: "第一，" paragraphs with "首先，" inside
+  nest the 首先 list under each 第一/第二 (and the other way round when 首先 comes first).
+- "第二部分" alone on its line takes the short line under it as its title.
 - Numbered runs must count up: ordinal 1 starts a run, n+1 continues it. 一、/（一） may skip up to
   two numbers (scrapes lose text, e.g. sample 001's paywall), lists may not, and a list of one item is
   prose ("一是…" with no "二是" is a sentence that happens to start that way). 一是 and 一要 are one
@@ -30,24 +34,45 @@ from dataclasses import dataclass, field
 from ingest.records import Section
 
 CN_DIGITS = "一二两三四五六七八九十"
+_HAN = "\u4e00-\u9fff"
 _CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = "[一二三四五六七八九十]{1,3}"
 _DIGITS = "[0-9０-９]{1,2}"
 
+_LEAD_RANK = 50  # paragraph-lead lists (一是, 第一，, 首先，, 一方面): ranked among themselves by first use
 # (family, rank, pattern); the first match at the start of the line wins. Ranks order the hierarchy.
 _MARKERS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
+    ("part", 5, re.compile(rf"第({_NUM})(?:部分|个方面|方面|篇|章)")),
     ("paren_cn", 20, re.compile(rf"[（(]\s?({_NUM})\s?[）)]")),
     ("paren_arabic", 40, re.compile(rf"[（(]\s?({_DIGITS})\s?[）)]")),
+    ("half_paren", 42, re.compile(rf"({_DIGITS})\s?[）)]")),
+    ("circled", 45, re.compile(r"([①-⑳])")),
     ("cn", 10, re.compile(rf"({_NUM})\s?(?:、|．|\.(?![0-9]))")),
     ("arabic", 30, re.compile(rf"({_DIGITS})\s?(?:、|．|\.(?![0-9０-９.]))")),
-    ("list", 50, re.compile(rf"({_NUM})(?:是|要)")),
-    ("ordinal", 50, re.compile(rf"第({_NUM})[，,、：:]")),
-    ("sequence", 50, re.compile(r"(首先|其次|再次|最后)[，,、：:]")),
+    ("list", _LEAD_RANK, re.compile(rf"({_NUM})(?:是|要)")),
+    # 第一， 第一点， 第一条： 第一句话： 第一个关键： 第一点体会：
+    (
+        "ordinal",
+        _LEAD_RANK,
+        re.compile(rf"第({_NUM})(?:(?:个|点|条|句|项|层)[{_HAN}]{{0,3}}?)?\s?[，,、：:]"),
+    ),
+    ("sequence", _LEAD_RANK, re.compile(r"(首先|其次|再次|最后)[，,、：:]")),
+    ("aspect", _LEAD_RANK, re.compile(r"(一方面|另一方面)[，,、：:]?")),
 )
 _MARKDOWN = re.compile(r"(#{1,6})[ \t]+")
-_SEQUENCE_ORDINAL = {"首先": 1, "其次": 2, "再次": 3, "最后": -1}  # -1: "the next one"
-_GAPPY = frozenset({"cn", "paren_cn"})  # may skip numbers (lost text); lists may not
-_LISTY = frozenset({"arabic", "paren_arabic", "list", "ordinal", "sequence"})  # need ≥ 2 items
+_WORD_ORDINAL = {
+    "首先": 1,
+    "其次": 2,
+    "再次": 3,
+    "最后": -1,
+    "一方面": 1,
+    "另一方面": 2,
+}  # -1: "the next one"
+_GAPPY = frozenset({"cn", "paren_cn", "part"})  # may skip numbers (lost text); lists may not
+_LISTY = frozenset(
+    {"arabic", "paren_arabic", "half_paren", "circled", "list", "ordinal", "sequence", "aspect"}
+)  # need ≥ 2 items
+_TITLE_OPTIONAL = frozenset({"part"})  # "第一部分" alone on its line: the marker is its title
 _TERMINATORS = "。：:；;！!？?"
 _TITLE_MAX = 60
 _CLOSING = re.compile(r"同志们[，,！!：:]")
@@ -106,6 +131,7 @@ def parse_outline(text: str) -> tuple[Section, ...]:
 def _scan(text: str) -> tuple[list[_Cand], list[int]]:
     cands: list[_Cand] = []
     closings: list[int] = []
+    pending: _Cand | None = None  # a marker-only heading waiting for its title line
     for line_no, line in enumerate(_LINE.finditer(text)):
         offset = line.start() + len(line.group()) - len(line.group().lstrip(_LEAD_NOISE))
         content = text[offset : line.end()].rstrip()
@@ -113,11 +139,37 @@ def _scan(text: str) -> tuple[list[_Cand], list[int]]:
             continue
         if _CLOSING.match(content):
             closings.append(offset)
+            pending = None
             continue
         cand = _heading(content, offset, line_no)
         if cand is not None:
             cands.append(cand)
-    return _drop_title_heading(cands), closings
+        elif pending is not None and _bare_title(content):
+            # "第二部分" alone on its line: the short line under it is its title.
+            pending.title, pending.heading_end, pending.heading_only = content, line.end(), True
+        pending = (
+            cand
+            if cand is not None and cand.family in _TITLE_OPTIONAL and cand.title == cand.marker
+            else None
+        )
+    return _rank_leads(_drop_title_heading(cands)), closings
+
+
+def _bare_title(content: str) -> bool:
+    return len(content) <= _TITLE_MAX // 2 and not any(ch in _TERMINATORS for ch in content[:-1])
+
+
+def _rank_leads(cands: list[_Cand]) -> list[_Cand]:
+    """Paragraph-lead families nest in the order a speech first uses them: "第一，" then "首先，" puts
+    首先/其次 inside 第一; "一是" then "第一，" the other way round."""
+    order: dict[str, int] = {}
+    for cand in cands:
+        if cand.rank == _LEAD_RANK:
+            order.setdefault(cand.family, len(order))
+    for cand in cands:
+        if cand.family in order:
+            cand.rank = _LEAD_RANK + order[cand.family]
+    return cands
 
 
 def _heading(content: str, offset: int, line_no: int) -> _Cand | None:
@@ -138,9 +190,11 @@ def _heading(content: str, offset: int, line_no: int) -> _Cand | None:
 
 
 def _ordinal(family: str, token: str) -> int | None:
-    if family == "sequence":
-        return _SEQUENCE_ORDINAL[token]
-    if family in ("arabic", "paren_arabic"):
+    if family in ("sequence", "aspect"):
+        return _WORD_ORDINAL[token]
+    if family == "circled":
+        return ord(token) - ord("①") + 1
+    if family in ("arabic", "paren_arabic", "half_paren"):
         value = int(token)
         return value if value > 0 else None
     return cn_number(token)
@@ -155,6 +209,8 @@ def _with_title(
     cut = next((i for i, ch in enumerate(rest) if ch in _TERMINATORS), -1)
     lead = rest if cut < 0 else rest[:cut]
     title = _EDGE_NOISE.sub("", lead)
+    if not title and family in _TITLE_OPTIONAL:
+        title = marker
     if not title:
         return None
     heading_end = offset + (len(content) if cut < 0 else at + cut + 1)

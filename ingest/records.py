@@ -76,6 +76,10 @@ class Document:
     part: int = 0  # index of this speech inside its source file
     sections: tuple[Section, ...] = ()
     formulations: tuple[Formulation, ...] = ()
+    # Added with the header reader (defaults keep records stored before them readable):
+    subtitle: str = ""  # "在…上的讲话" under a main title ('' when the title has none); `title` joins both
+    speaker_post: str = ""  # "副市长", "县委书记", "党组书记、局长": so "周副市长" finds the speech
+    published: str = ""  # the web page's publishing date (ISO); `date` falls back to it, labelled
 
     def section(self, section_id: str | None) -> Section | None:
         return next((s for s in self.sections if s.section_id == section_id), None)

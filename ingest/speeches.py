@@ -7,9 +7,11 @@ A file usually holds one speech; sample 002 holds two, each opening with the sam
     （2023 年 4 月 28 日）← date line      }
     同志们：             ← salutation
 
-A new speech starts at such a block (title + speaker/date + salutation) or at a line that
-repeats an earlier speech's title, and only when the speech before it already has a body:
-a normal speech is never split. The build step is
+Every head layout of GENRE.md (main title + ——subtitle, post + name, name + date, a date first …) is
+read by `ingest.header`. A new speech starts at a head that names the speech and gives a speaker or a
+date, followed by a salutation (or giving both speaker and date), or at a line that repeats an earlier
+speech's title, and only when the speech before it already has a body: a normal speech is never split.
+The build step is
 
     cleaned = clean_text(raw)
     spans = split_speeches(cleaned, raw=raw, source=loaded.source)
@@ -23,22 +25,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from ingest.header import HEAD_LINES, read_header
 from ingest.metadata import (
-    is_date_line,
     is_prose,
     is_salutation,
     is_title_line,
-    meeting_from_title,
-    parse_date,
     published_date,
-    speaker_from_line,
-    speaker_from_title,
     title_from_opening,
     title_from_source,
 )
 from ingest.normalize import normalize_for_match
 
-_HEADER_LINES = 3  # title, speaker and date sit within the first lines of a speech
 _MIN_BODY_CHARS = 200  # prose a speech must have before another one may start
 
 
@@ -48,8 +45,10 @@ class SpeechSpan:
 
     start: int
     end: int
-    title: str = ""
+    title: str = ""  # main title, joined to a subtitle by ——; a lone subtitle without its dashes
+    subtitle: str = ""  # "在…上的讲话" under a main title, dashes dropped
     speaker: str = ""  # '' when the text does not name one
+    speaker_post: str = ""  # "副市长", "县委书记", "党组书记、局长"; '' when not stated
     date: str = ""  # the speech's own date, ISO; '' when the text does not state a full date
     meeting: str = ""
     published: str = ""  # the web page's publishing date (ISO), NOT the speech date; '' if none
@@ -121,50 +120,41 @@ def _speech_starts(lines: list[_Line]) -> list[int]:
 
 
 def _opens_speech(lines: list[_Line], index: int) -> bool:
-    """Title line, then speaker and/or date line, then a salutation."""
-    if not is_title_line(lines[index].text):
+    """A head (see `ingest.header`) that starts at this line, names the speech, and gives a
+    speaker or a date, followed by a salutation (or by a full head: title, speaker and date)."""
+    head = read_header([line.text for line in lines[index : index + HEAD_LINES + 1]])
+    if not (head.first_used and head.title and (head.speaker or head.date)):
         return False
-    speaker, date, after = _header(lines, index)
-    return bool(speaker or date) and after < len(lines) and is_salutation(lines[after].text)
-
-
-def _header(lines: list[_Line], title_index: int) -> tuple[str, str, int]:
-    """Speaker and date from up to two lines under the title; also the index after them.
-
-    A bare name counts only when the header block goes on to a date or a salutation, so a
-    four-character subtitle under a title is never taken for a speaker.
-    """
-    speaker, date = "", ""
-    index = title_index + 1
-    while index < len(lines) and index <= title_index + 2:
-        text = lines[index].text
-        if not date and is_date_line(text):
-            date = parse_date(text)
-        elif not speaker and (name := speaker_from_line(text)):
-            following = lines[index + 1].text if index + 1 < len(lines) else ""
-            if not (is_date_line(following) or is_salutation(following)):
-                break
-            speaker = name
-        else:
-            break
-        index += 1
-    return speaker, date, index
+    after = index + head.lines
+    if after < len(lines) and is_salutation(lines[after].text):
+        return True
+    return bool(head.speaker and head.date)
 
 
 def _describe(block: list[_Line], text: str, start: int, end: int, published: str, source: str) -> SpeechSpan:
-    title_index = next((i for i, line in enumerate(block[:_HEADER_LINES]) if is_title_line(line.text)), None)
-    if title_index is None:
+    head = read_header([line.text for line in block[: HEAD_LINES + 1]])
+    if not head.title:
         title, title_source = _fallback_title(block, source)
-        return SpeechSpan(start, end, title=title, published=published, title_source=title_source, text=text)
-    title = block[title_index].text
-    speaker, date, _ = _header(block, title_index)
+        return SpeechSpan(
+            start,
+            end,
+            title=title,
+            speaker=head.speaker,
+            speaker_post=head.post,
+            date=head.date,
+            published=published,
+            title_source=title_source,
+            text=text,
+        )
     return SpeechSpan(
         start,
         end,
-        title=title,
-        speaker=speaker or speaker_from_title(title),
-        date=date,
-        meeting=meeting_from_title(title),
+        title=head.title,
+        subtitle=head.subtitle,
+        speaker=head.speaker,
+        speaker_post=head.post,
+        date=head.date,
+        meeting=head.meeting,
         published=published,
         text=text,
     )

@@ -24,6 +24,7 @@ def assert_consistent(text: str, found: tuple[Formulation, ...]) -> None:
     assert len({f.name for f in found}) == len(found)  # one formulation per name and speech
     for f in found:
         assert 0 <= f.start <= f.end <= len(text)
+        assert f.name in text  # the name as written, never made up from a count and a word
         for item in f.items:
             assert text[item.start : item.end] == item.text
             assert item.label.strip() and item.text.strip()
@@ -186,6 +187,136 @@ def test_same_name_in_two_places_gives_one_formulation() -> None:
     found = find_formulations(text, parse_outline(text))
     assert [f.name for f in found] == ["两个保障"]
     assert labels(found[0]) == ["经费保障", "教师保障"]
+
+
+# --- whatever numbering carries the items (GENRE.md), on synthetic speeches ------------------------------
+
+PARA = "这项工作要抓紧抓实，确保按时完成。"
+
+
+@pytest.mark.parametrize(
+    ("lead", "markers"),
+    [
+        ("，", ["一是", "二是", "三是"]),
+        ("，", ["一要", "二要", "三要"]),
+        ("：", ["第一，", "第二，", "第三，"]),
+        ("：", ["第一点，", "第二点，", "第三点，"]),
+        ("，", ["首先是", "其次是", "最后是"]),
+        ("：", ["首先，", "其次，", "再次，"]),
+    ],
+)
+def test_inline_items_under_every_numbering(lead: str, markers: list[str]) -> None:
+    words = ["认识到位", "责任到位", "措施到位"]
+    body = "；".join(f"{m}{w}，不能打折扣" for m, w in zip(markers, words, strict=True))
+    f = formulations(f"全县要做到“三个到位”{lead}{body}。{PARA}")["三个到位"]
+    assert labels(f) == words and f.complete
+
+
+def test_one_side_other_side_is_a_pair_only() -> None:
+    pair = formulations(f"要落实“两个确保”：一方面，确保学位；另一方面，确保安全。{PARA}")["两个确保"]
+    assert labels(pair) == ["确保学位", "确保安全"]
+    wrong = formulations(f"要抓好“三项重点”。一方面，抓好招生；另一方面，抓好资助。{PARA}")["三项重点"]
+    assert labels(wrong) == []  # a pair never spells out three: named, not defined
+
+
+def test_items_are_the_next_run_of_talk_headings() -> None:
+    text = (
+        f"今年要抓住“三个关键”。\n第一个关键：抓班子。{PARA}\n第二个关键：抓队伍。{PARA}\n"
+        f"第三个关键：抓投入。{PARA}"
+    )
+    f = formulations(text)["三个关键"]
+    assert labels(f) == ["抓班子", "抓队伍", "抓投入"]
+    assert f.items[1].text.startswith("第二个关键：抓队伍。")
+
+
+def test_three_sentences_of_a_symposium_talk() -> None:
+    text = f"我想讲三句话。\n第一句话：安全是底线。{PARA}\n第二句话：质量是生命。{PARA}\n第三句话：队伍是根本。{PARA}"
+    assert labels(formulations(text)["三句话"]) == ["安全是底线", "质量是生命", "队伍是根本"]
+
+
+def test_next_level_headings_after_the_name() -> None:
+    text = f"突出抓好“两个保障”。\n（一）经费保障\n{PARA}\n（二）队伍保障\n{PARA}\n（三）其他工作\n{PARA}"
+    f = formulations(text)["两个保障"]
+    assert labels(f) == ["经费保障", "队伍保障"]
+
+
+def test_headings_after_the_name_spell_it_out_in_part_only_when_they_name_its_head() -> None:
+    text = (
+        f"深入推进“六大工程”。\n一、实施校舍安全工程\n{PARA}\n二、实施教师素质工程\n{PARA}\n"
+        f"三、实施质量提升工程\n{PARA}"
+    )
+    f = formulations(text)["六大工程"]
+    assert labels(f) == ["实施校舍安全工程", "实施教师素质工程", "实施质量提升工程"] and not f.complete
+    unrelated = f"今年抓好“五项任务”。\n一、统一思想\n{PARA}\n二、明确责任\n{PARA}"
+    assert labels(formulations(unrelated)["五项任务"]) == []  # 2 headings, no 任务 in them: not its items
+
+
+def test_parallel_run_of_short_phrases_after_ji() -> None:
+    f = formulations(f"推动党的创新理论“三进”，即进教材、进课堂、进头脑。{PARA}")["三进"]
+    assert labels(f) == ["进教材", "进课堂", "进头脑"]
+    f = formulations(f"实现“三个一”目标：一校一品，一师一优课，一生一特长。{PARA}")["三个一"]
+    assert labels(f) == ["一校一品", "一师一优课", "一生一特长"]
+
+
+def test_head_clauses_after_a_comma_need_the_exact_count() -> None:
+    text = f"要落实“四个统筹”，统筹城乡布局、统筹学段衔接、统筹资源配置、统筹队伍建设。{PARA}"
+    assert labels(formulations(text)["四个统筹"]) == [
+        "统筹城乡布局",
+        "统筹学段衔接",
+        "统筹资源配置",
+        "统筹队伍建设",
+    ]
+    short = f"要落实“四个统筹”，统筹城乡布局、统筹学段衔接。{PARA}"
+    assert labels(formulations(short)["四个统筹"]) == []
+
+
+def test_quoted_pieces_before_or_after_the_name() -> None:
+    pieces = "突出“均衡”要求，补齐农村短板；突出“优质”导向，扩大优质资源；突出“特色”发展，办出学校品牌"
+    want = ["突出“均衡”要求", "突出“优质”导向", "突出“特色”发展"]
+    assert labels(formulations(f"构建“三个突出”工作格局：{pieces}。{PARA}")["三个突出"]) == want
+    assert labels(formulations(f"{pieces}，着力构建“三个突出”工作格局。{PARA}")["三个突出"]) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "items"),
+    [
+        (
+            "全面实施“1+2+X”发展模式，即1个核心（立德树人）、2个支撑、X项特色。",
+            "1+2+X",
+            ["1个核心", "2个支撑", "X项特色"],
+        ),
+        ("推行“5＋N”课后服务模式，即5项规定动作加N项自选动作。", "5＋N", ["5项规定动作", "N项自选动作"]),
+        (
+            "我县提出“3456”工作思路，即三个目标、四项任务、五大工程、六项保障。",
+            "3456",
+            ["三个目标", "四项任务", "五大工程", "六项保障"],
+        ),
+        ("全面推行1+2+X育人模式，即1个核心、2个支撑、X项特色。", "1+2+X", ["1个核心", "2个支撑", "X项特色"]),
+    ],
+)
+def test_coded_formulations_with_their_explanation(text: str, name: str, items: list[str]) -> None:
+    f = formulations(text + PARA)[name]
+    assert f.count is None and labels(f) == items
+
+
+def test_coded_item_keeps_its_explanation() -> None:
+    f = formulations(f"全面实施“1+2+X”发展模式，即1个核心（立德树人）、2个支撑、X项特色。{PARA}")["1+2+X"]
+    assert f.items[0].text.endswith("1个核心（立德树人）")
+
+
+def test_codes_need_quotes_or_a_scheme_word() -> None:
+    assert formulations(f"全年投入1234万元，新建2+1所学校。{PARA}") == {}
+
+
+def test_named_but_not_spelled_out_and_names_as_written() -> None:
+    text = (
+        f"今年重点抓好“五项工作”。{PARA}\n落实“两个确保”：第一，确保学位；第二，确保安全。\n推行“1+2+X”模式。"
+    )
+    found = formulations(text)
+    assert labels(found["五项工作"]) == [] and not found["五项工作"].complete
+    assert set(found) == {"五项工作", "两个确保"}  # a code never explained is no formulation
+    for f in found.values():  # every name is literal text of the speech: answers quote it as written
+        assert f.name in text and f.name in text[f.start : f.end]
 
 
 # --- robustness ---------------------------------------------------------------------------------

@@ -308,3 +308,132 @@ def test_100k_characters_of_noise_and_markers() -> None:
 
 def test_deterministic() -> None:
     assert parse_outline(sample("003")) == parse_outline(sample("003"))
+
+
+# --- every numbering system of GENRE.md, on synthetic speeches ------------------------------------------
+
+PARA = "这项工作要抓紧抓实，确保按时完成。"
+
+
+def shape(text: str) -> list[tuple[str, str, str]]:
+    """(section id, marker, title) in outline order."""
+    sections = parse_outline(text)
+    assert_well_formed(text, sections)
+    return [(s.section_id, s.marker, s.title) for s in sections]
+
+
+def test_first_second_with_shouxian_qici_inside() -> None:
+    text = (
+        f"同志们：\n下面讲三点意见。\n第一，统一思想认识。\n{PARA}\n首先，要看到成绩。\n{PARA}\n其次，要正视问题。\n"
+        f"{PARA}\n第二，突出工作重点。\n{PARA}\n首先，抓质量。\n{PARA}\n其次，抓安全。\n{PARA}\n最后，抓落实。\n"
+        f"第三，强化组织保障。\n{PARA}"
+    )
+    assert shape(text) == [
+        ("s1", "第一，", "统一思想认识"),
+        ("s1.1", "首先，", "要看到成绩"),
+        ("s1.2", "其次，", "要正视问题"),
+        ("s2", "第二，", "突出工作重点"),
+        ("s2.1", "首先，", "抓质量"),
+        ("s2.2", "其次，", "抓安全"),
+        ("s2.3", "最后，", "抓落实"),
+        ("s3", "第三，", "强化组织保障"),
+    ]
+
+
+def test_yi_shi_first_then_first_second_nests_the_other_way() -> None:
+    text = f"一是抓队伍。\n第一，抓培训。{PARA}\n第二，抓考核。{PARA}\n二是抓投入。\n{PARA}"
+    assert shape(text) == [
+        ("s1", "一是", "抓队伍"),
+        ("s1.1", "第一，", "抓培训"),
+        ("s1.2", "第二，", "抓考核"),
+        ("s2", "二是", "抓投入"),
+    ]
+
+
+def test_parts_with_title_on_the_next_line_circled_and_half_bracket_items() -> None:
+    text = (
+        f"第一部分 回顾过去一年工作\n{PARA}\n一、办学条件持续改善\n{PARA}\n二、队伍建设不断加强\n{PARA}\n"
+        f"第二部分\n今年的主要任务\n{PARA}\n一、抓好学前教育\n①扩大普惠资源。{PARA}\n②提高保教质量。{PARA}\n"
+        "二、抓好义务教育\n1）推进集团化办学。\n2）推进课后服务。"
+    )
+    assert shape(text) == [
+        ("s1", "第一部分", "回顾过去一年工作"),
+        ("s1.1", "一、", "办学条件持续改善"),
+        ("s1.2", "二、", "队伍建设不断加强"),
+        ("s2", "第二部分", "今年的主要任务"),
+        ("s2.1", "一、", "抓好学前教育"),
+        ("s2.1.1", "①", "扩大普惠资源"),
+        ("s2.1.2", "②", "提高保教质量"),
+        ("s2.2", "二、", "抓好义务教育"),
+        ("s2.2.1", "1）", "推进集团化办学"),
+        ("s2.2.2", "2）", "推进课后服务"),
+    ]
+
+
+def test_first_aspect_heads() -> None:
+    text = f"第一个方面，关于成绩。\n{PARA}\n第二个方面，关于问题。\n{PARA}"
+    assert [(m, t) for _, m, t in shape(text)] == [("第一个方面", "关于成绩"), ("第二个方面", "关于问题")]
+
+
+@pytest.mark.parametrize("noun", ["句话", "个关键", "点体会", "点", "条"])
+def test_talk_leads_with_a_noun(noun: str) -> None:
+    text = f"下面讲三点。\n第一{noun}：安全是底线。{PARA}\n第二{noun}：质量是生命。{PARA}\n第三{noun}：队伍是根本。{PARA}"
+    assert shape(text) == [
+        ("s1", f"第一{noun}：", "安全是底线"),
+        ("s2", f"第二{noun}：", "质量是生命"),
+        ("s3", f"第三{noun}：", "队伍是根本"),
+    ]
+
+
+def test_one_side_other_side_and_full_width_arabic_dots() -> None:
+    text = (
+        f"一、总体要求\n{PARA}\n一方面，要稳住基本盘。{PARA}\n另一方面，要拓展新空间。{PARA}\n二、重点任务\n"
+        f"1．抓质量\n{PARA}\n2．抓安全\n{PARA}\n（1）食品安全。{PARA}\n（2）交通安全。{PARA}"
+    )
+    assert shape(text) == [
+        ("s1", "一、", "总体要求"),
+        ("s1.1", "一方面，", "要稳住基本盘"),
+        ("s1.2", "另一方面，", "要拓展新空间"),
+        ("s2", "二、", "重点任务"),
+        ("s2.1", "1．", "抓质量"),
+        ("s2.2", "2．", "抓安全"),
+        ("s2.2.1", "（1）", "食品安全"),
+        ("s2.2.2", "（2）", "交通安全"),
+    ]
+
+
+def test_docx_headings_as_markdown_with_yi_yao_inside() -> None:
+    text = f"# 一、统一思想\n{PARA}\n## （一）认清形势\n{PARA}\n一要抓早。{PARA}\n二要抓小。{PARA}\n## （二）明确目标\n{PARA}\n"
+    text += f"# 二、落实任务\n{PARA}"
+    assert shape(text) == [
+        ("s1", "一、", "统一思想"),
+        ("s1.1", "（一）", "认清形势"),
+        ("s1.1.1", "一要", "抓早"),
+        ("s1.1.2", "二要", "抓小"),
+        ("s1.2", "（二）", "明确目标"),
+        ("s2", "二、", "落实任务"),
+    ]
+
+
+def test_markdown_bold_leads_after_cleaning() -> None:
+    text = clean_text(
+        f"**一、统一思想**\n\n{PARA}\n\n**（一）认清形势**\n\n{PARA}\n\n**（二）明确目标**\n\n{PARA}"
+    )
+    assert shape(text) == [
+        ("s1", "一、", "统一思想"),
+        ("s1.1", "（一）", "认清形势"),
+        ("s1.2", "（二）", "明确目标"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第一时间响应群众诉求。\n第二天召开了会议。",  # 第一时间 / 第二天: not ordinals
+        "第一个五年计划已经完成。",  # a lone lead is prose
+        "①号楼已经完工。",  # one circled item is not a list
+        "一方面，要看到成绩。\n大家辛苦了。",  # 一方面 without 另一方面
+    ],
+)
+def test_new_families_false_positives(text: str) -> None:
+    assert parse_outline(text) == ()

@@ -1,0 +1,259 @@
+"""Definitions found in running text next to a formulation's name (rules (c) and (d) of `ingest.formulations`)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from ingest.enumerations import inline_enumeration
+from ingest.formulation_base import (
+    CN,
+    HAN,
+    OPEN_QUOTES,
+    SENTENCE_END,
+    Context,
+    Definition,
+    Mention,
+    after_name,
+    clause_start,
+    sentence_end,
+    spans,
+    split_items,
+)
+from ingest.normalize import normalize_for_match
+from ingest.outline import cn_number
+from ingest.records import FormulationItem
+
+_CODE_PART = re.compile(
+    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招)([{HAN}]{{1,8}})"
+)
+_JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
+_EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
+_VERBS = re.compile(
+    r"^(?:大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
+    r"实施|推进|推动|深化|开展|加强|坚持|突出|落实|建设|打造|构建|启动|强化|做好|抓好|完成|实现|围绕|包括|即|如)"
+)
+_LEAD = re.compile(r"\s?(?:即|也就是|就是|包括|分别是|具体是|主要是|具体来说)[，,：:]?\s?")
+_PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
+
+
+def by_parenthesis(ctx: Context, m: Mention) -> Definition | None:
+    pos = after_name(ctx, m)
+    found = re.match(r"[（(]([^（()）\n]{2,200})[）)]", ctx.text[pos:])
+    if not found or m.kind in ("code", "remarks"):
+        return None
+    items = split_items(ctx, pos + 1, found.group(1), r"[、，,；;]")
+    return Definition(items, None, m.start, pos + found.end(), 2) if len(items) >= 2 else None
+
+
+def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
+    """After the name and a mark (：，。；), optionally 即/就是/包括: sentences or clauses opening with the
+    name's head, an inline enumeration (一是…/第一，…/首先…), or a parallel run of exactly `count`
+    short phrases (进教材、进课堂、进头脑)."""
+    if m.kind in ("code", "remarks"):
+        return None
+    pos = after_name(ctx, m, suffix=4)
+    if pos >= len(ctx.text) or ctx.text[pos] not in "：:。，,；":
+        return None
+    region_start, region_end = pos + 1, ctx.paragraph_end(pos)
+    lead = _LEAD.match(ctx.text, region_start, region_end)
+    if lead:
+        region_start = lead.end()
+    items = _head_sentences(ctx, m, region_start, region_end) or _head_clauses(
+        ctx, m, region_start, region_end
+    )
+    if ctx.text[pos] not in "：:" and not lead and len(items) != m.count:
+        items = ()  # without a colon or 即, a head run must have exactly the named number of items
+    items = items or _inline_ordinals(ctx, region_start, region_end, m.count)
+    if not items and (lead or ctx.text[pos] in "：:"):
+        items = _parallel_run(ctx, region_start, region_end, m.count)
+    return Definition(items, None, m.start, items[-1].end, 2) if len(items) >= 2 else None
+
+
+def _parallel_run(ctx: Context, start: int, end: int, count: int | None) -> tuple[FormulationItem, ...]:
+    """Short phrases separated by 、 (or ，；) up to the sentence's end, exactly `count` of them."""
+    stop = sentence_end(ctx.text, start, end)
+    content = ctx.text[start:stop].rstrip(SENTENCE_END)
+    for separators in (r"[、]", r"[、，,；;]"):
+        items = split_items(ctx, start, content, separators)
+        exact = (count is None or len(items) == count) and len(items) >= 2
+        if exact and all(len(i.text) <= _PHRASE_MAX for i in items):
+            return items
+    return ()
+
+
+def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[FormulationItem, ...]:
+    """Consecutive sentences after a colon that open with the name's head word (严格治理…严格审批…)."""
+    for head in m.heads:
+        items = []
+        for s_start, s_end in spans(ctx.text, start, end, SENTENCE_END):
+            if not ctx.text.startswith(head, s_start):
+                break
+            label = re.split(r"[，,：:]", ctx.text[s_start:s_end], maxsplit=1)[0].rstrip(SENTENCE_END)
+            items.append(ctx.item(s_start, s_end, label))
+        if len(items) >= 2:
+            return tuple(items)
+    return ()
+
+
+def by_head_sentences_before(ctx: Context, m: Mention) -> Definition | None:
+    """突出“均衡”…；突出“优质”…；突出“特色”…，构建“三个突出”格局: the sentences of the paragraph that end
+    at the name's sentence and open with its head, counted back from it; exactly `count` of them."""
+    if m.kind not in ("named", "compound") or not m.heads or m.count is None:
+        return None
+    para_start = ctx.text.rfind("\n", 0, m.start) + 1
+    own_end = sentence_end(ctx.text, m.start, ctx.paragraph_end(m.start))
+    sentences = list(spans(ctx.text, para_start, own_end, SENTENCE_END))
+    for head in m.heads:
+        if len(head) < 2:
+            continue
+        run: list[tuple[int, int]] = []
+        for sentence in reversed(sentences):
+            if not ctx.text.startswith(head, sentence[0]):
+                break
+            run.append(sentence)
+        if len(run) == m.count and m.count >= 2:
+            items = tuple(
+                ctx.item(a, b, re.split(r"[，,：:]", ctx.text[a:b], maxsplit=1)[0].rstrip(SENTENCE_END))
+                for a, b in reversed(run)
+            )
+            return Definition(items, None, items[0].start, m.end, 3)
+    return None
+
+
+def _head_clauses(ctx: Context, m: Mention, start: int, end: int) -> tuple[FormulationItem, ...]:
+    """Consecutive clauses opening with one of the heads (提高…，提高…，管好…、管好…)."""
+    items = []
+    for c_start, c_end in spans(ctx.text, start, end, "，,、；;。"):
+        clause = ctx.text[c_start:c_end].rstrip("，,、；;。")
+        if not clause or not any(clause.startswith(h) for h in m.heads):
+            break
+        items.append(ctx.item(c_start, c_start + len(clause), clause))
+    return tuple(items) if len(items) >= 2 else ()
+
+
+def _inline_ordinals(ctx: Context, start: int, end: int, count: int | None) -> tuple[FormulationItem, ...]:
+    """一是…二是… / 第一，…第二，… / 首先…其次… inside one paragraph (at most `count` items)."""
+    found = inline_enumeration(ctx.text, start, end, count)
+    if found and ctx.text.startswith("一方面", found[0].start) and count not in (None, 2):
+        return ()  # 一方面…另一方面 is a pair: it never spells out three or more
+    return tuple(ctx.item(e.start, e.end, e.label) for e in found)
+
+
+def by_quoted_list_before(ctx: Context, m: Mention) -> Definition | None:
+    """“A、B、C”等八项工程 / “A”一个目标."""
+    pos = m.start - (1 if m.start and ctx.text[m.start - 1] == "等" else 0)
+    if m.kind not in ("named", "compound") or pos == 0 or ctx.text[pos - 1] not in '”"」』':
+        return None
+    opening = max(ctx.text.rfind(q, max(0, pos - 300), pos - 1) for q in OPEN_QUOTES)
+    if opening < 0:
+        return None
+    content = ctx.text[opening + 1 : pos - 1]
+    if m.count == 1:
+        items: tuple[FormulationItem, ...] = (ctx.item(opening + 1, pos - 1, content),)
+    else:
+        items = split_items(ctx, opening + 1, content, r"[、]")
+        if len(items) != m.count:
+            wider = split_items(ctx, opening + 1, content, r"[、，,；;]")
+            items = wider if len(wider) == m.count or len(items) < 2 else items
+    return Definition(items, None, clause_start(ctx.text, opening), m.end, 3)
+
+
+def by_list_before(ctx: Context, m: Mention) -> Definition | None:
+    """A、B、C等五项工程 (no quotes): the run of 、-separated parts before 等, leading verbs dropped."""
+    if m.kind != "named" or m.start == 0 or ctx.text[m.start - 1] != "等":
+        return None
+    end = m.start - 1
+    start = clause_start(ctx.text, end)
+    parts = list(spans(ctx.text, start, end, "、"))
+    if len(parts) < 2:
+        return None
+    first_start, first_end = parts[0]
+    while (
+        verb := _VERBS.match(ctx.text[first_start : first_end - 1])
+    ) and first_end - first_start - verb.end() > 2:
+        first_start += verb.end()
+    parts[0] = (first_start, first_end)
+    items = tuple(ctx.item(s, e, ctx.text[s:e].rstrip("、")) for s, e in parts)
+    return Definition(items, None, first_start, m.end, 4)
+
+
+def by_head_list(ctx: Context, m: Mention) -> Definition | None:
+    """有A、有B…的“四有” (items open with the head) or “六员”…配备A员、B员和C员 (items end with it)."""
+    if m.kind != "compound" or len(m.heads) != 1:
+        return None
+    head = m.heads[0]
+    start = clause_start(ctx.text, m.start - 1)
+    before = _head_run(ctx, start, m.start - 1, head, opens=True)
+    if before:
+        return Definition(before, None, before[0].start, m.end, 3)
+    para_end = ctx.paragraph_end(m.end)
+    for c_start, c_end in spans(ctx.text, m.end, para_end, "，,。；;"):
+        after = _head_run(ctx, c_start, c_end, head, opens=False)
+        if after:
+            return Definition(after, None, m.start, after[-1].end, 4)
+    return None
+
+
+def _head_run(ctx: Context, start: int, end: int, head: str, *, opens: bool) -> tuple[FormulationItem, ...]:
+    chunk = ctx.text[start:end].rstrip('的，,。；;“”"')
+    parts = re.split(r"、|和|及", chunk)
+    if len(parts) < 2 or not all((p.startswith(head) if opens else p.endswith(head)) for p in parts[1:]):
+        return ()
+    if opens:
+        cut = parts[0].rfind(head)
+        if cut < 0:
+            return ()
+        parts[0] = parts[0][cut:]
+    else:
+        if not parts[0].endswith(head):
+            return ()
+        parts[0] = parts[0][-round(statistics.median(len(p) for p in parts[1:])) :]
+    items = []
+    pos = start
+    for part in parts:
+        found = ctx.text.find(part, pos, end + 1)
+        if found < 0:
+            return ()
+        items.append(ctx.item(found, found + len(part), part))
+        pos = found + len(part)
+    return tuple(items)
+
+
+# --- (d) codes --------------------------------------------------------------------------------
+
+
+def by_code(ctx: Context, m: Mention) -> Definition | None:
+    """“12881”总体工作思路，即坚持…一个目标，突出…两项重点，…: one item per digit, in order; “1+2+X”模式，
+    即1个核心（…）、2个支撑、X项特色: one item per part between the plus signs (X and N match X and N)."""
+    if m.kind != "code":
+        return None
+    name = normalize_for_match(m.name).replace(" ", "")
+    tokens = [_token(t) for t in (name.split("+") if "+" in name else list(name))]
+    end = sentence_end(ctx.text, m.end, min(len(ctx.text), m.end + 600))
+    region = ctx.text[m.end : end]
+    lead = re.search(r"即|：|:", region[: region.find("“") if "“" in region else len(region)])
+    prev = m.end + (lead.end() if lead else 0)
+    items: list[FormulationItem] = []
+    for part in _CODE_PART.finditer(ctx.text, prev, end):
+        if len(items) == len(tokens):
+            break
+        if part.start() < prev or _token(part.group(1)) != tokens[len(items)]:
+            continue
+        part_end = part.end()
+        joint = _JOINT.search(ctx.text, part.start(3), part.end() + 1)  # 5项规定动作加N项…: 加 joins
+        if joint and joint.start() < part.end():
+            part_end = joint.start()
+        explained = _EXPLAINED.match(ctx.text, part_end)
+        item_end = explained.end() if explained else part_end
+        items.append(ctx.item(prev, item_end, ctx.text[part.start() : part_end]))
+        prev = item_end
+    return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
+
+
+def _token(text: str) -> int | str | None:
+    """'8' / '８' / '八' → 8; 'X' / 'ｘ' → 'X'; 'N' → 'N'."""
+    folded = normalize_for_match(text).upper()
+    if folded.isdigit():
+        return int(folded)
+    return folded if folded in ("X", "N") else cn_number(text)

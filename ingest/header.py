@@ -1,0 +1,319 @@
+"""The head of one speech (its first few lines) read into title, subtitle, speaker, post, date and meeting.
+
+Layouts read (GENRE.md), in any order within the head:
+
+    2024年11月7日                          ← a date first (any of the date forms of `parse_date`)
+    凝心聚力 奋力谱写教育强县建设新篇章      ← main title (any wording) when a subtitle follows it
+    ——在2025年全县教育工作会议上的讲话      ← subtitle; alone it is the title
+    ——周某某副市长在…推进会上的讲话         ← a subtitle that names the speaker and their post
+    中共X县委书记　韩某某                   ← post + name (full-width space between them)
+    王某某　2025年6月20日                   ← name + date on one line
+    （2025年2月18日）                       ← the speech's own date
+    同志们：                               ← the head ends at a salutation, a heading or running text
+
+The head is at most `HEAD_LINES` lines and stops at the first line that is not a head line (a sentence,
+an outline heading, a salutation). A line is used only for what it clearly is: an unknown short line is
+a main title only right above a subtitle, or the title when nothing else names the speech and it opens
+the head. A bare name counts as a speaker only under a title, or when a date or salutation follows it.
+The speech's own date is the first date of the head; the page's publishing date is another field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.metadata import (
+    CJK,
+    is_date_line,
+    is_salutation,
+    is_title_line,
+    meeting_from_title,
+    parse_date,
+    split_trailing_date,
+    starts_with_marker,
+)
+from ingest.normalize import normalize_for_match
+
+HEAD_LINES = 8
+_TITLE_MAX = 120
+_SHORT_WITH_COMMA = 40  # a title may hold a comma ("坚持立德树人，办好人民满意教育"); prose is longer
+_FALLBACK_TITLE_MIN_CJK = 6  # an unknown opening line shorter than this is a label ("领导讲话"), not a title
+
+# Posts, as the end of a role: 县委书记, 党组书记, 常务副市长, 副区长, 局长, 市委常委 …
+_POST = (
+    r"(?:(?:省|市|县|区|州|旗|镇|乡|盟)委|党组|党委|党工委|工委|纪委|总支)?(?:常务)?副?"
+    r"(?:书记|省长|市长|县长|区长|州长|旗长|镇长|乡长|局长|厅长|处长|科长|主任|部长|校长|院长|所长|主席|"
+    r"秘书长|组长|总督学|督学|巡视员|调研员|会长|理事长|董事长|司长|署长|常委|委员|主委|馆长|站长|队长)"
+)
+_POST_END_RE = re.compile(f"{_POST}$")
+_POST_FULL_RE = re.compile(f"^{_POST}$")
+_NAME_CORE = rf"[{CJK}]{{2,4}}|[{CJK}]{{1,2}}(?:[Xx某*]{{1,2}})"
+_NAME_RE = re.compile(rf"^(?:{_NAME_CORE})$")
+_TONGZHI = "同志"
+_NOT_NAMES = frozenset(
+    [
+        "提纲",
+        "目录",
+        "正文",
+        "讲话",
+        "发言",
+        "致辞",
+        "附件",
+        "会议",
+        "说明",
+        "前言",
+        "摘要",
+        "全文",
+        "同志们",
+        "大家好",
+        "谢谢",
+        "谢谢大家",
+        "结束语",
+        "领导讲话",
+        "讲话稿",
+        "讲话提纲",
+        "工作报告",
+        "新闻中心",
+        "政务公开",
+        "来源",
+        "首页",
+    ]
+)
+# "…在X上的讲话": who speaks before 在, what meeting between 在 and 上的讲话.
+_SPOKEN_AT_RE = re.compile(
+    r"^(?P<who>[^\s在,，。:：]{0,20}?)\s?在(?P<meeting>.{2,120}?)\s?[上中]\s?的\s?"
+    r"(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
+)
+_DASHES_RE = re.compile(r"^-{1,3}\s?")
+_MD_RE = re.compile(r"^#{1,6}\s+")
+_SENTENCE_RE = re.compile(r"[。!?;；]")
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str = ""  # what a citation shows: main title, joined to its subtitle by ——
+    subtitle: str = ""  # "在…上的讲话" without its leading dashes; '' when there is none
+    speaker: str = ""
+    post: str = ""  # "副市长", "县委书记", "党组书记、局长"; '' when not stated
+    date: str = ""  # ISO; the speech's own date
+    meeting: str = ""
+    lines: int = 0  # lines of the head, from the first (title, speaker and date lines included)
+    first_used: bool = False  # the first line is part of the head (not an ignored unknown line)
+
+
+@dataclass
+class _Reading:
+    main: str = ""
+    subtitle: str = ""
+    titled: str = ""  # a line worded like a title (…讲话)
+    unknown_first: str = ""  # an unknown line opening the head
+    unknown_last: str = ""  # the latest unknown line: a main title when a subtitle follows it
+    speaker: str = ""
+    post: str = ""
+    date: str = ""
+    title_date: str = ""  # a date closing the title line
+    last: int = -1  # index of the last line used
+    first_used: bool = False
+
+
+def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
+    """Read the head of one speech from its first lines (each a line of the cleaned text)."""
+    reading = _Reading()
+    previous_kind = ""
+    for index, raw in enumerate(lines[:limit]):
+        text = _MD_RE.sub("", normalize_for_match(raw).strip())
+        original = raw.strip()[len(raw.strip()) - len(text) :] if text else ""
+        if not text or not _head_like(text):
+            break
+        kind = _read_line(reading, text, original, index, previous_kind, lines, limit)
+        if kind == "":
+            if index == 0:
+                reading.unknown_first = original
+            reading.unknown_last = original
+            previous_kind = "unknown"
+            continue
+        reading.last = index
+        reading.first_used = reading.first_used or index == 0
+        previous_kind = kind
+    return _assemble(reading)
+
+
+def _head_like(text: str) -> bool:
+    """Could this line belong to a head? Not a sentence, heading, salutation or long prose."""
+    if len(text) > _TITLE_MAX or _SENTENCE_RE.search(text) or text.endswith((":", "：")):
+        return False
+    if is_salutation(text) or (starts_with_marker(text) and not text.startswith("-")):
+        return False
+    return not (("," in text or "，" in text) and len(text) > _SHORT_WITH_COMMA and not is_title_line(text))
+
+
+def _read_line(
+    reading: _Reading, text: str, original: str, index: int, previous: str, lines: Sequence[str], limit: int
+) -> str:
+    """Record what the line says in `reading`; its kind, or '' when it says nothing certain."""
+    if is_date_line(text):
+        reading.date = reading.date or parse_date(text)
+        return "date"
+    head, date = split_trailing_date(text)
+    if date:
+        original = original[: len(head)]
+    if text.startswith("-"):
+        dashes = _DASHES_RE.match(text)
+        _read_subtitle(reading, original[dashes.end() if dashes else 0 :], previous)
+        reading.title_date = reading.title_date or date
+        return "subtitle"
+    name, post = speaker_and_post(head)
+    title_above = bool(reading.main or reading.subtitle or reading.titled)
+    # A bare name needs a date or a salutation after it: a short subtitle is not a speaker.
+    if name and (post or date or _date_or_salutation_next(lines, index, limit)):
+        if not reading.speaker:
+            reading.speaker, reading.post = name, post
+        reading.date = reading.date or date
+        return "speaker"
+    if post and not name and _POST_FULL_RE.match(head) and title_above:
+        reading.post = reading.post or head  # "市长" alone under the title
+        return "speaker"
+    if is_title_line(head):
+        spoken = _SPOKEN_AT_RE.match(normalize_for_match(head)) is not None
+        if spoken and not reading.subtitle and (reading.titled or previous == "unknown"):
+            _read_subtitle(reading, original, previous)  # under another title: the subtitle, dashes dropped
+        elif not reading.titled:
+            reading.titled = original
+        reading.title_date = reading.title_date or date
+        return "title"
+    return ""
+
+
+def _read_subtitle(reading: _Reading, subtitle: str, previous: str) -> None:
+    if reading.subtitle:
+        return
+    reading.subtitle = subtitle.strip()
+    if previous == "title" and reading.titled and not reading.main:
+        reading.main, reading.titled = reading.titled, ""
+    elif previous == "unknown" and not reading.main:
+        reading.main = reading.unknown_last
+
+
+def _date_or_salutation_next(lines: Sequence[str], index: int, limit: int) -> bool:
+    following = lines[index + 1] if index + 1 < min(len(lines), limit + 1) else ""
+    return bool(following) and (is_date_line(following) or is_salutation(following))
+
+
+def _assemble(reading: _Reading) -> Header:
+    subtitle = reading.subtitle
+    if reading.main and subtitle:
+        title = f"{reading.main}——{subtitle}"
+    else:  # a subtitle alone is the title
+        title, subtitle = subtitle or reading.titled, ""
+    first_used = reading.first_used
+    if not title and reading.unknown_first and _cjk_count(reading.unknown_first) >= _FALLBACK_TITLE_MIN_CJK:
+        title, first_used = reading.unknown_first, True
+    elif reading.main and reading.main == reading.unknown_first:
+        first_used = True  # the opening line was the main title
+    speaker, post, meeting = reading.speaker, reading.post, ""
+    for source in (reading.subtitle, reading.titled, reading.main):
+        said = spoken_at(source) if source else None
+        if said is None:
+            continue
+        who_name, who_post, meeting = said
+        if not speaker and (who_name or who_post):
+            speaker, post = who_name, who_post or post
+        elif speaker and not post and who_post and (not who_name or who_name == speaker):
+            post = who_post
+        break
+    meeting = meeting or meeting_from_title(reading.subtitle or reading.titled)
+    last = reading.last if reading.last >= 0 else (0 if first_used else -1)
+    return Header(
+        title=title,
+        subtitle=subtitle,
+        speaker=speaker,
+        post=post,
+        date=reading.date or reading.title_date,
+        meeting=meeting,
+        lines=last + 1,
+        first_used=first_used,
+    )
+
+
+def _cjk_count(text: str) -> int:
+    return len(re.findall(f"[{CJK}]", text))
+
+
+def spoken_at(title: str) -> tuple[str, str, str] | None:
+    """'——周某某副市长在全市推进会上的讲话' → ('周某某', '副市长', '全市推进会'); None when not so worded.
+
+    The speaker needs 同志 or a post next to the name: a bare '市长在…' gives the post alone."""
+    stripped = normalize_for_match(title).strip()
+    text = _DASHES_RE.sub("", stripped)
+    match = _SPOKEN_AT_RE.match(text)
+    if match is None:
+        return None
+    offset = len(title) - len(title.lstrip()) + (len(stripped) - len(text))
+    meeting = title[offset + match.start("meeting") : offset + match.end("meeting")].strip()
+    who = match.group("who")
+    name, post = "", ""
+    if who.endswith(_TONGZHI) and _is_name(who[: -len(_TONGZHI)]):
+        name = who[: -len(_TONGZHI)]
+    elif who:
+        name, post = _glued_name_and_post(who)
+    return name, post, meeting
+
+
+def _glued_name_and_post(who: str) -> tuple[str, str]:
+    """'周某某副市长' → ('周某某', '副市长'); '市长张某' → ('张某', '市长'); '市长' → ('', '市长')."""
+    if _POST_FULL_RE.match(who):
+        return "", who
+    found = _POST_END_RE.search(who)
+    if found and _is_name(who[: found.start()]):
+        return who[: found.start()], found.group()
+    for size in (3, 2, 4):  # the name last, after the roles: '市委常委、常务副市长赵某某'
+        name, roles = who[-size:], who[:-size]
+        if len(roles) >= 2 and _POST_END_RE.search(roles) and _is_name(name):
+            return name, post_of(roles)
+    return "", ""
+
+
+def speaker_and_post(line: str) -> tuple[str, str]:
+    """A speaker line → (name, post): '中共X县委书记 韩某某' → ('韩某某', '县委书记');
+    'XX市教育局党组书记、局长 孙某某' → ('孙某某', '党组书记、局长'); '杨继宏' → ('杨继宏', '');
+    '市长 张某' → ('张某', '市长'); '韩某某 区委书记' → ('韩某某', '区委书记'). Anything else → ('', '')."""
+    text = normalize_for_match(line).strip()
+    if not text or len(text) > 40 or re.search(r"[,，:：;；。!?]", text) or is_salutation(text):
+        return "", ""
+    parts = text.split()
+    last = _strip_tongzhi(parts[-1])
+    if len(parts) == 1:
+        if _is_name(last):
+            return last, ""
+        name, post = _glued_name_and_post(last)
+        return (name, post) if name else ("", "")
+    if _is_name(last) and not _POST_END_RE.search(last):
+        return last, post_of(" ".join(parts[:-1]))
+    first = _strip_tongzhi(parts[0])
+    rest = " ".join(parts[1:])
+    if _is_name(first) and (post := post_of(rest)):
+        return first, post
+    return "", ""
+
+
+def post_of(roles: str) -> str:
+    """The posts in a role string, organisation words dropped: '市委常委、副市长' → '市委常委、副市长';
+    '中共X县委书记' → '县委书记'; 'XX市教育局' → ''."""
+    posts = [found.group() for part in re.split(r"[、\s]+", roles) if (found := _POST_END_RE.search(part))]
+    return "、".join(posts)
+
+
+def _strip_tongzhi(word: str) -> str:
+    return word[: -len(_TONGZHI)] if word.endswith(_TONGZHI) and len(word) > len(_TONGZHI) + 1 else word
+
+
+def _is_name(word: str) -> bool:
+    return (
+        bool(_NAME_RE.match(word))
+        and word not in _NOT_NAMES
+        and not _POST_FULL_RE.match(word)
+        and not word.endswith(("同志们", "大会", "会议"))
+        and not is_title_line(word)
+    )

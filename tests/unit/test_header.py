@@ -1,0 +1,188 @@
+"""Speech heads in every layout of GENRE.md, on synthetic speeches (fictional places and people).
+
+Each case goes through the real pipeline head: raw text → clean_text → split_speeches, so the noise
+lines a page adds are dropped by the cleaner and the rest is read by `ingest.header`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.clean import clean_text
+from ingest.header import post_of, read_header, speaker_and_post, spoken_at
+from ingest.speeches import SpeechSpan, split_speeches
+
+BODY = (
+    "今天召开这次会议，主要任务是总结去年工作，部署今年任务。全县上下要坚持把学生成长放在首位，"
+    "扎实推进各项重点工作，确保每一项任务落地见效。" * 4
+)
+
+
+def one(raw: str) -> SpeechSpan:
+    found = split_speeches(clean_text(raw), raw=raw, source="上传.txt")
+    assert len(found) == 1, [s.title for s in found]
+    return found[0]
+
+
+def test_breadcrumb_main_title_subtitle_post_and_name_date_in_brackets() -> None:
+    span = one(
+        "首页 > 新闻中心 > 领导讲话 > 正文\n凝心聚力 奋力谱写教育强县建设新篇章\n"
+        "——在2025年全县教育工作会议上的讲话\n中共青禾县委书记　韩立群\n（2025年2月18日）\n同志们：\n" + BODY
+    )
+    assert span.title == "凝心聚力 奋力谱写教育强县建设新篇章——在2025年全县教育工作会议上的讲话"
+    assert span.subtitle == "在2025年全县教育工作会议上的讲话"
+    assert (span.speaker, span.speaker_post, span.date) == ("韩立群", "县委书记", "2025-02-18")
+    assert span.meeting == "2025年全县教育工作会议"
+    assert "首页" not in span.text and span.text.startswith("凝心聚力")
+
+
+def test_subtitle_alone_is_the_title_and_post_before_the_name() -> None:
+    span = one(
+        "您现在的位置：首页 > 领导讲话\n——在2025年全市教育工作会议上的讲话\n市长　张明德\n同志们：\n" + BODY
+    )
+    assert (span.title, span.subtitle) == ("在2025年全市教育工作会议上的讲话", "")
+    assert (span.speaker, span.speaker_post) == ("张明德", "市长")
+
+
+def test_speaker_and_post_inside_the_subtitle() -> None:
+    span = one(
+        "绿洲市人民政府门户网站 >> 政务公开 >> 领导讲话\n扎实推进义务教育优质均衡\n"
+        "——周明远副市长在全市义务教育优质均衡推进会上的讲话\n" + BODY
+    )
+    assert span.title == "扎实推进义务教育优质均衡——周明远副市长在全市义务教育优质均衡推进会上的讲话"
+    assert (span.speaker, span.speaker_post) == ("周明远", "副市长")
+    assert span.meeting == "全市义务教育优质均衡推进会"
+    assert "门户网站" not in span.text
+
+
+def test_date_line_before_the_title_and_name_with_date_on_one_line() -> None:
+    span = one("2024年11月7日\n在全区教师队伍建设座谈会上的讲话\n王晓岚　2024年11月7日\n" + BODY)
+    assert span.title == "在全区教师队伍建设座谈会上的讲话"
+    assert (span.speaker, span.date) == ("王晓岚", "2024-11-07")
+
+
+@pytest.mark.parametrize(
+    ("date_line", "iso"),
+    [
+        ("二〇二四年十一月七日", "2024-11-07"),
+        ("2024-11-08", "2024-11-08"),
+        ("（2025年2月18日）", "2025-02-18"),
+    ],
+)
+def test_every_date_form_first_or_under_the_title(date_line: str, iso: str) -> None:
+    assert one(f"{date_line}\n在全区学前教育工作推进会上的讲话\n同志们：\n{BODY}").date == iso
+    assert one(f"在全区学前教育工作推进会上的讲话\n{date_line}\n同志们：\n{BODY}").date == iso
+
+
+def test_source_line_gives_the_publishing_date_not_the_speech_date() -> None:
+    raw = (
+        "在全区学前教育工作推进会上的讲话\n来源：红柳区教育局  发布时间：2025-02-20 10:35  阅读次数：2316  "
+        "字号：大 中 小\n【打印本页】【关闭窗口】\n分享到：\n（2025年2月14日）\n同志们：\n"
+        + BODY
+        + "\n责任编辑：马小川"
+    )
+    span = one(raw)
+    assert (span.date, span.published, span.display_date) == ("2025-02-14", "2025-02-20", "2025-02-14")
+    for noise in ("来源", "阅读次数", "打印本页", "分享到", "责任编辑"):
+        assert noise not in span.text
+    undated = one(raw.replace("（2025年2月14日）\n", ""))
+    assert (undated.date, undated.display_date) == ("", "2025-02-20（发布日期）")
+
+
+def test_work_report_with_role_list_and_tongzhi_subtitle() -> None:
+    span = one(
+        "——孙建国同志在全市教育系统工作会议上的工作报告\n绿洲市教育局党组书记、局长　孙建国\n同志们：\n"
+        + BODY
+    )
+    assert span.title == "孙建国同志在全市教育系统工作会议上的工作报告"
+    assert (span.speaker, span.speaker_post) == ("孙建国", "党组书记、局长")
+    assert span.meeting == "全市教育系统工作会议"
+
+
+def test_docx_heading_title_and_deputy_posts() -> None:
+    span = one("# 在全县职业教育工作会议上的讲话\n县委副书记、县长 李青山\n2025年3月5日\n同志们：\n" + BODY)
+    assert (span.title, span.speaker, span.speaker_post) == (
+        "在全县职业教育工作会议上的讲话",
+        "李青山",
+        "县委副书记、县长",
+    )
+    assert span.date == "2025-03-05"
+
+
+def test_title_with_enumeration_comma_is_not_joined_to_the_body() -> None:
+    span = one("市委常委、常务副市长　赵某某在全市教育、科技、人才工作会议上的讲话\n" + BODY)
+    assert span.title == "市委常委、常务副市长赵某某在全市教育、科技、人才工作会议上的讲话"
+    assert (span.speaker, span.speaker_post) == ("赵某某", "市委常委、常务副市长")
+    assert span.meeting == "全市教育、科技、人才工作会议"
+
+
+def test_plain_title_without_talk_words_is_still_the_title() -> None:
+    span = one("关于进一步加强全县中小学教师队伍建设的几点思考\n" + BODY)
+    assert span.title == "关于进一步加强全县中小学教师队伍建设的几点思考"
+    assert span.title_source == "text"
+
+
+def test_short_label_line_is_not_a_title() -> None:
+    span = one("领导讲话\n同志们：\n" + BODY)
+    assert span.title_source != "text"
+
+
+def test_two_speeches_with_new_layout_heads_split_with_their_main_titles() -> None:
+    first = "凝心聚力谱写新篇\n——在全县教育大会上的讲话\n县长　李青山\n（2025年3月5日）\n同志们：\n" + BODY
+    second = (
+        "守正创新办好教育\n——在全县教育大会上的总结讲话\n县委书记　韩立群\n（2025年3月5日）\n同志们：\n"
+        + BODY
+    )
+    found = split_speeches(clean_text(first + "\n" + second))
+    assert [s.speaker for s in found] == ["李青山", "韩立群"]
+    assert [s.speaker_post for s in found] == ["县长", "县委书记"]
+    assert found[1].text.startswith("守正创新办好教育\n")
+    assert found[1].title == "守正创新办好教育——在全县教育大会上的总结讲话"
+
+
+# --- the helpers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "post"),
+    [
+        ("中共青禾县委书记 韩立群", "韩立群", "县委书记"),
+        ("绿洲市教育局党组书记、局长　孙建国", "孙建国", "党组书记、局长"),
+        ("市长 张某", "张某", "市长"),
+        ("韩立群 区委书记", "韩立群", "区委书记"),
+        ("杨继宏", "杨继宏", ""),
+        ("市委常委、副市长 杨继宏", "杨继宏", "市委常委、副市长"),
+        ("同志们：", "", ""),
+        ("今天，开会", "", ""),
+        ("副市长", "", ""),
+        ("开学致辞", "", ""),
+    ],
+)
+def test_speaker_and_post(line: str, name: str, post: str) -> None:
+    assert speaker_and_post(line) == (name, post)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("——周某某副市长在全市推进会上的讲话", ("周某某", "副市长", "全市推进会")),
+        ("张三同志在全市教育大会上的讲话", ("张三", "", "全市教育大会")),
+        ("市长在全市教育大会上的讲话", ("", "市长", "全市教育大会")),
+        ("在2025年全市教育工作会议上的工作报告", ("", "", "2025年全市教育工作会议")),
+        ("关于教育工作的几点思考", None),
+    ],
+)
+def test_spoken_at(title: str, said: tuple[str, str, str] | None) -> None:
+    assert spoken_at(title) == said
+
+
+def test_post_of_drops_organisations() -> None:
+    assert post_of("中共红柳区委副书记、区长") == "区委副书记、区长"
+    assert post_of("红柳区教育局") == ""
+
+
+def test_head_stops_at_running_text_and_headings() -> None:
+    head = read_header(["在全县大会上的讲话", "一、统一思想", "李青山", "2025年3月5日"])
+    assert (head.title, head.speaker, head.date, head.lines) == ("在全县大会上的讲话", "", "", 1)
+    head = read_header(["同志们：", "在全县大会上的讲话"])
+    assert head.title == "" and head.lines == 0
