@@ -20,6 +20,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(分为|分成|分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(讲话|全文|这篇|那篇|整篇|文章)[^，。？]{0,4}(结构|提纲|框架|大纲|目录)|^(结构|框架|大纲|目录)"
             r"|第[一二三四五六七八九十\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
+            r"|(几|哪几)大?块|哪[一二三四五六七八九十]+(点意见|个方面|个部分|部分|句话)|(结构|框架|大纲|目录)[？?]?$"
         ),
     ),
     (
@@ -190,7 +191,7 @@ def match_formulations(question: str, formulations: list[tuple[str, Formulation]
         elif _loose_match(q, form.name):
             matches.append(FormulationMatch(doc_id, form, exact=False))
     if not matches:
-        matches = _count_only(q, formulations)
+        matches = _count_only(question, formulations)
     if any(m.exact for m in matches):
         matches = [m for m in matches if m.exact]
     # A longer name wins over one it contains ("八项工程" over "八项").
@@ -198,13 +199,14 @@ def match_formulations(question: str, formulations: list[tuple[str, Formulation]
     return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
 
 
-_COUNT_ONLY_RE = re.compile(r"([一二两三四五六七八九十]{1,2})([个项大条])(?![\u4e00-\u9fff])")
+_QUOTED_COUNT_RE = re.compile(r"[“\"‘'「]([一二两三四五六七八九十]{1,2})([个项大条])[”\"’'」]")
 
 
-def _count_only(q: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
-    """'讲话里提到好几个“八项”，分别指什么' → every formulation named 八项…: a term, not a name."""
+def _count_only(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
+    """'讲话里提到好几个“八项”，分别指什么' → every formulation named 八项…: a quoted count is a term.
+    An unquoted one ("三个确保是哪三个") is no name: the count alone never picks a formulation."""
     out: list[FormulationMatch] = []
-    for found in _COUNT_ONLY_RE.finditer(q):
+    for found in _QUOTED_COUNT_RE.finditer(fold_for_search(question)):
         prefix = found.group(1) + found.group(2)
         if parse_numeral(found.group(1)) is None:
             continue
@@ -286,7 +288,7 @@ def naming(
 
 # "周副区长", "韩书记", "孙局长": a surname and a post name a speaker as well as the full name does.
 _POSTS = "副?(?:书记|县长|区长|市长|省长|州长|局长|厅长|主任|校长|院长|部长|镇长|乡长|主席|秘书长|处长|科长|委员|理事长|督学)"
-_SURNAME_POST_RE = re.compile(rf"([\u4e00-\u9fff])({_POSTS})")
+SURNAME_POST_RE = re.compile(rf"([\u4e00-\u9fff])({_POSTS})")
 
 
 def _surname_post_in(q: str, doc: Document) -> str:
@@ -295,11 +297,22 @@ def _surname_post_in(q: str, doc: Document) -> str:
     if not doc.speaker:
         return ""
     header = compact(f"{getattr(doc, 'speaker_post', '')} {doc.speaker} {doc.title} {doc.text[:300]}")
-    for found in _SURNAME_POST_RE.finditer(q):
+    for found in SURNAME_POST_RE.finditer(q):
         surname, post = found.group(1), found.group(2)
-        if doc.speaker.startswith(surname) and _post_by_name(header, compact(doc.speaker), post):
+        if not doc.speaker.startswith(surname):
+            continue
+        # the post by the name, or no post at all in the header ("罗春燕　2024年9月9日"): a
+        # surname that fits and a post that nothing contradicts
+        if _post_by_name(header, compact(doc.speaker), post) or not _any_post_by_name(
+            header, compact(doc.speaker)
+        ):
             return found.group(0)
     return ""
+
+
+def _any_post_by_name(header: str, name: str) -> bool:
+    at = header.find(name)
+    return at >= 0 and bool(re.search(_POSTS, header[max(0, at - 16) : at + len(name) + 8]))
 
 
 def _post_by_name(header: str, name: str, post: str) -> bool:

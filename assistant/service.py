@@ -129,6 +129,8 @@ class PolicyAssistant:
         item = self._follow_item(text, history, corpus, scope)
         if item is not None:
             return item
+        if item_ordinals(text) and own.part is None and _needs_context(own, corpus, scope):
+            return replace(own, unresolved=reference)  # "第二条" after an answer that listed nothing
         query = self.understand(contextualize(text, history), corpus, scope)
         speech = _previous_speech(history, self.understand(history[-1].question, corpus, scope))
         if own.doc_ids or speech is None:

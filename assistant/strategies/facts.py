@@ -21,6 +21,7 @@ from assistant.strategies.common import (
     clip,
     explains,
     focus,
+    holds_value,
     innermost_label,
     mark,
     region,
@@ -120,8 +121,49 @@ def acceptable(ctx: Context, found: Found) -> bool:
         header = ctx.header(doc.doc_id)
         rarest = rarest_of([w for w in words if w not in header], corpus.search_text)
         framed = fold_for_search(f"{sentence} {innermost_label(doc, found.sentence.start)}")
-        return rarest is None or term_presence(rarest, framed) >= THRESHOLDS.rarest_in_answer
+        if rarest is not None and term_presence(rarest, framed) < THRESHOLDS.rarest_in_answer:
+            return False
+        return _value_fits(ctx, found, [w for w in words if w not in header], sentence)
     return True
+
+
+_RELATIVE = ("前年", "去年", "今年", "明年")
+_CLAUSE_RE = re.compile(r"[^，；：,;]+")
+
+
+def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> bool:
+    """A number answers a how-many question only when it is the asked one: the sentence speaks of
+    the asked year (去年 is not 今年) and a clause holds both a number and the question's most
+    specific word ("42辆校车…驾驶员全部经过培训" does not say how many 驾驶员)."""
+    asked = {w for w in _RELATIVE if w in ctx.query.text}
+    said = {w for w in _RELATIVE if w in sentence}
+    if asked and said and not asked & said:
+        return False
+    folded = fold_for_search(found.sentence.text)
+    doc = ctx.corpus.documents[found.chunk.doc_id]
+    around = fold_for_search(f"{_paragraph(doc.text, found.sentence.start)} {found.chunk.section_path}")
+    if any(term_presence(w, around) < THRESHOLDS.rarest_in_answer for w in words):
+        return False  # a number about something else the speech also counts
+    if not ctx.cues.quantity:
+        return True
+    rarest = rarest_of(words, ctx.corpus.search_text)
+    if rarest is None or rarest not in folded:
+        return True
+    return any(rarest in c and holds_value(ctx, c) for c in _CLAUSE_RE.findall(folded)) or _near_value(
+        folded, rarest
+    )
+
+
+def _paragraph(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _near_value(text: str, word: str) -> bool:
+    """A number within a few characters after the word ("驾驶员186人") even across a comma."""
+    at = text.find(word)
+    return bool(re.search(r"\d", text[at : at + len(word) + 12])) if at >= 0 else False
 
 
 def _extra(chosen: list[Sentence], lead: Found, candidates: list[Found], others: bool) -> list[Found]:

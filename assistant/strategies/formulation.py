@@ -12,7 +12,7 @@ from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.numerals import to_chinese
-from assistant.query import FormulationMatch, asks_definition, compact
+from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, compact
 from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
@@ -80,7 +80,11 @@ def _definitional(ctx: Context) -> bool:
     names += [i.label for m in matches for i in m.formulation.items if i.label]
     # dict.fromkeys: a formulation 200 speeches repeat names the same words 200 times
     context = " ".join(dict.fromkeys(_formulation_context(ctx.corpus, m) for m in matches))
-    return asks_definition(ctx.query.text, list(dict.fromkeys(names)), context)
+    # the words that name the speech ("罗县长讲的", title pieces) are not what is asked about
+    text = SURNAME_POST_RE.sub(" ", ctx.query.text)
+    for word in ctx.query.naming:
+        text = text.replace(word, " ")
+    return asks_definition(text, list(dict.fromkeys(names)), context)
 
 
 def _item(corpus: Corpus, doc_id: str, form: Formulation, i: int, cites: Citations) -> str:
@@ -114,7 +118,11 @@ def _formulation_context(corpus: Corpus, match: FormulationMatch) -> str:
     form = match.formulation
     section = doc.section(form.section_id)
     around = doc.text[max(0, form.start - 300) : form.end + 300]
-    return f"{doc.title} {doc.speaker} {doc.meeting} {section.label if section else ''} {around}"
+    post = getattr(doc, "speaker_post", "")
+    head = doc.text[:200]  # the speaker line and first lines: where a speech says whose it is
+    return (
+        f"{doc.title} {doc.speaker} {post} {doc.meeting} {section.label if section else ''} {head} {around}"
+    )
 
 
 def _speeches_prefix(corpus: Corpus, doc_ids: list[str]) -> str:

@@ -41,14 +41,14 @@ class UndefinedTerm:
         query, corpus = ctx.query, ctx.corpus
         if query.formulations:
             return None
-        for match in QUOTED_TERM.finditer(query.text):
-            term = match.group(1)
+        quoted = [m.group(1) for m in QUOTED_TERM.finditer(query.text)]
+        for term in dict.fromkeys([*quoted, *ctx.cues.named_counts]):
             for doc_id in query.doc_ids or list(corpus.documents):
                 doc = corpus.documents[doc_id]
                 at = doc.text.find(term)
                 if at < 0:
                     continue
-                context = f"{doc.title} {doc.speaker} {doc.text[max(0, at - 300) : at + 300]}"
+                context = f"{ctx.header(doc_id)} {doc.text[max(0, at - 300) : at + 300]}"
                 if not asks_definition(query.text, [term], context):
                     return None
                 cites = ctx.citations()

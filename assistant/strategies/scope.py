@@ -30,7 +30,9 @@ class AbsentFormulation:
 
     def answer(self, ctx: Context) -> Draft | None:
         names = ctx.cues.named_counts
-        if not names or not (_ASKS_ITEMS.search(ctx.query.text) or _quoted(ctx, names)):
+        if not names or not (
+            _ASKS_ITEMS.search(ctx.query.text) or _quoted(ctx, names) or _ends_with(ctx, names)
+        ):
             return None
         text = ctx.scope_text()
         if any(_present(name, text) for name in names):
@@ -91,6 +93,12 @@ class UnresolvedReference:
         return Draft(text, False, ctx.citations(), T.NOTICE_AMBIGUOUS)
 
 
+def _ends_with(ctx: Context, names: tuple[str, ...]) -> bool:
+    """ "邵副市长讲的四个突出": the name is what the question asks about."""
+    tail = re.sub(r"[？?。！!，,\s呢吗啊]+$", "", compact(ctx.query.text))
+    return any(tail.endswith(n) for n in names)
+
+
 def _quoted(ctx: Context, names: tuple[str, ...]) -> bool:
     return any(compact(q) in names for q in ctx.cues.quoted)
 
@@ -121,11 +129,13 @@ def _listed(ctx: Context, name: str) -> bool:
             continue
         if len(cand.items) == count and all(noun in fold_for_search(i.label) for i in cand.items):
             return True
+    if not any(noun in q for q in ctx.cues.quoted):
+        return False  # only a quoted word ("四个“强化”") is one the items repeat
     for item in ctx.ranked[:10]:
         if scope and item.chunk.doc_id not in scope:
             continue
         for sentence, _ in body_sentences(ctx.corpus, item.chunk):
-            if fold_for_search(sentence.text).count(noun) >= count >= 2:
+            if fold_for_search(sentence.text).count(noun) == count >= 2:
                 return True
     return False
 
