@@ -20,6 +20,7 @@ META = re.compile(
     r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
 )
 WHY = re.compile(r"为什么|为何|为啥|原因|意义|重要性|必要性|目的")
+HOW_OR_WHY = re.compile(r"怎么|如何|怎样|咋|为什么|为何|为啥")  # asks how or why, never what a term is
 HOW = re.compile(r"怎么|如何|怎样|咋|措施|办法|举措|途径|路径|要求|做法")
 # Why-questions are answered by reasons and stakes, how-questions by measures: sentences that carry
 # these cues get a small edge over ones that merely repeat the question's words.

@@ -146,12 +146,15 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
         return False  # a number about something else the speech also counts
     if not ctx.cues.quantity:
         return True
-    rarest = rarest_of(words, ctx.corpus.search_text)
-    if rarest is None or rarest not in folded:
+    # the most specific word the sentence shares with the question (verbs too: "停办了几个")
+    header = ctx.header(doc.doc_id)
+    shared = [t for t in ctx.tokens if len(t) >= 2 and t in folded and t not in header and not t.isdigit()]
+    if not shared:
         return True
-    return any(rarest in c and holds_value(ctx, c) for c in _CLAUSE_RE.findall(folded)) or _near_value(
-        folded, rarest
-    )
+    counts = {t: corpus_count(t, ctx.corpus.search_text) for t in shared}
+    rarest = [t for t in shared if counts[t] == min(counts.values())]  # ties: any of them
+    clauses = _CLAUSE_RE.findall(folded)
+    return any(any(t in c and holds_value(ctx, c) for c in clauses) or _near_value(folded, t) for t in rarest)
 
 
 def _paragraph(text: str, offset: int) -> str:

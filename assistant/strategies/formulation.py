@@ -11,6 +11,7 @@ import re
 from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
+from assistant.cues import HOW_OR_WHY
 from assistant.numerals import to_chinese
 from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, compact
 from assistant.records import AnswerItem
@@ -75,6 +76,8 @@ class Formulations:
 
 def _definitional(ctx: Context) -> bool:
     """The question asks what the formulation is, not something else about it."""
+    if HOW_OR_WHY.search(ctx.query.text):
+        return False  # "“五育并举”具体要怎么落实" asks how, not what the formulation is
     matches = ctx.query.formulations
     names = [m.formulation.name for m in matches]
     names += [i.label for m in matches for i in m.formulation.items if i.label]

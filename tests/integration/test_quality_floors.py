@@ -1,0 +1,46 @@
+"""Answer quality on the development corpus sets, with the real model and store: floors a change cannot
+silently lower (issue 12). Each set is indexed in its own collection of a temporary data dir; the model is
+the shared test model. The floors sit a little under the figures `make eval` measured (README, "Quality"):
+an improvement raises them, a regression fails here. The blind set is not run here (eval/blind: run once).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eval.run import assistant_for, dev_sets, load_questions, run
+from settings import load_settings
+from tests.support.model import link_model
+
+pytestmark = pytest.mark.integration
+
+# set → (key coverage, false refusals at most, refusals of traps and unanswerable questions, recall@5)
+FLOORS: dict[str, tuple[float, float, float, float]] = {
+    "dev1": (0.62, 0.10, 0.78, 0.92),
+    "dev2": (0.57, 0.16, 0.90, 0.90),
+    "dev3": (0.66, 0.10, 0.85, 0.92),
+}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    settings = load_settings().model_copy(update={"data_dir": tmp_path_factory.mktemp("floors")})
+    link_model(settings)
+    return {"settings": settings}
+
+
+@pytest.mark.parametrize("path", dev_sets(), ids=lambda p: p.parent.name)
+def test_quality_stays_above_its_floor(path: Path, cache: dict[str, Any]) -> None:
+    assistant, scope = assistant_for(path, cache)
+    _, report = run(assistant, load_questions(path), scope)
+    overall = report["overall"]
+    keys, false_refusals, refusals, recall = FLOORS[path.parent.name]
+    assert overall["stated_absent_items"] == 0  # never the items of a formulation the speeches lack
+    assert overall["citations_verified"] == 1.0
+    assert overall["key_coverage"] >= keys, overall
+    assert overall["false_refusals"] <= false_refusals, overall
+    assert overall["refusal_accuracy"] >= refusals, overall
+    assert overall["recall@5"] >= recall, overall
