@@ -28,6 +28,7 @@ _CODE_PART = re.compile(
     rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招)([{HAN}]{{1,8}})"
 )
 _JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
+_TOKEN_EXPLAINED = re.compile(r"[“\"‘]([0-9０-９]{1,2}|[XxNnＸｘＮｎ])[”\"’]\s?(?:即|是指|指|就是|是)")
 _EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
 _VERBS = re.compile(
     r"^(?:大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
@@ -52,7 +53,7 @@ def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
     short phrases (进教材、进课堂、进头脑)."""
     if m.kind in ("code", "remarks"):
         return None
-    pos = after_name(ctx, m, suffix=4)
+    pos = after_name(ctx, m, suffix=6)  # “两个确保”的目标要求：
     if pos >= len(ctx.text) or ctx.text[pos] not in "：:。，,；":
         return None
     region_start, region_end = pos + 1, ctx.paragraph_end(pos)
@@ -248,7 +249,27 @@ def by_code(ctx: Context, m: Mention) -> Definition | None:
         item_end = explained.end() if explained else part_end
         items.append(ctx.item(prev, item_end, ctx.text[part.start() : part_end]))
         prev = item_end
+    if len(items) < len(tokens):
+        items = _quoted_tokens(ctx, tokens, m.end, end) or items
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
+
+
+def _quoted_tokens(
+    ctx: Context, tokens: list[int | str | None], start: int, end: int
+) -> list[FormulationItem]:
+    """“1”即建强1个市级中心，“3”即建设三类工作室，“N”即布局若干基地: each part quoted, then explained."""
+    found = [
+        (q.start(), q.end(), _token(q.group(1))) for q in _TOKEN_EXPLAINED.finditer(ctx.text, start, end)
+    ]
+    found = [f for f in found if f[2] in tokens]
+    if [f[2] for f in found[: len(tokens)]] != tokens:
+        return []
+    items = []
+    for index, (q_start, body, _) in enumerate(found[: len(tokens)]):
+        stop = found[index + 1][0] if index + 1 < len(found) else end
+        clause_end = next((i for i in range(body, stop) if ctx.text[i] in "，,；;。"), stop)
+        items.append(ctx.item(q_start, clause_end, ctx.text[body:clause_end].strip()))
+    return items
 
 
 def _token(text: str) -> int | str | None:

@@ -66,9 +66,11 @@ _BARE_CODE = re.compile(
     rf"([0-9０-９]{{1,2}}(?:\s?[+＋]\s?(?:[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ]))+|[0-9０-９]{{3,8}})(?=[{HAN}]{{0,4}}?"
     r"(?:模式|思路|体系|工程|行动|计划|机制|格局|战略|布局|路径|框架|举措|工作法))"
 )
-_NOT_AFTER = set("第百千万0123456789０１２３４５６７８９")
+# Not a name after these: 第三个 (an ordinal), 每一个 / 这两项 / 其余两项 / 上述三个 (pointing at things).
+_NOT_AFTER = set("第百千万0123456789０１２３４５６７８９每这那哪某另任唯余他各述前后")
+_FUNCTION_CHAR = re.compile(r"[的和与及是要都在按把将已也就还等给被让向从了着]")
 _BAD_HEAD = re.compile(rf"^(?:方面|部分|时期|阶段|小时|[年月日天次人所名岁点连百千万{CN}])")
-_NOT_A_HEAD = re.compile(r"^[个项大件条种批]|[会委院]$")  # 六个一律; 两会, 两委: bodies, not lists
+_NOT_A_HEAD = re.compile(r"^[个项大件条种批]|[会委院]$|^班子")  # 六个一律; 两会, 两委, 四大班子: bodies
 _KEEP_UNDEFINED = frozenset("项大件")
 
 
@@ -100,13 +102,17 @@ def _mentions(text: str, sections: tuple[Section, ...]) -> Iterator[Mention]:
         before = text[m.start() - 1] if m.start() else ""
         if count is None or before in _NOT_AFTER or _BAD_HEAD.match(m.group(3)):
             continue
-        if m.group(2) == "大" and count > 10:  # 十九大, 二十大: party congresses
+        if (m.group(2) == "大" and count > 10) or m.group(3).startswith("班子"):  # 十九大; 四大班子
             continue
         after = text[m.end()] if m.end() < len(text) else ""
         quoted = before in QUOTES or after in QUOTES
         head = m.group(3)
+        if after not in QUOTES:  # unquoted: the noun ends before a function word ("两项工程按照…")
+            cut = _FUNCTION_CHAR.search(head, 1)
+            head = head[: cut.start()] if cut else head
+        end = m.start(3) + len(head)
         heads = tuple(dict.fromkeys((head, head[:2])))
-        yield Mention(m.group(), count, m.start(), m.end(), heads, "named", quoted, m.group(2))
+        yield Mention(text[m.start() : end], count, m.start(), end, heads, "named", quoted, m.group(2))
     yield from _quoted_mentions(text)
     yield from _unquoted_codes(text)
     first_part = next((s.start for s in sections if s.level == 1), 0)  # outline order: body before TOC
@@ -243,10 +249,17 @@ def _by_following(ctx: Context, m: Mention) -> Definition | None:
     family = _marker_family(first.marker)
     run = [s for s in siblings[siblings.index(first) :] if s.start >= first.start]
     run = list(itertools.takewhile(lambda s: _marker_family(s.marker) == family, run))
-    if m.count is not None:
+
+    def says_head(section: Section) -> bool:
+        return bool(m.heads) and any(h in section.label for h in m.heads)
+
+    # A longer run is something else ("两种不同教育" above 第一，第二，第三，) unless exactly its first
+    # `count` items say the head word; a shorter one is the name spelled out in part only if they all do.
+    if m.count is not None and len(run) > m.count:
+        if not all(says_head(s) for s in run[: m.count]) or says_head(run[m.count]):
+            return None
         run = run[: m.count]
-    named = bool(m.heads) and all(any(h in s.label for h in m.heads) for s in run)
-    if len(run) < 2 or (len(run) != m.count and not named):
+    if len(run) < 2 or (len(run) != m.count and not all(says_head(s) for s in run)):
         return None
     items = tuple(_child_item(ctx, s) for s in run)
     return Definition(items, first.parent_id, m.start, run[-1].end, 4)

@@ -12,7 +12,8 @@ Layouts read (GENRE.md), in any order within the head:
     同志们：                               ← the head ends at a salutation, a heading or running text
 
 The head is at most `HEAD_LINES` lines and stops at the first line that is not a head line (a sentence,
-an outline heading, a salutation). A line is used only for what it clearly is: an unknown short line is
+an outline heading, a salutation); when more short lines come first (a saved page's menus), the head is
+the last `HEAD_LINES` of them, next to the body. A line is used only for what it clearly is: an unknown short line is
 a main title only right above a subtitle, or the title when nothing else names the speech and it opens
 the head. A bare name counts as a speaker only under a title, or when a date or salutation follows it.
 The speech's own date is the first date of the head; the page's publishing date is another field.
@@ -36,7 +37,8 @@ from ingest.metadata import (
 )
 from ingest.normalize import normalize_for_match
 
-HEAD_LINES = 8
+HEAD_LINES = 8  # a head is at most this many lines
+HEAD_SCAN = 16  # short lines looked at before the body: menus of a saved page may come first
 _TITLE_MAX = 120
 _SHORT_WITH_COMMA = 40  # a title may hold a comma ("坚持立德树人，办好人民满意教育"); prose is longer
 _FALLBACK_TITLE_MIN_CJK = 6  # an unknown opening line shorter than this is a label ("领导讲话"), not a title
@@ -119,17 +121,25 @@ class _Reading:
 
 
 def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
-    """Read the head of one speech from its first lines (each a line of the cleaned text)."""
+    """Read the head of one speech from its first lines (each a line of the cleaned text).
+
+    When more than `limit` short lines come before the body (a saved page's menus), the head is the
+    last `limit` of them: the lines next to the body."""
+    zone = 0
+    while zone < min(len(lines), HEAD_SCAN) and _head_like(_strip_markdown(lines[zone])):
+        zone += 1
+    skip = max(0, zone - limit)
     reading = _Reading()
     previous_kind = ""
-    for index, raw in enumerate(lines[:limit]):
-        text = _MD_RE.sub("", normalize_for_match(raw).strip())
+    for index in range(skip, zone):
+        raw = lines[index]
+        text = _strip_markdown(raw)
         original = raw.strip()[len(raw.strip()) - len(text) :] if text else ""
-        if not text or not _head_like(text):
+        if not text:
             break
-        kind = _read_line(reading, text, original, index, previous_kind, lines, limit)
+        kind = _read_line(reading, text, original, index, previous_kind, lines)
         if kind == "":
-            if index == 0:
+            if index == skip:
                 reading.unknown_first = original
             reading.unknown_last = original
             previous_kind = "unknown"
@@ -137,7 +147,11 @@ def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
         reading.last = index
         reading.first_used = reading.first_used or index == 0
         previous_kind = kind
-    return _assemble(reading)
+    return _assemble(reading, skip == 0)
+
+
+def _strip_markdown(line: str) -> str:
+    return _MD_RE.sub("", normalize_for_match(line).strip())
 
 
 def _head_like(text: str) -> bool:
@@ -150,7 +164,7 @@ def _head_like(text: str) -> bool:
 
 
 def _read_line(
-    reading: _Reading, text: str, original: str, index: int, previous: str, lines: Sequence[str], limit: int
+    reading: _Reading, text: str, original: str, index: int, previous: str, lines: Sequence[str]
 ) -> str:
     """Record what the line says in `reading`; its kind, or '' when it says nothing certain."""
     if is_date_line(text):
@@ -167,7 +181,7 @@ def _read_line(
     name, post = speaker_and_post(head)
     title_above = bool(reading.main or reading.subtitle or reading.titled)
     # A bare name needs a date or a salutation after it: a short subtitle is not a speaker.
-    if name and (post or date or _date_or_salutation_next(lines, index, limit)):
+    if name and (post or date or _date_or_salutation_next(lines, index)):
         if not reading.speaker:
             reading.speaker, reading.post = name, post
         reading.date = reading.date or date
@@ -177,8 +191,8 @@ def _read_line(
         return "speaker"
     if is_title_line(head):
         spoken = _SPOKEN_AT_RE.match(normalize_for_match(head)) is not None
-        if spoken and not reading.subtitle and (reading.titled or previous == "unknown"):
-            _read_subtitle(reading, original, previous)  # under another title: the subtitle, dashes dropped
+        if spoken and not reading.subtitle and reading.titled and previous == "title":
+            _read_subtitle(reading, original, previous)  # right under another title: the subtitle
         elif not reading.titled:
             reading.titled = original
         reading.title_date = reading.title_date or date
@@ -196,22 +210,26 @@ def _read_subtitle(reading: _Reading, subtitle: str, previous: str) -> None:
         reading.main = reading.unknown_last
 
 
-def _date_or_salutation_next(lines: Sequence[str], index: int, limit: int) -> bool:
-    following = lines[index + 1] if index + 1 < min(len(lines), limit + 1) else ""
+def _date_or_salutation_next(lines: Sequence[str], index: int) -> bool:
+    following = lines[index + 1] if index + 1 < len(lines) else ""
     return bool(following) and (is_date_line(following) or is_salutation(following))
 
 
-def _assemble(reading: _Reading) -> Header:
+def _assemble(reading: _Reading, from_first: bool) -> Header:
     subtitle = reading.subtitle
-    if reading.main and subtitle:
+    main_said = spoken_at(reading.main) if reading.main else None
+    sub_said = spoken_at(subtitle) if subtitle else None
+    if main_said and sub_said and main_said[2] == sub_said[2]:
+        title, subtitle = reading.main, ""  # a page title repeating the speech title, with the name in it
+    elif reading.main and subtitle:
         title = f"{reading.main}——{subtitle}"
     else:  # a subtitle alone is the title
         title, subtitle = subtitle or reading.titled, ""
-    first_used = reading.first_used
+    first_used = reading.first_used and from_first
     if not title and reading.unknown_first and _cjk_count(reading.unknown_first) >= _FALLBACK_TITLE_MIN_CJK:
-        title, first_used = reading.unknown_first, True
+        title, first_used = reading.unknown_first, from_first
     elif reading.main and reading.main == reading.unknown_first:
-        first_used = True  # the opening line was the main title
+        first_used = from_first  # the opening line was the main title
     speaker, post, meeting = reading.speaker, reading.post, ""
     for source in (reading.subtitle, reading.titled, reading.main):
         said = spoken_at(source) if source else None

@@ -186,3 +186,26 @@ def test_head_stops_at_running_text_and_headings() -> None:
     assert (head.title, head.speaker, head.date, head.lines) == ("在全县大会上的讲话", "", "", 1)
     head = read_header(["同志们：", "在全县大会上的讲话"])
     assert head.title == "" and head.lines == 0
+
+
+def test_saved_page_menus_before_the_head_and_a_repeated_page_title() -> None:
+    raw = (
+        "白沙县人民政府 | 无障碍浏览 | English | 2025年4月16日 星期三\n政务服务\n互动交流\n走进白沙\n"
+        "唐国栋在全县校园安全工作推进会上的讲话\n主要领导讲话\n在全县校园安全工作推进会上的讲话\n县长　唐国栋\n"
+        "2025年4月11日\n同志们：\n" + BODY
+    )
+    span = one(raw)
+    assert span.title == "唐国栋在全县校园安全工作推进会上的讲话"
+    assert (span.speaker, span.speaker_post, span.date) == ("唐国栋", "县长", "2025-04-11")
+    assert "无障碍浏览" not in span.text and "主要领导讲话" not in span.text
+
+
+def test_more_short_lines_than_a_head_keeps_the_lines_next_to_the_body() -> None:
+    menus = "\n".join(["政务服务", "互动交流", "走进红柳", "办事指南", "数据开放", "专题专栏", "公众参与"])
+    span = one(f"{menus}\n在全区教育大会上的讲话\n区长　马东来\n（2025年3月1日）\n同志们：\n{BODY}")
+    assert (span.title, span.speaker, span.date) == ("在全区教育大会上的讲话", "马东来", "2025-03-01")
+
+
+def test_page_break_after_an_opening_quote_is_joined() -> None:
+    text = clean_text("我给同学们提三点希望，概括起来就是“\n三个学会”。下面分别来讲。")
+    assert text == "我给同学们提三点希望，概括起来就是“三个学会”。下面分别来讲。"
