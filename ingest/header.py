@@ -86,7 +86,7 @@ _NOT_NAMES = frozenset(
 # "…在X上的讲话": who speaks before 在, what meeting between 在 and 上的讲话.
 _SPOKEN_AT_RE = re.compile(
     r"^(?P<who>[^\s在,，。:：]{0,20}?)\s?在(?P<meeting>.{2,120}?)\s?[上中]\s?的\s?"
-    r"(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
+    r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
 )
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
@@ -110,7 +110,8 @@ class _Reading:
     main: str = ""
     subtitle: str = ""
     titled: str = ""  # a line worded like a title (…讲话)
-    unknown_first: str = ""  # an unknown line opening the head
+    unknown_first: str = ""  # the first unknown line of the head: the title when nothing else is
+    unknown_first_at: int = -1
     unknown_last: str = ""  # the latest unknown line: a main title when a subtitle follows it
     speaker: str = ""
     post: str = ""
@@ -139,8 +140,8 @@ def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
             break
         kind = _read_line(reading, text, original, index, previous_kind, lines)
         if kind == "":
-            if index == skip:
-                reading.unknown_first = original
+            if not reading.unknown_first:
+                reading.unknown_first, reading.unknown_first_at = original, index
             reading.unknown_last = original
             previous_kind = "unknown"
             continue
@@ -191,9 +192,10 @@ def _read_line(
         return "speaker"
     if is_title_line(head):
         spoken = _SPOKEN_AT_RE.match(normalize_for_match(head)) is not None
-        if spoken and not reading.subtitle and reading.titled and previous == "title":
-            _read_subtitle(reading, original, previous)  # right under another title: the subtitle
-        elif not reading.titled:
+        above = reading.titled and _SPOKEN_AT_RE.match(normalize_for_match(reading.titled)) is None
+        if spoken and not reading.subtitle and above and previous == "title":
+            _read_subtitle(reading, original, previous)  # right under a slogan title: the subtitle
+        else:  # a later title line is the speech's own: a page title or a table of contents came first
             reading.titled = original
         reading.title_date = reading.title_date or date
         return "title"
@@ -227,8 +229,9 @@ def _assemble(reading: _Reading, from_first: bool) -> Header:
         title, subtitle = subtitle or reading.titled, ""
     first_used = reading.first_used and from_first
     if not title and reading.unknown_first and _cjk_count(reading.unknown_first) >= _FALLBACK_TITLE_MIN_CJK:
-        title, first_used = reading.unknown_first, from_first
-    elif reading.main and reading.main == reading.unknown_first:
+        title = reading.unknown_first  # a news title under a date ("某某主持召开…会议")
+        first_used = from_first and (reading.unknown_first_at == 0 or first_used)
+    elif reading.main and reading.main == reading.unknown_first and reading.unknown_first_at == 0:
         first_used = from_first  # the opening line was the main title
     speaker, post, meeting = reading.speaker, reading.post, ""
     for source in (reading.subtitle, reading.titled, reading.main):

@@ -195,7 +195,7 @@ def test_saved_page_menus_before_the_head_and_a_repeated_page_title() -> None:
         "2025年4月11日\n同志们：\n" + BODY
     )
     span = one(raw)
-    assert span.title == "唐国栋在全县校园安全工作推进会上的讲话"
+    assert span.title == "在全县校园安全工作推进会上的讲话"  # the title line next to the body wins
     assert (span.speaker, span.speaker_post, span.date) == ("唐国栋", "县长", "2025-04-11")
     assert "无障碍浏览" not in span.text and "主要领导讲话" not in span.text
 
@@ -209,3 +209,36 @@ def test_more_short_lines_than_a_head_keeps_the_lines_next_to_the_body() -> None
 def test_page_break_after_an_opening_quote_is_joined() -> None:
     text = clean_text("我给同学们提三点希望，概括起来就是“\n三个学会”。下面分别来讲。")
     assert text == "我给同学们提三点希望，概括起来就是“三个学会”。下面分别来讲。"
+
+
+def test_file_with_a_contents_list_of_two_speeches() -> None:
+    meeting = "全区学前教育推进会"
+    raw = (
+        f"区领导在{meeting}上的讲话\n目录\n区委书记韦向阳在{meeting}上的讲话\n副区长龙雨琳在{meeting}上的讲话\n"
+        f"区委书记韦向阳在{meeting}上的讲话\n（2025年5月28日）\n同志们：\n{BODY}\n"
+        f"副区长龙雨琳在{meeting}上的讲话\n（2025年5月28日）\n同志们：\n{BODY}"
+    )
+    found = split_speeches(clean_text(raw), raw=raw)
+    assert [(s.speaker, s.speaker_post) for s in found] == [("韦向阳", "区委书记"), ("龙雨琳", "副区长")]
+    assert [s.title for s in found] == [
+        f"区委书记韦向阳在{meeting}上的讲话",
+        f"副区长龙雨琳在{meeting}上的讲话",
+    ]
+    assert {s.meeting for s in found} == {meeting}
+
+
+def test_minutes_with_a_date_line_then_a_news_title() -> None:
+    span = one(
+        "2024-11-08\n杜明山主持召开市政府常务会议 研究部署校园食品安全工作\n11月7日下午，市长杜明山主持召开会议。"
+        + BODY
+    )
+    assert span.title == "杜明山主持召开市政府常务会议 研究部署校园食品安全工作"
+    assert (span.date, span.title_source) == ("2024-11-08", "text")
+
+
+def test_party_lecture_subtitle_names_the_speaker() -> None:
+    span = one(
+        "2025年4月16日\n# 争做新时代“大先生”\n——蓝启文同志在全市教育系统专题党课上的讲稿\n同志们：\n" + BODY
+    )
+    assert span.title == "争做新时代“大先生”——蓝启文同志在全市教育系统专题党课上的讲稿"
+    assert (span.speaker, span.meeting, span.date) == ("蓝启文", "全市教育系统专题党课", "2025-04-16")
