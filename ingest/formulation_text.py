@@ -25,7 +25,7 @@ from ingest.outline import cn_number
 from ingest.records import FormulationItem
 
 _CODE_PART = re.compile(
-    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招)([{HAN}]{{1,8}})"
+    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招|家)([{HAN}]{{1,12}})"
 )
 _JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
 _TOKEN_EXPLAINED = re.compile(r"[“\"‘]([0-9０-９]{1,2}|[XxNnＸｘＮｎ])[”\"’]\s?(?:即|是指|指|就是|是)")
@@ -35,6 +35,7 @@ _VERBS = re.compile(
     r"实施|推进|推动|深化|开展|加强|坚持|突出|落实|建设|打造|构建|启动|强化|做好|抓好|完成|实现|围绕|包括|即|如)"
 )
 _LEAD = re.compile(r"\s?(?:即|也就是|就是|包括|分别是|具体是|主要是|具体来说)[，,：:]?\s?")
+_BRIDGE_MAX = 40  # "这里我重点讲其中三个。" between a name and the paragraphs that spell it out
 _PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
 
 
@@ -97,6 +98,31 @@ def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[For
     return ()
 
 
+def by_head_paragraphs(ctx: Context, m: Mention) -> Definition | None:
+    """要做到“五个带头”。这里重点讲其中三个。⏎带头学习提升。…⏎带头遵规守纪。…: the paragraphs right after
+    the name's paragraph (one short bridge paragraph allowed) that open with its head word."""
+    if m.kind not in ("named", "compound") or m.count is None:
+        return None
+    for head in (h for h in m.heads if len(h) >= 2):
+        pos = ctx.paragraph_end(m.end) + 1
+        items: list[FormulationItem] = []
+        skipped = 0
+        while pos < len(ctx.text) and len(items) < m.count:
+            end = ctx.paragraph_end(pos)
+            if ctx.text.startswith(head, pos):
+                stop = sentence_end(ctx.text, pos, end)
+                label = re.split(r"[，,：:]", ctx.text[pos:stop], maxsplit=1)[0].rstrip(SENTENCE_END)
+                items.append(ctx.item(pos, stop, label))
+            elif items or skipped or end - pos > _BRIDGE_MAX:
+                break
+            else:
+                skipped += 1
+            pos = end + 1
+        if len(items) >= 2:
+            return Definition(tuple(items), None, m.start, items[-1].end, 4)
+    return None
+
+
 def by_head_sentences_before(ctx: Context, m: Mention) -> Definition | None:
     """突出“均衡”…；突出“优质”…；突出“特色”…，构建“三个突出”格局: the sentences of the paragraph that end
     at the name's sentence and open with its head, counted back from it; exactly `count` of them."""
@@ -146,10 +172,14 @@ def by_quoted_list_before(ctx: Context, m: Mention) -> Definition | None:
     pos = m.start - (1 if m.start and ctx.text[m.start - 1] == "等" else 0)
     if m.kind not in ("named", "compound") or pos == 0 or ctx.text[pos - 1] not in '”"」』':
         return None
+    if ctx.text[pos - 1] == '"' and ctx.text[m.end : m.end + 1] == '"':
+        return None  # "三项清单": straight quotes around the name itself, not a list closing before it
     opening = max(ctx.text.rfind(q, max(0, pos - 300), pos - 1) for q in OPEN_QUOTES)
     if opening < 0:
         return None
     content = ctx.text[opening + 1 : pos - 1]
+    if "\n" in content or "。" in content:
+        return None  # a quoted list is phrases; this is the closing quote of something else
     if m.count == 1:
         items: tuple[FormulationItem, ...] = (ctx.item(opening + 1, pos - 1, content),)
     else:

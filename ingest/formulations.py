@@ -41,6 +41,7 @@ from ingest.formulation_text import (
     by_code,
     by_colon_or_ordinals,
     by_head_list,
+    by_head_paragraphs,
     by_head_sentences_before,
     by_list_before,
     by_parenthesis,
@@ -103,6 +104,8 @@ def _mentions(text: str, sections: tuple[Section, ...]) -> Iterator[Mention]:
         if count is None or before in _NOT_AFTER or _BAD_HEAD.match(m.group(3)):
             continue
         if (m.group(2) == "大" and count > 10) or m.group(3).startswith("班子"):  # 十九大; 四大班子
+            continue
+        if m.group(2) == "批" and count == 1:  # 一批: "a number of", never a list
             continue
         after = text[m.end()] if m.end() < len(text) else ""
         quoted = before in QUOTES or after in QUOTES
@@ -198,6 +201,7 @@ def _definitions(ctx: Context, mentions: list[Mention]) -> list[Definition]:
         by_list_before,
         by_head_list,
         by_head_sentences_before,
+        by_head_paragraphs,
         _by_intro,
         _by_following,
         _by_remarks,

@@ -7,6 +7,7 @@ is read from the raw text (`metadata.published_date`) before these lines are dro
 - breadcrumbs: `首页 > 新闻中心 > 领导讲话 > 正文`, `您现在的位置：…`, `XX市人民政府门户网站 >> 政务公开 >> …`
 - source lines: `来源：XX  发布时间：2025-02-20 10:35  阅读次数：2316  字号：大 中 小`, `责任编辑：XX`
 - section labels alone on a line (`领导讲话`, `主要领导讲话`, `正文`) and menu bars (`A | B | C`)
+- page numbers of a PDF copy (`— 2 —`, `第 2 页`)
 - buttons: `【打印本页】【关闭窗口】`, `分享到：`, `字号：大 中 小`, `点击阅读全文`, `上一篇：…`
 """
 
@@ -40,6 +41,9 @@ _LABELS = frozenset(
 _LEADERS_LABEL = re.compile(
     r"^[\u4e00-\u9fff]{0,4}领导讲话$"
 )  # 主要领导讲话, 分管领导讲话: a page's column name
+_PAGE_NUMBER = re.compile(
+    r"^(?:-{1,2}\s?\d{1,3}\s?-{1,2}|第\s?\d{1,3}\s?页(?:\s?[/,，]?\s?共\s?\d{1,3}\s?页)?)$"
+)  # — 2 —
 _BAR = re.compile(r"\s?[|｜]\s?")
 _NAV = re.compile(r"^(?:上一篇|下一篇|相关阅读|相关链接|相关新闻|相关文章)\s?[:：]?")
 
@@ -49,7 +53,7 @@ def is_web_noise(line: str) -> bool:
     text = normalize_for_match(line).strip()
     if not text or len(text) > _MAX_NOISE:
         return False
-    if text in _LABELS or _NAV.match(text) or _LEADERS_LABEL.match(text):
+    if text in _LABELS or _NAV.match(text) or _LEADERS_LABEL.match(text) or _PAGE_NUMBER.match(text):
         return True
     return is_breadcrumb(text) or _is_source_line(text) or _is_buttons(text) or _is_menu_bar(text)
 

@@ -348,6 +348,25 @@ def test_colon_after_a_longer_suffix() -> None:
     assert labels(formulations(text)["两个确保"]) == ["确保年底前达标", "确保明年通过评估"]
 
 
+def test_straight_quotes_are_not_read_as_a_list_before_the_name() -> None:
+    text = '坚决杜绝"三无"食品进校园。学生吃得安全、吃得营养。\n四要抓好"三项清单"落实。县里已经研究了"三项清单"。'
+    found = formulations(text + PARA)
+    assert labels(found["三项清单"]) == [] and labels(found["三无"]) == []
+
+
+def test_paragraphs_opening_with_the_head_spell_it_out_in_part() -> None:
+    text = (
+        f'全市党员教师要做到"五个带头"。这里我重点讲其中三个。\n带头学习提升。{PARA}\n带头遵规守纪。{PARA}\n'
+        f"带头关爱学生。{PARA}\n同志们，{PARA}"
+    )
+    f = formulations(text)["五个带头"]
+    assert labels(f) == ["带头学习提升", "带头遵规守纪", "带头关爱学生"] and not f.complete
+
+
+def test_a_batch_is_not_a_formulation() -> None:
+    assert formulations(f"甲中学、乙中学等一批县中办学特色逐步显现。{PARA}") == {}
+
+
 # --- robustness ---------------------------------------------------------------------------------
 
 _PIECES = [
