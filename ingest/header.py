@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.metadata import (
     CJK,
@@ -88,6 +88,10 @@ _SPOKEN_AT_RE = re.compile(
     r"^(?P<who>[^\s在,，。:：]{0,20}?)\s?在(?P<meeting>.{2,120}?)\s?[上中]\s?的\s?"
     r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
 )
+_CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
+_CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
+_CHAIR_WINDOW = 80
+_MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
 _SENTENCE_RE = re.compile(r"[。!?;；]")
@@ -148,7 +152,29 @@ def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
         reading.last = index
         reading.first_used = reading.first_used or index == 0
         previous_kind = kind
-    return _assemble(reading, skip == 0)
+    head = _assemble(reading, skip == 0)
+    if not head.speaker and (chaired := _chaired(head.title, lines[zone] if zone < len(lines) else "")):
+        head = replace(head, speaker=chaired[0], post=head.post or chaired[1])
+    return head
+
+
+def _chaired(title: str, first_body_line: str) -> tuple[str, str] | None:
+    """Minutes: '冯立群主持召开…会议' (post from the first sentence: '副市长冯立群主持召开…')."""
+    found = _CHAIRED_RE.match(normalize_for_match(title).strip())
+    if found is None:
+        # '青阳县召开县委常委会会议…' over '…县委书记韩立新主持召开…': the chair named in the first sentence
+        said = _CHAIR_IN_BODY_RE.search(normalize_for_match(first_body_line)[:_CHAIR_WINDOW])
+        if "召开" not in title or said is None or not _is_name(said.group(2)):
+            return None
+        return said.group(2), said.group(1)
+    name, post = _glued_name_and_post(found.group(1))
+    name = name or (found.group(1) if _is_name(found.group(1)) else "")
+    if not name:
+        return None
+    if not post:
+        said = re.search(f"({_POST}){re.escape(name)}(?:同志)?主持", normalize_for_match(first_body_line))
+        post = said.group(1) if said else ""
+    return name, post
 
 
 def _strip_markdown(line: str) -> str:
@@ -245,6 +271,8 @@ def _assemble(reading: _Reading, from_first: bool) -> Header:
             post = who_post
         break
     meeting = meeting or meeting_from_title(reading.subtitle or reading.titled)
+    if not meeting and subtitle and _MEETING_WORD_RE.search(subtitle):
+        meeting = subtitle  # ——全市教育系统师德师风建设专题党课
     last = reading.last if reading.last >= 0 else (0 if first_used else -1)
     return Header(
         title=title,

@@ -242,3 +242,28 @@ def test_party_lecture_subtitle_names_the_speaker() -> None:
     )
     assert span.title == "争做新时代“大先生”——蓝启文同志在全市教育系统专题党课上的讲稿"
     assert (span.speaker, span.meeting, span.date) == ("蓝启文", "全市教育系统专题党课", "2025-04-16")
+
+
+def test_minutes_name_the_chair_and_their_post() -> None:
+    span = one(
+        "冯立新主持召开全市“双减”工作专题会议\n12月3日下午，副市长冯立新主持召开全市“双减”工作专题会议。"
+        + BODY
+    )
+    assert (span.speaker, span.speaker_post) == ("冯立新", "副市长")
+
+
+def test_subtitle_naming_a_meeting_without_zai() -> None:
+    span = one("# 赓续师道初心\n——全市教育系统师德师风建设专题党课\n许清源　2025年6月20日\n同志们：\n" + BODY)
+    assert (span.meeting, span.speaker, span.date) == (
+        "全市教育系统师德师风建设专题党课",
+        "许清源",
+        "2025-06-20",
+    )
+
+
+def test_minutes_whose_title_names_no_one_take_the_chair_of_the_first_sentence() -> None:
+    span = one(
+        "青禾县召开县委常委会会议专题研究县中振兴工作\n11月7日下午，县委书记韩立群主持召开县委常委会会议。"
+        + BODY
+    )
+    assert (span.speaker, span.speaker_post) == ("韩立群", "县委书记")
