@@ -1,19 +1,27 @@
-"""Numbered formulations (两个保障, 八项工程, “四有”, 三提三管, 12881 …): where a speech defines them.
+"""Numbered formulations (两个保障, 八项工程, “四有”, 三提三管, 12881, 1+2+X …): where a speech defines them.
 
-A name is found where it is written; its definition is searched, by every rule below, around each of
-its mentions and in the outline, and the most complete one wins (items == count, then most items, then
-rule priority). Rules:
-(a) a section whose heading names it ("三、强化“两个保障”"): its sub-sections are the items; a
-    count-1 name with no sub-sections ("一、凝聚“一个共识”") is defined by the quoted phrase that precedes
-    the name's head word in the section body ("凝聚起“坚持教育优先，建设教育强市”的广泛共识");
-    a section whose own intro names it ("…立足于四个聚焦。" then 一是…四是) counts when the numbers agree,
-    and "我讲三点意见" before the first part is defined by the top-level parts;
+A name is found where it is written, and is always the literal text ("两项工程按照" is cut before its
+function word, "这两大载体"/"其余两项"/"每一个"/"一批" are no names); its definition is searched, by every
+rule below, around each of its mentions and in the outline, and the most complete one wins (items ==
+count, then most items, then rule priority). Rules:
+(a) the outline: a section whose heading names it ("三、强化“两个保障”"): its sub-sections are the items;
+    a count-1 name with no sub-sections ("一、凝聚“一个共识”") is defined by the quoted phrase that precedes
+    the name's head word in the section body; a name right above a run of headings that counts from one
+    ("要抓住“三个关键”。" then 第一个关键：…; "讲三句话" then 第一句话：…; a section intro "…四个聚焦。"
+    then 一是…四是) takes that run when its length is the count (shorter only if every heading says the
+    head word: spelled out in part); "我讲三点意见" before the first part is defined by the top-level parts;
 (b) a named list in running text ("凝聚“一个共识”、抓住“三个关键”…") is just several mentions, each
     resolved by the other rules (usually (a));
-(c) an enumeration right after the name: "（A、B、C）", "：A…。B…。" (sentences or clauses starting with
-    the name's head: 严格治理…严格审批…, 提高…管好…), or "一是…二是…" in the same paragraph;
-    and right before it: "“A、B”等八项工程", "A、B、C等五项工程" (leading verbs dropped), "有A、有B…的“四有”";
-(d) a code ("12881") followed by clauses whose numerals spell its digits (一个目标, 两项重点, 八项工程 …).
+(c) running text (ingest.formulation_text): right after the name "（A、B、C）"; after "：" or "，即":
+    sentences or clauses opening with the name's head (严格治理…严格审批…), an inline enumeration in any
+    numbering (一是/一要/第一，/第一点/首先…其次…最后/一方面…另一方面: ingest.enumerations), or a
+    parallel run of exactly `count` short phrases (进教材、进课堂、进头脑); paragraphs after the name
+    opening with its head (带头学习…⏎带头遵规…); and before it: "“A、B”等八项工程", "A、B、C等五项工程"
+    (leading verbs dropped), "有A、有B…的“四有”", sentences opening with the head that end at the name
+    (突出“均衡”…；突出“优质”…；突出“特色”…，构建“三个突出”格局);
+(d) a code — quoted, or followed by a word for a scheme (模式, 思路, 体系 …) — whose parts are spelled by
+    the clauses after it: "12881" digit by digit (一个目标, 两项重点, 八项工程 …), "1+2+X" / "5＋N" part by
+    part (1个核心（…）、2个支撑、X项特色; 5项规定动作加N项自选动作; “1”即…“3”即…“N”即…).
 Found items may be fewer than `count` (the speech lists only part: Formulation.complete is False) or
 none (the name is used, never defined). Unquoted names need a definition, except N项/N大/N件 ones
 ("十项重点任务"); quoted ones are kept either way. Same name, one speech → one Formulation.
