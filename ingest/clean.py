@@ -65,6 +65,7 @@ _ELLIPSIS_ONLY_RE = re.compile(r"^[….。·\s]+$")
 _TITLE_GAP_RE = re.compile(f"(?<=[{CJK}]) (?=[{CJK}])")
 _ELLIPSIS_CHARS = "…. "
 _CLOSERS = ")」』》]】"
+_OPENING_QUOTES = "“‘「『"
 _TERMINALS = '。!?;:…"'
 _TEASER_MIN_OVERLAP = 20
 _TEASER_LOOKAHEAD = 6
@@ -312,6 +313,8 @@ def _continues(paragraph: _Paragraph, line: str) -> bool:
 
 
 def _ends_sentence(line: str) -> bool:
+    if line.rstrip()[-1:] in _OPENING_QUOTES:  # '概括起来就是“' + page break + '三个学会”。'
+        return False
     text = normalize_for_match(line).rstrip()
     if text[-1:] in _TERMINALS:
         return True

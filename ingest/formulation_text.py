@@ -25,15 +25,17 @@ from ingest.outline import cn_number
 from ingest.records import FormulationItem
 
 _CODE_PART = re.compile(
-    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招)([{HAN}]{{1,8}})"
+    rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招|家)([{HAN}]{{1,12}})"
 )
 _JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
+_TOKEN_EXPLAINED = re.compile(r"[“\"‘]([0-9０-９]{1,2}|[XxNnＸｘＮｎ])[”\"’]\s?(?:即|是指|指|就是|是)")
 _EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
 _VERBS = re.compile(
     r"^(?:大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
     r"实施|推进|推动|深化|开展|加强|坚持|突出|落实|建设|打造|构建|启动|强化|做好|抓好|完成|实现|围绕|包括|即|如)"
 )
 _LEAD = re.compile(r"\s?(?:即|也就是|就是|包括|分别是|具体是|主要是|具体来说)[，,：:]?\s?")
+_BRIDGE_MAX = 40  # "这里我重点讲其中三个。" between a name and the paragraphs that spell it out
 _PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
 
 
@@ -52,7 +54,7 @@ def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
     short phrases (进教材、进课堂、进头脑)."""
     if m.kind in ("code", "remarks"):
         return None
-    pos = after_name(ctx, m, suffix=4)
+    pos = after_name(ctx, m, suffix=6)  # “两个确保”的目标要求：
     if pos >= len(ctx.text) or ctx.text[pos] not in "：:。，,；":
         return None
     region_start, region_end = pos + 1, ctx.paragraph_end(pos)
@@ -94,6 +96,31 @@ def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[For
         if len(items) >= 2:
             return tuple(items)
     return ()
+
+
+def by_head_paragraphs(ctx: Context, m: Mention) -> Definition | None:
+    """要做到“五个带头”。这里重点讲其中三个。⏎带头学习提升。…⏎带头遵规守纪。…: the paragraphs right after
+    the name's paragraph (one short bridge paragraph allowed) that open with its head word."""
+    if m.kind not in ("named", "compound") or m.count is None:
+        return None
+    for head in (h for h in m.heads if len(h) >= 2):
+        pos = ctx.paragraph_end(m.end) + 1
+        items: list[FormulationItem] = []
+        skipped = 0
+        while pos < len(ctx.text) and len(items) < m.count:
+            end = ctx.paragraph_end(pos)
+            if ctx.text.startswith(head, pos):
+                stop = sentence_end(ctx.text, pos, end)
+                label = re.split(r"[，,：:]", ctx.text[pos:stop], maxsplit=1)[0].rstrip(SENTENCE_END)
+                items.append(ctx.item(pos, stop, label))
+            elif items or skipped or end - pos > _BRIDGE_MAX:
+                break
+            else:
+                skipped += 1
+            pos = end + 1
+        if len(items) >= 2:
+            return Definition(tuple(items), None, m.start, items[-1].end, 4)
+    return None
 
 
 def by_head_sentences_before(ctx: Context, m: Mention) -> Definition | None:
@@ -145,10 +172,14 @@ def by_quoted_list_before(ctx: Context, m: Mention) -> Definition | None:
     pos = m.start - (1 if m.start and ctx.text[m.start - 1] == "等" else 0)
     if m.kind not in ("named", "compound") or pos == 0 or ctx.text[pos - 1] not in '”"」』':
         return None
+    if ctx.text[pos - 1] == '"' and ctx.text[m.end : m.end + 1] == '"':
+        return None  # "三项清单": straight quotes around the name itself, not a list closing before it
     opening = max(ctx.text.rfind(q, max(0, pos - 300), pos - 1) for q in OPEN_QUOTES)
     if opening < 0:
         return None
     content = ctx.text[opening + 1 : pos - 1]
+    if "\n" in content or "。" in content:
+        return None  # a quoted list is phrases; this is the closing quote of something else
     if m.count == 1:
         items: tuple[FormulationItem, ...] = (ctx.item(opening + 1, pos - 1, content),)
     else:
@@ -248,7 +279,27 @@ def by_code(ctx: Context, m: Mention) -> Definition | None:
         item_end = explained.end() if explained else part_end
         items.append(ctx.item(prev, item_end, ctx.text[part.start() : part_end]))
         prev = item_end
+    if len(items) < len(tokens):
+        items = _quoted_tokens(ctx, tokens, m.end, end) or items
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
+
+
+def _quoted_tokens(
+    ctx: Context, tokens: list[int | str | None], start: int, end: int
+) -> list[FormulationItem]:
+    """“1”即建强1个市级中心，“3”即建设三类工作室，“N”即布局若干基地: each part quoted, then explained."""
+    found = [
+        (q.start(), q.end(), _token(q.group(1))) for q in _TOKEN_EXPLAINED.finditer(ctx.text, start, end)
+    ]
+    found = [f for f in found if f[2] in tokens]
+    if [f[2] for f in found[: len(tokens)]] != tokens:
+        return []
+    items = []
+    for index, (q_start, body, _) in enumerate(found[: len(tokens)]):
+        stop = found[index + 1][0] if index + 1 < len(found) else end
+        clause_end = next((i for i in range(body, stop) if ctx.text[i] in "，,；;。"), stop)
+        items.append(ctx.item(q_start, clause_end, ctx.text[body:clause_end].strip()))
+    return items
 
 
 def _token(text: str) -> int | str | None:

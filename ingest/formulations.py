@@ -1,19 +1,27 @@
-"""Numbered formulations (两个保障, 八项工程, “四有”, 三提三管, 12881 …): where a speech defines them.
+"""Numbered formulations (两个保障, 八项工程, “四有”, 三提三管, 12881, 1+2+X …): where a speech defines them.
 
-A name is found where it is written; its definition is searched, by every rule below, around each of
-its mentions and in the outline, and the most complete one wins (items == count, then most items, then
-rule priority). Rules:
-(a) a section whose heading names it ("三、强化“两个保障”"): its sub-sections are the items; a
-    count-1 name with no sub-sections ("一、凝聚“一个共识”") is defined by the quoted phrase that precedes
-    the name's head word in the section body ("凝聚起“坚持教育优先，建设教育强市”的广泛共识");
-    a section whose own intro names it ("…立足于四个聚焦。" then 一是…四是) counts when the numbers agree,
-    and "我讲三点意见" before the first part is defined by the top-level parts;
+A name is found where it is written, and is always the literal text ("两项工程按照" is cut before its
+function word, "这两大载体"/"其余两项"/"每一个"/"一批" are no names); its definition is searched, by every
+rule below, around each of its mentions and in the outline, and the most complete one wins (items ==
+count, then most items, then rule priority). Rules:
+(a) the outline: a section whose heading names it ("三、强化“两个保障”"): its sub-sections are the items;
+    a count-1 name with no sub-sections ("一、凝聚“一个共识”") is defined by the quoted phrase that precedes
+    the name's head word in the section body; a name right above a run of headings that counts from one
+    ("要抓住“三个关键”。" then 第一个关键：…; "讲三句话" then 第一句话：…; a section intro "…四个聚焦。"
+    then 一是…四是) takes that run when its length is the count (shorter only if every heading says the
+    head word: spelled out in part); "我讲三点意见" before the first part is defined by the top-level parts;
 (b) a named list in running text ("凝聚“一个共识”、抓住“三个关键”…") is just several mentions, each
     resolved by the other rules (usually (a));
-(c) an enumeration right after the name: "（A、B、C）", "：A…。B…。" (sentences or clauses starting with
-    the name's head: 严格治理…严格审批…, 提高…管好…), or "一是…二是…" in the same paragraph;
-    and right before it: "“A、B”等八项工程", "A、B、C等五项工程" (leading verbs dropped), "有A、有B…的“四有”";
-(d) a code ("12881") followed by clauses whose numerals spell its digits (一个目标, 两项重点, 八项工程 …).
+(c) running text (ingest.formulation_text): right after the name "（A、B、C）"; after "：" or "，即":
+    sentences or clauses opening with the name's head (严格治理…严格审批…), an inline enumeration in any
+    numbering (一是/一要/第一，/第一点/首先…其次…最后/一方面…另一方面: ingest.enumerations), or a
+    parallel run of exactly `count` short phrases (进教材、进课堂、进头脑); paragraphs after the name
+    opening with its head (带头学习…⏎带头遵规…); and before it: "“A、B”等八项工程", "A、B、C等五项工程"
+    (leading verbs dropped), "有A、有B…的“四有”", sentences opening with the head that end at the name
+    (突出“均衡”…；突出“优质”…；突出“特色”…，构建“三个突出”格局);
+(d) a code — quoted, or followed by a word for a scheme (模式, 思路, 体系 …) — whose parts are spelled by
+    the clauses after it: "12881" digit by digit (一个目标, 两项重点, 八项工程 …), "1+2+X" / "5＋N" part by
+    part (1个核心（…）、2个支撑、X项特色; 5项规定动作加N项自选动作; “1”即…“3”即…“N”即…).
 Found items may be fewer than `count` (the speech lists only part: Formulation.complete is False) or
 none (the name is used, never defined). Unquoted names need a definition, except N项/N大/N件 ones
 ("十项重点任务"); quoted ones are kept either way. Same name, one speech → one Formulation.
@@ -41,6 +49,7 @@ from ingest.formulation_text import (
     by_code,
     by_colon_or_ordinals,
     by_head_list,
+    by_head_paragraphs,
     by_head_sentences_before,
     by_list_before,
     by_parenthesis,
@@ -66,9 +75,11 @@ _BARE_CODE = re.compile(
     rf"([0-9０-９]{{1,2}}(?:\s?[+＋]\s?(?:[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ]))+|[0-9０-９]{{3,8}})(?=[{HAN}]{{0,4}}?"
     r"(?:模式|思路|体系|工程|行动|计划|机制|格局|战略|布局|路径|框架|举措|工作法))"
 )
-_NOT_AFTER = set("第百千万0123456789０１２３４５６７８９")
+# Not a name after these: 第三个 (an ordinal), 每一个 / 这两项 / 其余两项 / 上述三个 (pointing at things).
+_NOT_AFTER = set("第百千万0123456789０１２３４５６７８９每这那哪某另任唯余他各述前后")
+_FUNCTION_CHAR = re.compile(r"[的和与及是要都在按把将已也就还等给被让向从了着]")
 _BAD_HEAD = re.compile(rf"^(?:方面|部分|时期|阶段|小时|[年月日天次人所名岁点连百千万{CN}])")
-_NOT_A_HEAD = re.compile(r"^[个项大件条种批]|[会委院]$")  # 六个一律; 两会, 两委: bodies, not lists
+_NOT_A_HEAD = re.compile(r"^[个项大件条种批]|[会委院]$|^班子")  # 六个一律; 两会, 两委, 四大班子: bodies
 _KEEP_UNDEFINED = frozenset("项大件")
 
 
@@ -100,13 +111,19 @@ def _mentions(text: str, sections: tuple[Section, ...]) -> Iterator[Mention]:
         before = text[m.start() - 1] if m.start() else ""
         if count is None or before in _NOT_AFTER or _BAD_HEAD.match(m.group(3)):
             continue
-        if m.group(2) == "大" and count > 10:  # 十九大, 二十大: party congresses
+        if (m.group(2) == "大" and count > 10) or m.group(3).startswith("班子"):  # 十九大; 四大班子
+            continue
+        if m.group(2) == "批" and count == 1:  # 一批: "a number of", never a list
             continue
         after = text[m.end()] if m.end() < len(text) else ""
         quoted = before in QUOTES or after in QUOTES
         head = m.group(3)
+        if after not in QUOTES:  # unquoted: the noun ends before a function word ("两项工程按照…")
+            cut = _FUNCTION_CHAR.search(head, 1)
+            head = head[: cut.start()] if cut else head
+        end = m.start(3) + len(head)
         heads = tuple(dict.fromkeys((head, head[:2])))
-        yield Mention(m.group(), count, m.start(), m.end(), heads, "named", quoted, m.group(2))
+        yield Mention(text[m.start() : end], count, m.start(), end, heads, "named", quoted, m.group(2))
     yield from _quoted_mentions(text)
     yield from _unquoted_codes(text)
     first_part = next((s.start for s in sections if s.level == 1), 0)  # outline order: body before TOC
@@ -192,6 +209,7 @@ def _definitions(ctx: Context, mentions: list[Mention]) -> list[Definition]:
         by_list_before,
         by_head_list,
         by_head_sentences_before,
+        by_head_paragraphs,
         _by_intro,
         _by_following,
         _by_remarks,
@@ -243,10 +261,17 @@ def _by_following(ctx: Context, m: Mention) -> Definition | None:
     family = _marker_family(first.marker)
     run = [s for s in siblings[siblings.index(first) :] if s.start >= first.start]
     run = list(itertools.takewhile(lambda s: _marker_family(s.marker) == family, run))
-    if m.count is not None:
+
+    def says_head(section: Section) -> bool:
+        return bool(m.heads) and any(h in section.label for h in m.heads)
+
+    # A longer run is something else ("两种不同教育" above 第一，第二，第三，) unless exactly its first
+    # `count` items say the head word; a shorter one is the name spelled out in part only if they all do.
+    if m.count is not None and len(run) > m.count:
+        if not all(says_head(s) for s in run[: m.count]) or says_head(run[m.count]):
+            return None
         run = run[: m.count]
-    named = bool(m.heads) and all(any(h in s.label for h in m.heads) for s in run)
-    if len(run) < 2 or (len(run) != m.count and not named):
+    if len(run) < 2 or (len(run) != m.count and not all(says_head(s) for s in run)):
         return None
     items = tuple(_child_item(ctx, s) for s in run)
     return Definition(items, first.parent_id, m.start, run[-1].end, 4)

@@ -12,7 +12,8 @@ Layouts read (GENRE.md), in any order within the head:
     同志们：                               ← the head ends at a salutation, a heading or running text
 
 The head is at most `HEAD_LINES` lines and stops at the first line that is not a head line (a sentence,
-an outline heading, a salutation). A line is used only for what it clearly is: an unknown short line is
+an outline heading, a salutation); when more short lines come first (a saved page's menus), the head is
+the last `HEAD_LINES` of them, next to the body. A line is used only for what it clearly is: an unknown short line is
 a main title only right above a subtitle, or the title when nothing else names the speech and it opens
 the head. A bare name counts as a speaker only under a title, or when a date or salutation follows it.
 The speech's own date is the first date of the head; the page's publishing date is another field.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.metadata import (
     CJK,
@@ -36,7 +37,8 @@ from ingest.metadata import (
 )
 from ingest.normalize import normalize_for_match
 
-HEAD_LINES = 8
+HEAD_LINES = 8  # a head is at most this many lines
+HEAD_SCAN = 16  # short lines looked at before the body: menus of a saved page may come first
 _TITLE_MAX = 120
 _SHORT_WITH_COMMA = 40  # a title may hold a comma ("坚持立德树人，办好人民满意教育"); prose is longer
 _FALLBACK_TITLE_MIN_CJK = 6  # an unknown opening line shorter than this is a label ("领导讲话"), not a title
@@ -84,8 +86,12 @@ _NOT_NAMES = frozenset(
 # "…在X上的讲话": who speaks before 在, what meeting between 在 and 上的讲话.
 _SPOKEN_AT_RE = re.compile(
     r"^(?P<who>[^\s在,，。:：]{0,20}?)\s?在(?P<meeting>.{2,120}?)\s?[上中]\s?的\s?"
-    r"(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
+    r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
 )
+_CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
+_CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
+_CHAIR_WINDOW = 80
+_MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
 _SENTENCE_RE = re.compile(r"[。!?;；]")
@@ -108,7 +114,8 @@ class _Reading:
     main: str = ""
     subtitle: str = ""
     titled: str = ""  # a line worded like a title (…讲话)
-    unknown_first: str = ""  # an unknown line opening the head
+    unknown_first: str = ""  # the first unknown line of the head: the title when nothing else is
+    unknown_first_at: int = -1
     unknown_last: str = ""  # the latest unknown line: a main title when a subtitle follows it
     speaker: str = ""
     post: str = ""
@@ -119,25 +126,59 @@ class _Reading:
 
 
 def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
-    """Read the head of one speech from its first lines (each a line of the cleaned text)."""
+    """Read the head of one speech from its first lines (each a line of the cleaned text).
+
+    When more than `limit` short lines come before the body (a saved page's menus), the head is the
+    last `limit` of them: the lines next to the body."""
+    zone = 0
+    while zone < min(len(lines), HEAD_SCAN) and _head_like(_strip_markdown(lines[zone])):
+        zone += 1
+    skip = max(0, zone - limit)
     reading = _Reading()
     previous_kind = ""
-    for index, raw in enumerate(lines[:limit]):
-        text = _MD_RE.sub("", normalize_for_match(raw).strip())
+    for index in range(skip, zone):
+        raw = lines[index]
+        text = _strip_markdown(raw)
         original = raw.strip()[len(raw.strip()) - len(text) :] if text else ""
-        if not text or not _head_like(text):
+        if not text:
             break
-        kind = _read_line(reading, text, original, index, previous_kind, lines, limit)
+        kind = _read_line(reading, text, original, index, previous_kind, lines)
         if kind == "":
-            if index == 0:
-                reading.unknown_first = original
+            if not reading.unknown_first:
+                reading.unknown_first, reading.unknown_first_at = original, index
             reading.unknown_last = original
             previous_kind = "unknown"
             continue
         reading.last = index
         reading.first_used = reading.first_used or index == 0
         previous_kind = kind
-    return _assemble(reading)
+    head = _assemble(reading, skip == 0)
+    if not head.speaker and (chaired := _chaired(head.title, lines[zone] if zone < len(lines) else "")):
+        head = replace(head, speaker=chaired[0], post=head.post or chaired[1])
+    return head
+
+
+def _chaired(title: str, first_body_line: str) -> tuple[str, str] | None:
+    """Minutes: '冯立群主持召开…会议' (post from the first sentence: '副市长冯立群主持召开…')."""
+    found = _CHAIRED_RE.match(normalize_for_match(title).strip())
+    if found is None:
+        # '青阳县召开县委常委会会议…' over '…县委书记韩立新主持召开…': the chair named in the first sentence
+        said = _CHAIR_IN_BODY_RE.search(normalize_for_match(first_body_line)[:_CHAIR_WINDOW])
+        if "召开" not in title or said is None or not _is_name(said.group(2)):
+            return None
+        return said.group(2), said.group(1)
+    name, post = _glued_name_and_post(found.group(1))
+    name = name or (found.group(1) if _is_name(found.group(1)) else "")
+    if not name:
+        return None
+    if not post:
+        said = re.search(f"({_POST}){re.escape(name)}(?:同志)?主持", normalize_for_match(first_body_line))
+        post = said.group(1) if said else ""
+    return name, post
+
+
+def _strip_markdown(line: str) -> str:
+    return _MD_RE.sub("", normalize_for_match(line).strip())
 
 
 def _head_like(text: str) -> bool:
@@ -150,7 +191,7 @@ def _head_like(text: str) -> bool:
 
 
 def _read_line(
-    reading: _Reading, text: str, original: str, index: int, previous: str, lines: Sequence[str], limit: int
+    reading: _Reading, text: str, original: str, index: int, previous: str, lines: Sequence[str]
 ) -> str:
     """Record what the line says in `reading`; its kind, or '' when it says nothing certain."""
     if is_date_line(text):
@@ -167,7 +208,7 @@ def _read_line(
     name, post = speaker_and_post(head)
     title_above = bool(reading.main or reading.subtitle or reading.titled)
     # A bare name needs a date or a salutation after it: a short subtitle is not a speaker.
-    if name and (post or date or _date_or_salutation_next(lines, index, limit)):
+    if name and (post or date or _date_or_salutation_next(lines, index)):
         if not reading.speaker:
             reading.speaker, reading.post = name, post
         reading.date = reading.date or date
@@ -177,9 +218,10 @@ def _read_line(
         return "speaker"
     if is_title_line(head):
         spoken = _SPOKEN_AT_RE.match(normalize_for_match(head)) is not None
-        if spoken and not reading.subtitle and (reading.titled or previous == "unknown"):
-            _read_subtitle(reading, original, previous)  # under another title: the subtitle, dashes dropped
-        elif not reading.titled:
+        above = reading.titled and _SPOKEN_AT_RE.match(normalize_for_match(reading.titled)) is None
+        if spoken and not reading.subtitle and above and previous == "title":
+            _read_subtitle(reading, original, previous)  # right under a slogan title: the subtitle
+        else:  # a later title line is the speech's own: a page title or a table of contents came first
             reading.titled = original
         reading.title_date = reading.title_date or date
         return "title"
@@ -196,22 +238,27 @@ def _read_subtitle(reading: _Reading, subtitle: str, previous: str) -> None:
         reading.main = reading.unknown_last
 
 
-def _date_or_salutation_next(lines: Sequence[str], index: int, limit: int) -> bool:
-    following = lines[index + 1] if index + 1 < min(len(lines), limit + 1) else ""
+def _date_or_salutation_next(lines: Sequence[str], index: int) -> bool:
+    following = lines[index + 1] if index + 1 < len(lines) else ""
     return bool(following) and (is_date_line(following) or is_salutation(following))
 
 
-def _assemble(reading: _Reading) -> Header:
+def _assemble(reading: _Reading, from_first: bool) -> Header:
     subtitle = reading.subtitle
-    if reading.main and subtitle:
+    main_said = spoken_at(reading.main) if reading.main else None
+    sub_said = spoken_at(subtitle) if subtitle else None
+    if main_said and sub_said and main_said[2] == sub_said[2]:
+        title, subtitle = reading.main, ""  # a page title repeating the speech title, with the name in it
+    elif reading.main and subtitle:
         title = f"{reading.main}——{subtitle}"
     else:  # a subtitle alone is the title
         title, subtitle = subtitle or reading.titled, ""
-    first_used = reading.first_used
+    first_used = reading.first_used and from_first
     if not title and reading.unknown_first and _cjk_count(reading.unknown_first) >= _FALLBACK_TITLE_MIN_CJK:
-        title, first_used = reading.unknown_first, True
-    elif reading.main and reading.main == reading.unknown_first:
-        first_used = True  # the opening line was the main title
+        title = reading.unknown_first  # a news title under a date ("某某主持召开…会议")
+        first_used = from_first and (reading.unknown_first_at == 0 or first_used)
+    elif reading.main and reading.main == reading.unknown_first and reading.unknown_first_at == 0:
+        first_used = from_first  # the opening line was the main title
     speaker, post, meeting = reading.speaker, reading.post, ""
     for source in (reading.subtitle, reading.titled, reading.main):
         said = spoken_at(source) if source else None
@@ -224,6 +271,8 @@ def _assemble(reading: _Reading) -> Header:
             post = who_post
         break
     meeting = meeting or meeting_from_title(reading.subtitle or reading.titled)
+    if not meeting and subtitle and _MEETING_WORD_RE.search(subtitle):
+        meeting = subtitle  # ——全市教育系统师德师风建设专题党课
     last = reading.last if reading.last >= 0 else (0 if first_used else -1)
     return Header(
         title=title,

@@ -3,13 +3,14 @@
 Rules, and why:
 - A heading opens a paragraph (a line of the cleaned text): "一是" in mid-sentence, "1.2亿元" and
   "2023." are never headings, and a list "一要…二要…" inside one paragraph is prose, not outline.
-- Marker families have a fixed rank: markdown # < ## < … < 第一部分/第一个方面 < 一、 < （一）/(一) <
-  1./1、/1． < （1） < 1） < ① < paragraph leads (一是/一要, 第一，/第一点/第一句话：/第一个关键：,
-  首先，/其次，, 一方面/另一方面). A heading nests under the nearest open heading of lower rank, so levels
-  are relative: a speech with （一） but no 一、 has them at level 1, and 一是-items nest under whatever
-  section is open ("## 一、…" counts as 一、: Word headings arrive as markdown). Paragraph-lead families
-  rank among themselves in the order the speech first uses them: "第一，" paragraphs with "首先，" inside
-  nest the 首先 list under each 第一/第二 (and the other way round when 首先 comes first).
+- Marker families: markdown # < ## < … < 第一部分/第一个方面 < 一、 < （一）/(一) < 1./1、/1． have a
+  fixed rank; a heading of these nests under the nearest open heading of lower rank, so levels are
+  relative: a speech with （一） but no 一、 has them at level 1 ("## 一、…" counts as 一、: Word headings
+  arrive as markdown). The list families — （1）, 1）, ①, and paragraph leads (一是/一要, 第一，/第一点/
+  第一句话：/第一个关键：, 首先，/其次，, 一方面/另一方面) — rank below those, and among themselves nest
+  by use: an item that continues (or restarts) a run open on the stack joins it; any other first item
+  nests under the innermost open heading. So "第一个关键：" holds ①②③ in one speech and
+  "（二）" holds ①② in the same speech, and "第一，" paragraphs hold 首先/其次 (or the other way round).
 - "第二部分" alone on its line takes the short line under it as its title.
 - Numbered runs must count up: ordinal 1 starts a run, n+1 continues it. 一、/（一） may skip up to
   two numbers (scrapes lose text, e.g. sample 001's paywall), lists may not, and a list of one item is
@@ -39,7 +40,7 @@ _CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 _NUM = "[一二三四五六七八九十]{1,3}"
 _DIGITS = "[0-9０-９]{1,2}"
 
-_LEAD_RANK = 50  # paragraph-lead lists (一是, 第一，, 首先，, 一方面): ranked among themselves by first use
+_LEAD_RANK = 50  # paragraph-lead lists (一是, 第一，, 首先，, 一方面)
 # (family, rank, pattern); the first match at the start of the line wins. Ranks order the hierarchy.
 _MARKERS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("part", 5, re.compile(rf"第({_NUM})(?:部分|个方面|方面|篇|章)")),
@@ -72,9 +73,12 @@ _GAPPY = frozenset({"cn", "paren_cn", "part"})  # may skip numbers (lost text); 
 _LISTY = frozenset(
     {"arabic", "paren_arabic", "half_paren", "circled", "list", "ordinal", "sequence", "aspect"}
 )  # need ≥ 2 items
+# Families whose level is set by where they are used, not by a fixed rank (they nest in any order).
+_NESTED_BY_USE = frozenset({"paren_arabic", "half_paren", "circled", "list", "ordinal", "sequence", "aspect"})
 _TITLE_OPTIONAL = frozenset({"part"})  # "第一部分" alone on its line: the marker is its title
 _TERMINATORS = "。：:；;！!？?"
 _TITLE_MAX = 60
+_TITLE_LINES = 2  # a markdown title sits on one of the first lines (under a date or a breadcrumb)
 _CLOSING = re.compile(r"同志们[，,！!：:]")
 _LINE = re.compile(r"[^\n]+")
 _LEAD_NOISE = " \t\u3000*"
@@ -152,24 +156,11 @@ def _scan(text: str) -> tuple[list[_Cand], list[int]]:
             if cand is not None and cand.family in _TITLE_OPTIONAL and cand.title == cand.marker
             else None
         )
-    return _rank_leads(_drop_title_heading(cands)), closings
+    return _drop_title_heading(cands), closings
 
 
 def _bare_title(content: str) -> bool:
     return len(content) <= _TITLE_MAX // 2 and not any(ch in _TERMINATORS for ch in content[:-1])
-
-
-def _rank_leads(cands: list[_Cand]) -> list[_Cand]:
-    """Paragraph-lead families nest in the order a speech first uses them: "第一，" then "首先，" puts
-    首先/其次 inside 第一; "一是" then "第一，" the other way round."""
-    order: dict[str, int] = {}
-    for cand in cands:
-        if cand.rank == _LEAD_RANK:
-            order.setdefault(cand.family, len(order))
-    for cand in cands:
-        if cand.family in order:
-            cand.rank = _LEAD_RANK + order[cand.family]
-    return cands
 
 
 def _heading(content: str, offset: int, line_no: int) -> _Cand | None:
@@ -228,9 +219,10 @@ def _shorten(title: str) -> str:
 
 
 def _drop_title_heading(cands: list[_Cand]) -> list[_Cand]:
-    """A lone markdown heading on the first line is the speech's title, not a part of it."""
+    """A lone markdown heading among the first lines (a date line may stand above it) is the speech's
+    title, not a part of it."""
     first = cands[0] if cands else None
-    if first and first.line_no == 0 and first.family.startswith("md"):
+    if first and first.line_no <= _TITLE_LINES and first.family.startswith("md"):
         return cands if any(c.family == first.family for c in cands[1:]) else cands[1:]
     return cands
 
@@ -285,7 +277,7 @@ def _nest(cands: list[_Cand], closings: list[int], text_end: int) -> tuple[list[
                 node.end = pos
             stack.clear()
             continue
-        depth = sum(1 for node in stack if node.cand.rank < cand.rank)
+        depth = _depth(stack, cand)
         siblings = stack[depth - 1].children if depth else roots
         if not _continues(siblings, cand):
             continue
@@ -298,6 +290,16 @@ def _nest(cands: list[_Cand], closings: list[int], text_end: int) -> tuple[list[
     for node in stack:
         node.end = text_end
     return roots, _singletons(roots)
+
+
+def _depth(stack: list[_Node], cand: _Cand) -> int:
+    """How many open headings `cand` goes under. Fixed families: those of lower rank. Nested-list
+    families (（1）, 1）, ①, paragraph leads): under the open heading of their own family's run when they
+    continue or restart it, else under whatever is open (so ① inside 第一个关键： and 首先 inside 第一，)."""
+    if cand.family in _NESTED_BY_USE:
+        same = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].cand.family == cand.family), None)
+        return len(stack) if same is None else same
+    return next((i for i, node in enumerate(stack) if node.cand.rank >= cand.rank), len(stack))
 
 
 def _continues(siblings: list[_Node], cand: _Cand) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from ingest.header import HEAD_LINES, read_header
+from ingest.header import HEAD_SCAN, read_header
 from ingest.metadata import (
     is_prose,
     is_salutation,
@@ -122,7 +122,7 @@ def _speech_starts(lines: list[_Line]) -> list[int]:
 def _opens_speech(lines: list[_Line], index: int) -> bool:
     """A head (see `ingest.header`) that starts at this line, names the speech, and gives a
     speaker or a date, followed by a salutation (or by a full head: title, speaker and date)."""
-    head = read_header([line.text for line in lines[index : index + HEAD_LINES + 1]])
+    head = read_header([line.text for line in lines[index : index + HEAD_SCAN + 1]])
     if not (head.first_used and head.title and (head.speaker or head.date)):
         return False
     after = index + head.lines
@@ -132,7 +132,7 @@ def _opens_speech(lines: list[_Line], index: int) -> bool:
 
 
 def _describe(block: list[_Line], text: str, start: int, end: int, published: str, source: str) -> SpeechSpan:
-    head = read_header([line.text for line in block[: HEAD_LINES + 1]])
+    head = read_header([line.text for line in block[: HEAD_SCAN + 1]])
     if not head.title:
         title, title_source = _fallback_title(block, source)
         return SpeechSpan(

@@ -6,7 +6,8 @@ is read from the raw text (`metadata.published_date`) before these lines are dro
 
 - breadcrumbs: `首页 > 新闻中心 > 领导讲话 > 正文`, `您现在的位置：…`, `XX市人民政府门户网站 >> 政务公开 >> …`
 - source lines: `来源：XX  发布时间：2025-02-20 10:35  阅读次数：2316  字号：大 中 小`, `责任编辑：XX`
-- section labels alone on a line (`领导讲话`, `正文`)
+- section labels alone on a line (`领导讲话`, `主要领导讲话`, `正文`) and menu bars (`A | B | C`)
+- page numbers of a PDF copy (`— 2 —`, `第 2 页`)
 - buttons: `【打印本页】【关闭窗口】`, `分享到：`, `字号：大 中 小`, `点击阅读全文`, `上一篇：…`
 """
 
@@ -37,6 +38,13 @@ _BUTTONS = re.compile(
 _LABELS = frozenset(
     "首页 正文 领导讲话 重要讲话 讲话全文 新闻中心 政务公开 领导活动 工作动态 通知公告".split()  # noqa: SIM905
 )
+_LEADERS_LABEL = re.compile(
+    r"^[\u4e00-\u9fff]{0,4}领导讲话$"
+)  # 主要领导讲话, 分管领导讲话: a page's column name
+_PAGE_NUMBER = re.compile(
+    r"^(?:-{1,2}\s?\d{1,3}\s?-{1,2}|第\s?\d{1,3}\s?页(?:\s?[/,，]?\s?共\s?\d{1,3}\s?页)?)$"
+)  # — 2 —
+_BAR = re.compile(r"\s?[|｜]\s?")
 _NAV = re.compile(r"^(?:上一篇|下一篇|相关阅读|相关链接|相关新闻|相关文章)\s?[:：]?")
 
 
@@ -45,9 +53,15 @@ def is_web_noise(line: str) -> bool:
     text = normalize_for_match(line).strip()
     if not text or len(text) > _MAX_NOISE:
         return False
-    if text in _LABELS or _NAV.match(text):
+    if text in _LABELS or _NAV.match(text) or _LEADERS_LABEL.match(text) or _PAGE_NUMBER.match(text):
         return True
-    return is_breadcrumb(text) or _is_source_line(text) or _is_buttons(text)
+    return is_breadcrumb(text) or _is_source_line(text) or _is_buttons(text) or _is_menu_bar(text)
+
+
+def _is_menu_bar(text: str) -> bool:
+    """`白沙县人民政府 | 无障碍浏览 | English | 2025年4月16日 星期三`: three or more short cells."""
+    cells = [c for c in _BAR.split(text) if c.strip()]
+    return len(cells) >= 3 and all(len(c) <= 20 for c in cells) and not _SENTENCE.search(text)
 
 
 def is_breadcrumb(text: str) -> bool:

@@ -319,6 +319,54 @@ def test_named_but_not_spelled_out_and_names_as_written() -> None:
         assert f.name in text and f.name in text[f.start : f.end]
 
 
+def test_pointing_words_and_function_words_do_not_make_names() -> None:
+    text = f"依托这两大载体推进工作。其余两项工程按照方案推进。让每一个孩子都能上好学。{PARA}"
+    assert formulations(text) == {}
+    found = formulations(f"全年推进三项工程按照计划完成。{PARA}")
+    assert list(found) == ["三项工程"]  # the name stops before 按照
+
+
+def test_a_longer_run_of_headings_is_not_the_items_of_a_smaller_count() -> None:
+    text = (
+        f"职业教育与普通教育是两种不同教育类型。我提三点希望。\n第一，学会敬业。{PARA}\n"
+        f"第二，学会精业。{PARA}\n第三，学会乐业。{PARA}"
+    )
+    found = formulations(text)
+    assert "两种不同教育" not in found or labels(found["两种不同教育"]) == []
+    assert labels(found["三点希望"]) == ["学会敬业", "学会精业", "学会乐业"]
+
+
+def test_code_parts_quoted_one_by_one() -> None:
+    text = "构建“1+3+N”教师发展体系：“1”即建强1个市级中心，“3”即建设三类工作室，“N”即布局若干研训基地。"
+    f = formulations(text + PARA)["1+3+N"]
+    assert labels(f) == ["建强1个市级中心", "建设三类工作室", "布局若干研训基地"]
+    assert f.items[0].text.startswith("“1”即")
+
+
+def test_colon_after_a_longer_suffix() -> None:
+    text = f"必须把握“两个确保”的目标要求：一是确保年底前达标；二是确保明年通过评估。{PARA}"
+    assert labels(formulations(text)["两个确保"]) == ["确保年底前达标", "确保明年通过评估"]
+
+
+def test_straight_quotes_are_not_read_as_a_list_before_the_name() -> None:
+    text = '坚决杜绝"三无"食品进校园。学生吃得安全、吃得营养。\n四要抓好"三项清单"落实。县里已经研究了"三项清单"。'
+    found = formulations(text + PARA)
+    assert labels(found["三项清单"]) == [] and labels(found["三无"]) == []
+
+
+def test_paragraphs_opening_with_the_head_spell_it_out_in_part() -> None:
+    text = (
+        f'全市党员教师要做到"五个带头"。这里我重点讲其中三个。\n带头学习提升。{PARA}\n带头遵规守纪。{PARA}\n'
+        f"带头关爱学生。{PARA}\n同志们，{PARA}"
+    )
+    f = formulations(text)["五个带头"]
+    assert labels(f) == ["带头学习提升", "带头遵规守纪", "带头关爱学生"] and not f.complete
+
+
+def test_a_batch_is_not_a_formulation() -> None:
+    assert formulations(f"甲中学、乙中学等一批县中办学特色逐步显现。{PARA}") == {}
+
+
 # --- robustness ---------------------------------------------------------------------------------
 
 _PIECES = [

@@ -186,3 +186,84 @@ def test_head_stops_at_running_text_and_headings() -> None:
     assert (head.title, head.speaker, head.date, head.lines) == ("在全县大会上的讲话", "", "", 1)
     head = read_header(["同志们：", "在全县大会上的讲话"])
     assert head.title == "" and head.lines == 0
+
+
+def test_saved_page_menus_before_the_head_and_a_repeated_page_title() -> None:
+    raw = (
+        "白沙县人民政府 | 无障碍浏览 | English | 2025年4月16日 星期三\n政务服务\n互动交流\n走进白沙\n"
+        "唐国栋在全县校园安全工作推进会上的讲话\n主要领导讲话\n在全县校园安全工作推进会上的讲话\n县长　唐国栋\n"
+        "2025年4月11日\n同志们：\n" + BODY
+    )
+    span = one(raw)
+    assert span.title == "在全县校园安全工作推进会上的讲话"  # the title line next to the body wins
+    assert (span.speaker, span.speaker_post, span.date) == ("唐国栋", "县长", "2025-04-11")
+    assert "无障碍浏览" not in span.text and "主要领导讲话" not in span.text
+
+
+def test_more_short_lines_than_a_head_keeps_the_lines_next_to_the_body() -> None:
+    menus = "\n".join(["政务服务", "互动交流", "走进红柳", "办事指南", "数据开放", "专题专栏", "公众参与"])
+    span = one(f"{menus}\n在全区教育大会上的讲话\n区长　马东来\n（2025年3月1日）\n同志们：\n{BODY}")
+    assert (span.title, span.speaker, span.date) == ("在全区教育大会上的讲话", "马东来", "2025-03-01")
+
+
+def test_page_break_after_an_opening_quote_is_joined() -> None:
+    text = clean_text("我给同学们提三点希望，概括起来就是“\n三个学会”。下面分别来讲。")
+    assert text == "我给同学们提三点希望，概括起来就是“三个学会”。下面分别来讲。"
+
+
+def test_file_with_a_contents_list_of_two_speeches() -> None:
+    meeting = "全区学前教育推进会"
+    raw = (
+        f"区领导在{meeting}上的讲话\n目录\n区委书记韦向阳在{meeting}上的讲话\n副区长龙雨琳在{meeting}上的讲话\n"
+        f"区委书记韦向阳在{meeting}上的讲话\n（2025年5月28日）\n同志们：\n{BODY}\n"
+        f"副区长龙雨琳在{meeting}上的讲话\n（2025年5月28日）\n同志们：\n{BODY}"
+    )
+    found = split_speeches(clean_text(raw), raw=raw)
+    assert [(s.speaker, s.speaker_post) for s in found] == [("韦向阳", "区委书记"), ("龙雨琳", "副区长")]
+    assert [s.title for s in found] == [
+        f"区委书记韦向阳在{meeting}上的讲话",
+        f"副区长龙雨琳在{meeting}上的讲话",
+    ]
+    assert {s.meeting for s in found} == {meeting}
+
+
+def test_minutes_with_a_date_line_then_a_news_title() -> None:
+    span = one(
+        "2024-11-08\n杜明山主持召开市政府常务会议 研究部署校园食品安全工作\n11月7日下午，市长杜明山主持召开会议。"
+        + BODY
+    )
+    assert span.title == "杜明山主持召开市政府常务会议 研究部署校园食品安全工作"
+    assert (span.date, span.title_source) == ("2024-11-08", "text")
+
+
+def test_party_lecture_subtitle_names_the_speaker() -> None:
+    span = one(
+        "2025年4月16日\n# 争做新时代“大先生”\n——蓝启文同志在全市教育系统专题党课上的讲稿\n同志们：\n" + BODY
+    )
+    assert span.title == "争做新时代“大先生”——蓝启文同志在全市教育系统专题党课上的讲稿"
+    assert (span.speaker, span.meeting, span.date) == ("蓝启文", "全市教育系统专题党课", "2025-04-16")
+
+
+def test_minutes_name_the_chair_and_their_post() -> None:
+    span = one(
+        "冯立新主持召开全市“双减”工作专题会议\n12月3日下午，副市长冯立新主持召开全市“双减”工作专题会议。"
+        + BODY
+    )
+    assert (span.speaker, span.speaker_post) == ("冯立新", "副市长")
+
+
+def test_subtitle_naming_a_meeting_without_zai() -> None:
+    span = one("# 赓续师道初心\n——全市教育系统师德师风建设专题党课\n许清源　2025年6月20日\n同志们：\n" + BODY)
+    assert (span.meeting, span.speaker, span.date) == (
+        "全市教育系统师德师风建设专题党课",
+        "许清源",
+        "2025-06-20",
+    )
+
+
+def test_minutes_whose_title_names_no_one_take_the_chair_of_the_first_sentence() -> None:
+    span = one(
+        "青禾县召开县委常委会会议专题研究县中振兴工作\n11月7日下午，县委书记韩立群主持召开县委常委会会议。"
+        + BODY
+    )
+    assert (span.speaker, span.speaker_post) == ("韩立群", "县委书记")

@@ -437,3 +437,45 @@ def test_markdown_bold_leads_after_cleaning() -> None:
 )
 def test_new_families_false_positives(text: str) -> None:
     assert parse_outline(text) == ()
+
+
+def test_list_families_nest_where_they_are_used() -> None:
+    text = (
+        f"一、肯定成绩\n（一）当前问题\n①督导结果运用不够。{PARA}\n②安全设施老化。{PARA}\n（二）今年形势\n{PARA}\n"
+        f"二、抓住关键\n今年要抓好“三个关键”。\n第一个关键：督导要有力。\n①推行督导工作法。{PARA}\n②强化结果运用。{PARA}\n"
+        f"第二个关键：安全零容忍。\n一要抓好防溺水。{PARA}\n二要抓好食品安全。{PARA}\n第三个关键：整改见实效。\n"
+        f"①完成隐患整改。\n②建立闭环管理。"
+    )
+    assert [(i, m) for i, m, _ in shape(text)] == [
+        ("s1", "一、"),
+        ("s1.1", "（一）"),
+        ("s1.1.1", "①"),
+        ("s1.1.2", "②"),
+        ("s1.2", "（二）"),
+        ("s2", "二、"),
+        ("s2.1", "第一个关键："),
+        ("s2.1.1", "①"),
+        ("s2.1.2", "②"),
+        ("s2.2", "第二个关键："),
+        ("s2.2.1", "一要"),
+        ("s2.2.2", "二要"),
+        ("s2.3", "第三个关键："),
+        ("s2.3.1", "①"),
+        ("s2.3.2", "②"),
+    ]
+
+
+def test_a_list_restarting_in_the_same_section_is_a_new_run_not_a_child() -> None:
+    text = f"（一）甲\n一是抓早。{PARA}\n二是抓小。{PARA}\n另外还要注意。{PARA}\n一是抓实。{PARA}\n二是抓细。{PARA}"
+    assert [(i, m) for i, m, _ in shape(text)] == [
+        ("s1", "（一）"),
+        ("s1.1", "一是"),
+        ("s1.2", "二是"),
+        ("s1.3", "一是"),
+        ("s1.4", "二是"),
+    ]
+
+
+def test_markdown_title_under_a_date_line_is_not_a_part() -> None:
+    text = f"2025年4月16日\n# 争做新时代“大先生”\n——在专题党课上的讲稿\n同志们：\n{PARA}\n一、深刻领会\n{PARA}\n二、清醒认识\n{PARA}"
+    assert [m for _, m, _ in shape(text)] == ["一、", "二、"]

@@ -24,6 +24,9 @@ from ingest.webnoise import is_web_noise
         "点击阅读全文",
         "上一篇：全县召开安全工作会议",
         "领导讲话",
+        "— 2 —",
+        "第 3 页 共 8 页",
+        "白沙县人民政府 | 无障碍浏览 | English",
     ],
 )
 def test_page_furniture(line: str) -> None:
@@ -40,6 +43,8 @@ def test_page_furniture(line: str) -> None:
         "大中小学思政课一体化建设要加快推进",
         "中共青禾县委书记　韩立群",
         "（2025年2月18日）",
+        "——在全县教育大会上的讲话",
+        "一是抓质量 | 二是抓安全",
     ],
 )
 def test_speech_lines_stay(line: str) -> None:
