@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from assistant.numerals import parse_numeral
 from ingest.records import Document, Section
 
+# 一是…二是…, 一要…二要…, 第一，…第二，… at sentence starts, or right after the colon that announces
+# them ("还面临一些突出问题：一是…；二是…")
 _INLINE_RE = re.compile(
-    r"(?:^|(?<=[。！？；]))\s*([一二三四五六七八九十]{1,2})(?:是|要|是要)(?=[^，。；]{2})"
+    r"(?:^|(?<=[。！？；：]))\s*(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|是要|，|、)(?=[^，。；]{2})"
 )
 _SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
