@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from assistant.corpustext import CorpusText
 from assistant.synonyms import SYNONYMS
-from assistant.topic import Term, has_cjk, is_dictionary_word, topic_terms, wants_date, wants_quantity
+from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from ingest.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
@@ -60,9 +60,7 @@ def _unknown(term: Term, corpus_text: Haystack) -> bool:
         return term_presence(word, corpus_text) < 1.0
     if len(word) >= 4:
         return term_presence(word, corpus_text) < 0.8
-    if len(word) == 3 and has_cjk(word) and is_dictionary_word(word):
-        return term_presence(word, corpus_text) < 1.0 and word[1:] not in corpus_text
-    return False
+    return False  # a shorter common noun may well be an everyday word for what the speeches say
 
 
 def rarest_term(question: str, corpus_text: Haystack) -> str | None:

@@ -23,7 +23,7 @@ _GENERIC_TEXT = """
 各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次 数量 数目 个数 名称 名字 规定 说法
 人数 金额 数字 总数 次数 各自
 书记 副书记 县长 副县长 区长 副区长 市长 副市长 省长 局长 副局长 厅长 主任 副主任 部长 校长 院长 同志 领导
-报告 工作报告 致辞 讲稿 发言 会上 程度
+报告 工作报告 致辞 讲稿 发言 会上 程度 县里 市里 区里 省里 乡里 镇里 本县 本区 我县 我区 全县 全区 全省
 """
 GENERIC = frozenset(_GENERIC_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
@@ -76,13 +76,6 @@ def topic_terms(question: str) -> tuple[Term, ...]:
         named = flag in NAMED_TAGS
         out[word] = Term(word, named or out.get(word, Term(word, False)).named)
     return tuple(out.values())
-
-
-def is_dictionary_word(word: str) -> bool:
-    _ensure()
-    import jieba
-
-    return jieba.dt.FREQ.get(word, 0) > 0
 
 
 def wants_quantity(question: str) -> bool:

@@ -114,7 +114,8 @@ def acceptable(ctx: Context, found: Found) -> bool:
     if cues.value:
         # A number answers only if it is about the question's most specific thing, and a
         # number about something the speeches never mention ("学费") cannot be in them.
-        words = [t.word for t in terms]
+        # a place, person or body the speech itself names ("青禾县") scopes the speech, not the number
+        words = [t.word for t in terms if not (t.named and t.word in fold_for_search(doc.text))]
         if any(corpus_count(w, corpus.search_text) == 0 for w in words):
             return False
         # the speech's own place and speaker words ("东湖区", "书记") are no "thing" a number is about

@@ -39,6 +39,10 @@ _LIST_WORDS = frozenset(
         "分成",
         "年市",
         "会上",
+        "会议",
+        "讲话",
+        "几块",
+        "大块",
     ]
 )
 
@@ -88,7 +92,8 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
     query, corpus, idf = ctx.query, ctx.corpus, ctx.idf
     doc = corpus.documents[cand.doc_id]
     naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
-    tokens = [t for t in ctx.tokens if t not in naming and t not in _LIST_WORDS]
+    # one character ("分" of 分几部分) matches any heading ("充分肯定"): no evidence for a list
+    tokens = [t for t in ctx.tokens if t not in naming and t not in _LIST_WORDS and len(t) >= 2]
     items = " ".join(i.label for i in cand.items)
     if tokens:
         combined = coverage(tokens, f"{cand.head} {items}", idf)

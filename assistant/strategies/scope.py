@@ -20,7 +20,9 @@ from ingest.normalize import fold_for_search
 
 _CLASSIFIERS = ("个", "项", "大", "条", "种", "点", "方面", "")
 # What a question says when it asks for a formulation's items (not, say, "两个学校都有多少人").
-_ASKS_ITEMS = re.compile(r"什么|啥|指|内容|具体|分别|包括|包含|哪[几些一二两三四五六七八九十]|要求|讲了|说了|有哪")
+_ASKS_ITEMS = re.compile(
+    r"什么|啥|指|内容|具体|分别|包括|包含|哪[几些一二两三四五六七八九十]|要求|讲了|说了|有哪"
+)
 
 
 class AbsentFormulation:

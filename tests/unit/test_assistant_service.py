@@ -310,7 +310,9 @@ def test_a_question_that_is_not_text_is_invalid(assistant: PolicyAssistant) -> N
         assistant.ask(123)  # type: ignore[arg-type]
 
 
-def test_a_question_over_the_limit_is_refused_with_a_clear_message_not_cut(assistant: PolicyAssistant) -> None:
+def test_a_question_over_the_limit_is_refused_with_a_clear_message_not_cut(
+    assistant: PolicyAssistant,
+) -> None:
     with pytest.raises(InvalidQuestionError) as caught:
         assistant.ask("两个保障是什么？" * 1250)
     assert "太长" in caught.value.message and str(MAX_QUESTION_CHARS) in caught.value.message
