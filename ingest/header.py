@@ -91,6 +91,7 @@ _SPOKEN_AT_RE = re.compile(
 _CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
 _CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
 _CHAIR_WINDOW = 80
+_ORGAN_RE = re.compile(r"^(?:(?:省|市|县|区|州|旗|镇|乡|盟)委|党组|党委|党工委|工委|纪委|总支)")
 _MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
@@ -366,3 +367,21 @@ def _is_name(word: str) -> bool:
         and not word.endswith(("同志们", "大会", "会议"))
         and not is_title_line(word)
     )
+
+
+def speaker_aliases(name: str, post: str) -> tuple[str, ...]:
+    """How a question may name the speaker: '周海峰' + '副区长' → 周海峰, 周副区长, 周海峰副区长, 副区长 …;
+    '韩立群' + '县委书记' → … 韩书记, 韩县委书记, 县委书记, 书记 (for "韩书记讲的几点要求")."""
+    posts: list[str] = []
+    for role in (p for p in re.split(r"[、\s]+", post) if p):
+        core = _ORGAN_RE.sub("", role)  # 县委书记 → 书记, 党组书记 → 书记, 常务副市长 → 副市长
+        posts.extend(dict.fromkeys((role, core, core.removeprefix("常务"))))
+    posts = list(dict.fromkeys(p for p in posts if p))
+    surnames = [name[:1]] + ([name[:2]] if len(name) == 4 else [])  # 欧阳某某
+    names = [name] if name else []
+    aliases = [
+        *names,
+        *(f"{s}{p}" for s in surnames for p in posts if name),
+        *(f"{name}{p}" for p in posts if name),
+    ]
+    return tuple(dict.fromkeys([*aliases, *posts]))

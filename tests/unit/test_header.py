@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.clean import clean_text
-from ingest.header import post_of, read_header, speaker_and_post, spoken_at
+from ingest.header import post_of, read_header, speaker_aliases, speaker_and_post, spoken_at
 from ingest.speeches import SpeechSpan, split_speeches
 
 BODY = (
@@ -267,3 +267,13 @@ def test_minutes_whose_title_names_no_one_take_the_chair_of_the_first_sentence()
         + BODY
     )
     assert (span.speaker, span.speaker_post) == ("韩立群", "县委书记")
+
+
+def test_speaker_aliases_for_questions_naming_surname_and_post() -> None:
+    aliases = speaker_aliases("韩立群", "县委书记")
+    assert {"韩立群", "韩书记", "韩县委书记", "韩立群县委书记", "县委书记", "书记"} <= set(aliases)
+    assert {"孙局长", "孙书记"} <= set(speaker_aliases("孙建国", "党组书记、局长"))
+    assert {"周副市长", "周常务副市长"} <= set(speaker_aliases("周明远", "常务副市长"))
+    assert "欧阳副区长" in speaker_aliases("欧阳明远", "副区长")
+    assert speaker_aliases("", "市长") == ("市长",)
+    assert speaker_aliases("杨继宏", "") == ("杨继宏",)
