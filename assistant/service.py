@@ -12,7 +12,7 @@ from assistant.citing import to_passage
 from assistant.corpus import Corpus, CorpusCache
 from assistant.cues import read_cues
 from assistant.extractive import Draft, ExtractiveAnswerer
-from assistant.numerals import to_chinese
+from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import (
     Query,
     compact,
@@ -165,7 +165,8 @@ class PolicyAssistant:
     ) -> Query | None:
         """ "第二个具体怎么做？" after an answer that listed items → a question about its second
         item, in that item's speech and section."""
-        ordinals = item_ordinals(text)
+        # "第二个", or a container "第二句话里…" / "第一条中…": the item the earlier answer listed
+        ordinals = item_ordinals(text) or _container_ordinals(text)
         if not history or len(ordinals) != 1:
             return None
         items = list(history[-1].answer.items) if history[-1].answer is not None else []
@@ -181,10 +182,11 @@ class PolicyAssistant:
         item = items[ordinals[0] - 1]
         if item.doc_id not in corpus.documents:
             return None
-        rest = _ORDINAL_PHRASE_RE.sub("", text)
+        rest = _CONTAINER_RE.sub("", _ORDINAL_PHRASE_RE.sub("", text))
         query = self.understand(f"{item.label}{rest}", corpus, [item.doc_id])
-        if item.section_id is not None:
-            query = replace(query, sections=[(item.doc_id, item.section_id)])
+        section_id = item.section_id or _section_at(corpus, item)
+        if section_id is not None:
+            query = replace(query, sections=[(item.doc_id, section_id)])
         return query
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
@@ -258,6 +260,21 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
     if _FOLLOW_UP_RE.search(question) or (len(compact(question)) <= 8 and not topic_terms(question)):
         return f"{previous} {question}"  # a follow-up with no topic of its own ("那第二个呢？")
     return question
+
+
+_CONTAINER_RE = re.compile(
+    r"第([一二三四五六七八九十\d]{1,3})(?:句话|个方面|方面|条|点|个|项|部分)?(?:的)?[里中下]"
+)
+
+
+def _container_ordinals(text: str) -> list[int]:
+    return [n for n in (parse_numeral(m.group(1)) for m in _CONTAINER_RE.finditer(text)) if n]
+
+
+def _section_at(corpus: Corpus, item: AnswerItem) -> str | None:
+    """The section an item heads (a formulation carried by headings: "第一个关键：…")."""
+    doc = corpus.documents[item.doc_id]
+    return next((s.section_id for s in doc.sections if s.start <= item.start < s.heading_end), None)
 
 
 def pointing_back(text: str, query: Query) -> str:

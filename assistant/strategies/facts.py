@@ -13,6 +13,7 @@ from assistant import templates as T
 from assistant.citing import speech_label
 from assistant.cues import HOW_CUES, WHY_CUES
 from assistant.refusal import corpus_count, lacks_answer_type, rarest_of, term_presence, topic_coverage
+from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Draft, Found
 from assistant.strategies.common import (
@@ -42,7 +43,7 @@ class Facts:
     def answer(self, ctx: Context) -> Draft | None:
         corpus, query = ctx.corpus, ctx.query
         cites = ctx.citations()
-        candidates = candidate_sentences(ctx, ctx.ranked, depth=8)
+        candidates = _within_section(ctx, candidate_sentences(ctx, _section_first(ctx), depth=12))
         lead = next((f for f in candidates if acceptable(ctx, f)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
@@ -91,6 +92,31 @@ class Facts:
                 )
             body = "\n".join(lines)
         return Draft(body, True, cites)
+
+
+def _section_first(ctx: Context) -> list[Ranked]:
+    """A question about one named section ("第三个具体怎么做" after a list) reads that section first."""
+    if len(ctx.query.sections) != 1:
+        return list(ctx.ranked)
+    doc_id, section_id = ctx.query.sections[0]
+    section = ctx.corpus.documents[doc_id].section(section_id)
+    if section is None:
+        return list(ctx.ranked)
+    own = [Ranked(c, 0.0) for c in ctx.corpus.chunks_in(doc_id, section.start, section.end)][:6]
+    return own + [r for r in ctx.ranked if r.chunk.chunk_id not in {o.chunk.chunk_id for o in own}]
+
+
+def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:
+    if len(ctx.query.sections) != 1:
+        return candidates
+    doc_id, section_id = ctx.query.sections[0]
+    section = ctx.corpus.documents[doc_id].section(section_id)
+    if section is None:
+        return candidates
+    inside = [
+        f for f in candidates if f.chunk.doc_id == doc_id and section.start <= f.sentence.start < section.end
+    ]
+    return inside + [f for f in candidates if f not in inside] if inside else candidates
 
 
 def acceptable(ctx: Context, found: Found) -> bool:
