@@ -81,6 +81,7 @@ class Query:
     naming: list[str] = field(default_factory=list)  # the words that name a speech (not the topic)
     scope: list[str] = field(default_factory=list)  # the speeches 查找范围 limits the search to
     unresolved: str = ""  # a follow-up with nothing to follow: what it points back to ("第二个")
+    focus: tuple[str, str] | None = None  # (doc_id, section_id) of the earlier answer's item it follows
 
 
 def wants_list(question: str) -> bool:

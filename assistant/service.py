@@ -186,7 +186,7 @@ class PolicyAssistant:
         query = self.understand(f"{item.label}{rest}", corpus, [item.doc_id])
         section_id = item.section_id or _section_at(corpus, item)
         if section_id is not None:
-            query = replace(query, sections=[(item.doc_id, section_id)])
+            query = replace(query, sections=[(item.doc_id, section_id)], focus=(item.doc_id, section_id))
         return query
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:

@@ -96,9 +96,9 @@ class Facts:
 
 def _section_first(ctx: Context) -> list[Ranked]:
     """A question about one named section ("第三个具体怎么做" after a list) reads that section first."""
-    if len(ctx.query.sections) != 1:
+    if ctx.query.focus is None:
         return list(ctx.ranked)
-    doc_id, section_id = ctx.query.sections[0]
+    doc_id, section_id = ctx.query.focus
     section = ctx.corpus.documents[doc_id].section(section_id)
     if section is None:
         return list(ctx.ranked)
@@ -107,9 +107,9 @@ def _section_first(ctx: Context) -> list[Ranked]:
 
 
 def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:
-    if len(ctx.query.sections) != 1:
+    if ctx.query.focus is None:
         return candidates
-    doc_id, section_id = ctx.query.sections[0]
+    doc_id, section_id = ctx.query.focus
     section = ctx.corpus.documents[doc_id].section(section_id)
     if section is None:
         return candidates
