@@ -33,15 +33,19 @@ def create_app(
     import gradio as gr
 
     from web.admin import AdminService
+    from web.admin_session import AdminSessions
     from web.api import api_router
     from web.assets import static_text
     from web.chat import ChatService
     from web.docs import install_docs
     from web.embed import embed_router
     from web.feedback import FeedbackLog
+    from web.gradio_gate import GradioGate
     from web.http_errors import install_error_handlers
     from web.proxy import RootPathTolerance
+    from web.refusals import RefusalLog
     from web.security import SecurityHeaders
+    from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
 
     app = FastAPI(
@@ -53,12 +57,20 @@ def create_app(
     )
     root_path = public_root(settings.root_path)
     install_error_handlers(app)
+    sessions = AdminSessions()
+    throttle = FailureThrottle()
+    refusals = RefusalLog()
+    app.state.refusals = refusals
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
-    app.include_router(api_router(settings, assistant, ingestor, model_loaded=model_loaded))
+    app.include_router(
+        api_router(
+            settings, assistant, ingestor, model_loaded=model_loaded, sessions=sessions, throttle=throttle
+        )
+    )
     app.include_router(embed_router(settings))
     install_docs(app)
     chat = ChatService(assistant, FeedbackLog(settings.feedback_path))
-    demo = build_ui(chat, AdminService(settings, ingestor))
+    demo = build_ui(chat, AdminService(settings, ingestor, sessions=sessions, throttle=throttle))
     gr.mount_gradio_app(
         app,
         demo,
@@ -75,6 +87,13 @@ def create_app(
         theme=theme(),
         css=static_text("ui.css"),
         head=head_html(),
+    )
+    app.add_middleware(
+        GradioGate,
+        sessions=sessions,
+        request_bytes=settings.upload_request_mb * 2**20,
+        total_bytes=settings.upload_total_mb * 2**20,
+        refusals=refusals,
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'self'"  # CSP frame-ancestors for /embed and the chat
     auth: str | None = None  # "user:password" to require a login for the chat (optional)
 
-    max_upload_mb: int = Field(default=20, ge=1)
+    max_upload_mb: int = Field(default=20, ge=1)  # per file
+    upload_request_mb: int = Field(default=100, ge=1)  # per upload request (Gradio's upload route)
+    upload_total_mb: int = Field(default=200, ge=1)  # all uploads waiting to be imported, together
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
 

@@ -21,7 +21,9 @@ from errors import DocumentNotFoundError, FileTooLargeError, PolicyQAError, Stor
 from ingest.pipeline import Ingestor
 from settings import Settings
 from vectorstore.base import DocumentInfo
-from web.security import bearer_token, check_admin_token, check_login
+from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
+from web.security import bearer_token, check_admin_token_throttled, check_login
+from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, ingest_uploads
 
 MAX_QUESTION_CHARS = 10_000  # accepted; the assistant itself reads only the first part
@@ -44,6 +46,12 @@ class AskRequest(BaseModel):
     doc_ids: list[DocId] | None = Field(
         default=None, max_length=100, description="只在这些讲话中查找（GET /api/documents 的 doc_id）"
     )
+
+
+class AdminLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(max_length=1024, description="管理员令牌（POLICY_QA_ADMIN_TOKEN）")
 
 
 class DeleteResult(BaseModel):
@@ -95,9 +103,31 @@ def api_router(
     ingestor: Ingestor,
     *,
     model_loaded: Callable[[], bool] = lambda: False,
+    sessions: AdminSessions | None = None,
+    throttle: FailureThrottle | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
     max_bytes = settings.max_upload_mb * 2**20
+    admin_sessions = sessions or AdminSessions()
+
+    def check_token(request: Request, given: str | None) -> None:
+        client = request.client.host if request.client else "?"
+        check_admin_token_throttled(throttle, client, settings.admin_token, given)
+
+    @router.post("/admin/session", summary="用管理员令牌换取文档管理会话（Cookie；上传文件需要）")
+    def admin_session(login: AdminLogin, request: Request) -> JSONResponse:
+        check_token(request, login.token)
+        response = JSONResponse({"ok": True, "expires_in": SESSION_SECONDS})
+        response.set_cookie(
+            COOKIE,
+            admin_sessions.issue(),
+            max_age=SESSION_SECONDS,
+            path=(request.scope.get("root_path") or "").rstrip("/") + "/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
 
     @router.post("/ask", summary="提问：返回带引用的回答")
     def ask(request: AskRequest, authorization: LoginHeader = None) -> dict[str, Any]:
@@ -140,7 +170,7 @@ def api_router(
         authorization: AuthHeader = None,
         replace: Annotated[bool, Query(description="替换标题、讲话人、日期相同的旧版本")] = False,
     ) -> JSONResponse:
-        check_admin_token(settings.admin_token, bearer_token(authorization))
+        check_token(request, bearer_token(authorization))
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:
             raise FileTooLargeError("上传内容", f"总大小超过上限（每个文件 {settings.max_upload_mb} MB）")
@@ -155,8 +185,10 @@ def api_router(
         return JSONResponse(body, status_code=outcome.http_status)
 
     @router.delete("/documents/{doc_id}", summary="删除一篇讲话（需管理员令牌）")
-    def delete(doc_id: Annotated[str, Path(max_length=80)], authorization: AuthHeader = None) -> DeleteResult:
-        check_admin_token(settings.admin_token, bearer_token(authorization))
+    def delete(
+        doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: AuthHeader = None
+    ) -> DeleteResult:
+        check_token(request, bearer_token(authorization))
         return DeleteResult(deleted=_info(ingestor.delete(doc_id)))
 
     @router.get("/health", summary="服务状态")

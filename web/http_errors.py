@@ -29,7 +29,9 @@ def install_error_handlers(app: FastAPI) -> None:
 async def _domain_error(request: Request, exc: PolicyQAError) -> JSONResponse:
     if exc.http_status >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
-    return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
+    return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

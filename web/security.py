@@ -12,6 +12,7 @@ import hmac
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import NotAuthorizedError, ReadOnlyError
+from web.throttle import FailureThrottle
 
 READ_ONLY_MESSAGE = "文档管理未启用：请设置环境变量 POLICY_QA_ADMIN_TOKEN 后重启服务。"
 BAD_TOKEN_MESSAGE = "管理员令牌不正确。"
@@ -25,6 +26,23 @@ def check_admin_token(configured: str | None, given: str | None) -> None:
     # compare_digest on bytes: constant time whatever the content (str needs ASCII).
     if not given or not hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8")):
         raise NotAuthorizedError(BAD_TOKEN_MESSAGE)
+
+
+def check_admin_token_throttled(
+    throttle: FailureThrottle | None, client: str, configured: str | None, given: str | None
+) -> None:
+    """check_admin_token, with guessing slowed down per client (web/throttle.py)."""
+    if throttle is None:
+        check_admin_token(configured, given)
+        return
+    throttle.check(client)
+    try:
+        check_admin_token(configured, given)
+    except NotAuthorizedError:
+        if given:  # a request without any token guesses nothing
+            throttle.failed(client)
+        raise
+    throttle.succeeded(client)
 
 
 def check_login(configured: str | None, authorization: str | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,6 +245,12 @@ def test_upload_a_speech_ask_about_it_then_delete_it(
     page.get_by_role("tab", name="文档管理").click()
     upload = tmp_path / "学前教育讲话.txt"
     upload.write_bytes(NEW_SPEECH.encode("gbk"))
+    # the token opens an admin session first: Gradio's upload route takes files only from one
+    page.locator("#qa-admin-token input").fill(TOKEN)
+    page.locator("#qa-admin-token input").press("Enter")
+    deadline = time.monotonic() + 10
+    while not any(c["name"] == "qa_admin" for c in page.context.cookies()) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     file_input = page.locator("#qa-upload-files input[type=file]")
     file_input.wait_for(state="attached")
     file_input.set_input_files(str(upload))

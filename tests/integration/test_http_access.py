@@ -63,13 +63,15 @@ def test_the_chat_needs_the_login_and_a_wrong_password_gets_nothing(server: str)
         assert PASSWORD not in config.text
 
 
-def test_gradio_uploads_are_limited_to_max_upload_mb(server: str) -> None:
+def test_gradio_uploads_need_an_admin_session_and_are_limited_to_max_upload_mb(server: str) -> None:
     with httpx.Client(base_url=server, timeout=30) as client:
         big = {"files": ("big.txt", b"x" * (MAX_MB * 2**20 + 1))}
         assert client.post("gradio_api/upload", files=big).status_code == 401  # not even read before login
         client.post("login", data={"username": "staff", "password": PASSWORD})
-        assert client.post("gradio_api/upload", files=big).status_code == 413
         small = {"files": ("small.txt", "讲话".encode())}
+        assert client.post("gradio_api/upload", files=small).status_code == 401  # a login is no admin
+        assert client.post("api/admin/session", json={"token": TOKEN}, auth=LOGIN).status_code == 200
+        assert client.post("gradio_api/upload", files=big).status_code == 413
         assert client.post("gradio_api/upload", files=small).status_code == 200
 
 
