@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from errors import EmptyDocumentError, IngestError, UnsupportedFileError
-from ingest.loaders import SUPPORTED_EXTENSIONS
+from errors import EmptyDocumentError, FileTooLargeError, IngestError, UnsupportedFileError
+from ingest.loaders import SUPPORTED_EXTENSIONS, check_bounds
 from ingest.loaders.base import check_size, extension_of, unsupported_reason
 from ingest.pipeline import FileReport, Ingestor, IngestReport
 
@@ -48,6 +48,12 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> Upload:
     check_size(len(data), safe, max_bytes)
     if not data.strip():
         raise EmptyDocumentError(safe, "文件是空的")
+    try:
+        check_bounds(data, safe)  # a zip or stream bomb is a 413 here, before any parser expands it
+    except FileTooLargeError:
+        raise
+    except IngestError:
+        pass  # a broken file: the loader reports it with its reason
     return Upload(safe, data)
 
 
