@@ -34,11 +34,12 @@ def create_app(
 
     from web.admin import AdminService
     from web.admin_session import AdminSessions
-    from web.api import api_router
+    from web.api import api_router, fair_use_from
     from web.assets import static_text
     from web.chat import ChatService
     from web.docs import install_docs
     from web.embed import embed_router
+    from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
     from web.http_errors import install_error_handlers
@@ -60,17 +61,30 @@ def create_app(
     sessions = AdminSessions()
     throttle = FailureThrottle()
     refusals = RefusalLog()
+    fair = fair_use_from(settings)
     app.state.refusals = refusals
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
     app.include_router(
         api_router(
-            settings, assistant, ingestor, model_loaded=model_loaded, sessions=sessions, throttle=throttle
+            settings,
+            assistant,
+            ingestor,
+            model_loaded=model_loaded,
+            sessions=sessions,
+            throttle=throttle,
+            fair=fair,
         )
     )
     app.include_router(embed_router(settings))
     install_docs(app)
-    chat = ChatService(assistant, FeedbackLog(settings.feedback_path))
-    demo = build_ui(chat, AdminService(settings, ingestor, sessions=sessions, throttle=throttle))
+    chat = ChatService(
+        assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
+    )
+    demo = build_ui(
+        chat,
+        AdminService(settings, ingestor, sessions=sessions, throttle=throttle),
+        queue_size=settings.max_active_questions + settings.max_waiting_questions,
+    )
     gr.mount_gradio_app(
         app,
         demo,
@@ -94,6 +108,8 @@ def create_app(
         request_bytes=settings.upload_request_mb * 2**20,
         total_bytes=settings.upload_total_mb * 2**20,
         refusals=refusals,
+        # Gradio events (questions, votes, page loads): a browser sends a few per question
+        limiter=RateLimiter(settings.rate_per_minute * 4 / 60.0, settings.rate_burst * 4),
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)

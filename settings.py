@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=20, ge=1)  # per file
     upload_request_mb: int = Field(default=100, ge=1)  # per upload request (Gradio's upload route)
     upload_total_mb: int = Field(default=200, ge=1)  # all uploads waiting to be imported, together
+    max_question_chars: int = Field(default=500, ge=20)  # longer questions are refused, not cut
+    rate_per_minute: int = Field(default=30, ge=1)  # questions per client (and Gradio events ×4)
+    rate_burst: int = Field(default=10, ge=1)
+    max_active_questions: int = Field(default=4, ge=1)  # answered at once
+    max_waiting_questions: int = Field(default=16, ge=0)  # waiting beyond those; then "请稍后再试"
+    max_connections: int = Field(default=2000, ge=10)  # open sockets, below the file-handle limit
+    header_timeout_s: float = Field(default=10.0, gt=0)  # to send a request's headers
+    idle_timeout_s: float = Field(default=5.0, gt=0)  # keep-alive between requests
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
 

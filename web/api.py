@@ -22,11 +22,12 @@ from ingest.pipeline import Ingestor
 from settings import Settings
 from vectorstore.base import DocumentInfo
 from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
+from web.fair import FairUse, QuestionSlots, RateLimiter
 from web.security import bearer_token, check_admin_token_throttled, check_login
 from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, ingest_uploads
 
-MAX_QUESTION_CHARS = 10_000  # accepted; the assistant itself reads only the first part
+MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 AuthHeader = Annotated[
     str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
@@ -105,10 +106,12 @@ def api_router(
     model_loaded: Callable[[], bool] = lambda: False,
     sessions: AdminSessions | None = None,
     throttle: FailureThrottle | None = None,
+    fair: FairUse | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
     max_bytes = settings.max_upload_mb * 2**20
     admin_sessions = sessions or AdminSessions()
+    fair_use = fair or fair_use_from(settings)
 
     def check_token(request: Request, given: str | None) -> None:
         client = request.client.host if request.client else "?"
@@ -130,14 +133,17 @@ def api_router(
         return response
 
     @router.post("/ask", summary="提问：返回带引用的回答")
-    def ask(request: AskRequest, authorization: LoginHeader = None) -> dict[str, Any]:
+    def ask(request: AskRequest, http: Request, authorization: LoginHeader = None) -> dict[str, Any]:
         check_login(settings.auth, authorization)
+        fair_use.check_question(request.question)
+        fair_use.limiter.check(http.client.host if http.client else "?")
         if request.doc_ids:
             known = assistant.corpus().manifest.documents
             unknown = [d for d in request.doc_ids if d not in known]
             if unknown:
                 raise DocumentNotFoundError(unknown[0])
-        answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
+        with fair_use.slots.slot():
+            answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
         return answer.to_dict()
 
     @router.get("/documents", summary="已收录的讲话")
@@ -222,6 +228,14 @@ async def _read_form(request: Request) -> tuple[list[tuple[str, bytes]], bool]:
         return files, replace
     finally:
         await form.close()
+
+
+def fair_use_from(settings: Settings) -> FairUse:
+    return FairUse(
+        RateLimiter(settings.rate_per_minute / 60.0, settings.rate_burst),
+        QuestionSlots(settings.max_active_questions, settings.max_waiting_questions),
+        settings.max_question_chars,
+    )
 
 
 def _info(info: DocumentInfo) -> dict[str, Any]:

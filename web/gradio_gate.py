@@ -22,7 +22,9 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from errors import TooManyAttemptsError
 from web.admin_session import COOKIE, AdminSessions
+from web.fair import RateLimiter
 from web.refusals import RefusalLog
 
 NEED_ADMIN = "上传文件需要管理员身份：请先在“文档管理”中输入管理员令牌。"
@@ -31,6 +33,7 @@ TOO_LARGE = "上传内容过大：一次最多 {mb} MB。"
 STORE_FULL = "上传暂存空间已满，请先导入或稍后再试。"
 FOREIGN_FILE = "只能导入本次会话上传的文件。"
 EVENT_TOO_LARGE = "请求过大。"
+BUSY = "当前提问的人较多，请稍后再试。"
 
 
 class GradioGate:
@@ -43,7 +46,9 @@ class GradioGate:
         total_bytes: int,
         max_event_bytes: int = 256 * 1024,
         refusals: RefusalLog | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        self.limiter = limiter
         self.app = app
         self.sessions = sessions
         self.request_bytes = request_bytes
@@ -112,6 +117,12 @@ class GradioGate:
             self.sessions.record(session, [p for p in stored if isinstance(p, str)])
 
     async def _event(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.limiter is not None and _route(scope) == "/gradio_api/queue/join":
+            try:
+                self.limiter.check(_client(scope))
+            except TooManyAttemptsError as exc:
+                await self._refuse(scope, send, 429, exc.message, "rate_limit_chat")
+                return
         length = _content_length(scope)
         if length is not None and length > self.max_event_bytes:
             await self._refuse(scope, send, 413, EVENT_TOO_LARGE, "event_too_large")
@@ -146,7 +157,25 @@ class GradioGate:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self.app(scope, replay, self._readable_queue_full(scope, send))
+
+    def _readable_queue_full(self, scope: Scope, send: Send) -> Send:
+        """Gradio's full queue answers 503 in English: say it in Chinese, and log it once."""
+        full = False
+
+        async def rewrite(message: Message) -> None:
+            nonlocal full
+            if message["type"] == "http.response.start" and message["status"] == 503:
+                full = True
+                self.refusals.refused("queue_full", _client(scope))
+                return
+            if full and message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await json_response(send, 503, {"error": BUSY, "msg": "queue_full"})
+                return
+            await send(message)
+
+        return rewrite
 
     async def _refuse(
         self, scope: Scope, send: Send, status: int, message: str, kind: str, *, detail: str = ""
