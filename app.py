@@ -142,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.factory import build_answerer
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
+    from web.server import server_config
 
     try:
         settings = load_settings()
@@ -162,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
     root_path = public_root(settings.root_path)
     log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
-    uvicorn.run(app, host=settings.host, port=settings.port, root_path=root_path, log_level="info")
+    config = server_config(app, settings, root_path=root_path, refusals=app.state.refusals)
+    uvicorn.Server(config).run()
     store.close()
     return 0
 
