@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -174,3 +175,78 @@ def test_an_admin_upload_is_imported_through_the_tab_and_its_file_removed(server
     assert not Path(path).exists()  # the temporary upload is gone once imported
     with admin_client(server) as other:  # another admin session cannot reuse a path it did not upload
         assert run_upload_event(other, path, "学前.txt")[0] == 403
+
+
+# --- finding 4: floods of questions -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flood_stack(
+    tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., LiveServer]
+) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("flood")
+    store = ChromaStore(persistent_client(root / "chroma"), FakeEmbedder(), "flood")
+    ingestor = Ingestor(store, lock_path=root / "ingest.lock")
+    assert not ingestor.ingest_bytes(NEW_SPEECH.encode(), "学前.txt").failed
+    settings = Settings(data_dir=root, rate_per_minute=30, rate_burst=10)
+    yield live_server(create_app(settings, PolicyAssistant(store), ingestor)).url
+    store.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def from_address(address: str, server: str) -> httpx.Client:
+    """A client with its own loopback source address (127.0.0.x): another client to the server."""
+    return httpx.Client(base_url=server, timeout=60, transport=httpx.HTTPTransport(local_address=address))
+
+
+def ask_event(client: httpx.Client) -> tuple[int, int, int]:
+    """(fn_index, trigger id, question box id) of the 发送 button."""
+    config = client.get("config").json()
+    ids = {c.get("props", {}).get("elem_id"): c["id"] for c in config["components"]}
+    [index] = [i for i, d in enumerate(config["dependencies"]) if [ids["qa-send"], "click"] in d["targets"]]
+    return index, ids["qa-send"], ids["qa-question"]
+
+
+def test_a_queue_flood_is_refused_quickly_and_a_real_user_still_gets_answered(
+    flood_stack: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    caplog.set_level(logging.WARNING, logger="policy_qa.refused")
+    long_question = "两个保障是什么？" + "啊" * 9_990
+    started = time.monotonic()
+    with from_address("127.0.0.1", flood_stack) as attacker, ThreadPoolExecutor(16) as pool:
+        index, trigger, _ = ask_event(attacker)
+
+        def join(number: int) -> int:
+            body = {
+                "data": [long_question, [], None],
+                "fn_index": index,
+                "trigger_id": trigger,
+                "session_hash": f"flood{number}",
+            }
+            return attacker.post("gradio_api/queue/join", json=body).status_code
+
+        statuses = list(pool.map(join, range(200)))
+        flood_s = time.monotonic() - started
+        api = list(
+            pool.map(
+                lambda _: attacker.post("api/ask", json={"question": long_question}).status_code, range(50)
+            )
+        )
+    assert statuses.count(429) >= 150 and set(statuses) <= {200, 429, 503}, statuses
+    assert set(api) <= {422, 429} and flood_s < 30
+    with from_address("127.0.0.2", flood_stack) as user:
+        asked = time.monotonic()
+        answer = user.post("api/ask", json={"question": "普惠性幼儿园学位新增多少个？"})
+        waited = time.monotonic() - asked
+    assert answer.status_code == 200 and "八千" in answer.json()["answer"] and waited < 3.0, (
+        answer.text,
+        waited,
+    )
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("rate_limit_chat from 127.0.0.1" in line for line in lines) == 1  # 150+ refusals, one line
+    print(
+        f"flood: 200 joins in {flood_s:.1f} s, {statuses.count(429)} refused; user answered in {waited:.2f} s"
+    )

@@ -142,3 +142,16 @@ def test_refusals_are_logged_once_per_client_and_kind_then_summarised(
     assert lines[0] == "refused rate_limit from 10.0.0.9"
     assert sum("from 10.0.0.9" in line for line in lines) == 1
     assert refusals.total["rate_limit"] == 100
+
+
+def test_gradios_full_queue_is_said_in_chinese_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    async def full(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"detail": "Queue is full."}'})
+
+    caplog.set_level(logging.WARNING, logger="policy_qa.refused")
+    client = TestClient(GradioGate(full, AdminSessions(), request_bytes=1, total_bytes=1))
+    for _ in range(3):
+        response = client.post("/gradio_api/queue/join", json={"data": ["问题"]})
+        assert response.status_code == 503 and response.json()["error"] == "当前提问的人较多，请稍后再试。"
+    assert sum("queue_full" in r.getMessage() for r in caplog.records) == 1
