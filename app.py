@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
 from ingest.pipeline import Ingestor
-from settings import Settings
+from settings import Settings, reveal
 
 log = logging.getLogger("policy_qa.app")
 
@@ -122,9 +123,10 @@ def public_root(root_path: str) -> str:
     return f"/{stripped}" if stripped else ""
 
 
-def _auth(value: str | None) -> tuple[str, str] | None:
+def _auth(secret: SecretStr | None) -> tuple[str, str] | None:
     """POLICY_QA_AUTH="user:password" puts a login in front of the chat (optional; the settings
     refuse a value without both parts)."""
+    value = reveal(secret)
     if not value:
         return None
     user, _, password = value.partition(":")

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -41,7 +42,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., L
     store = ChromaStore(persistent_client(root / "chroma"), FakeEmbedder(), "abuse")
     ingestor = Ingestor(store, lock_path=root / "ingest.lock")
     settings = Settings(
-        data_dir=root, admin_token=TOKEN, max_upload_mb=1, upload_request_mb=2, upload_total_mb=3
+        data_dir=root, admin_token=SecretStr(TOKEN), max_upload_mb=1, upload_request_mb=2, upload_total_mb=3
     )
     app = create_app(settings, PolicyAssistant(store), ingestor)
     yield live_server(app).url, root, app

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -57,7 +58,7 @@ def servers(
     report = ingestor.ingest_paths([ROOT / "data" / "speeches"])
     assert not report.failed
     assistant = PolicyAssistant(store)
-    with_token = Settings(data_dir=root, admin_token=TOKEN, max_upload_mb=1)
+    with_token = Settings(data_dir=root, admin_token=SecretStr(TOKEN), max_upload_mb=1)
     proxied = Settings(data_dir=root, admin_token=None, root_path="/qa")
     yield Servers(
         admin=live_server(create_app(with_token, assistant, ingestor)),

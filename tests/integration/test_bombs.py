@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from tests.support.bombs import docx_bomb, measure_load, pdf_bomb, random_text_docx
 
@@ -70,7 +71,7 @@ def test_a_word_bomb_uploaded_to_the_api_is_a_413(bombs: dict[str, Path], tmp_pa
     from vectorstore.factory import persistent_client
 
     store = ChromaStore(persistent_client(tmp_path / "chroma"), FakeEmbedder(), "bombs")
-    settings = Settings(data_dir=tmp_path, admin_token="t0ken")
+    settings = Settings(data_dir=tmp_path, admin_token=SecretStr("t0ken"))
     client = TestClient(
         create_app(settings, PolicyAssistant(store), Ingestor(store, lock_path=tmp_path / "ingest.lock"))
     )

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, FrameLocator, Locator, Page, Request, expect
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -110,7 +111,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., Li
     assert not ingestor.ingest_paths([ROOT / "data" / "speeches"]).failed
     assistant = PolicyAssistant(store)
     assistant.corpus()
-    settings = Settings(data_dir=data_dir, admin_token=TOKEN, max_upload_mb=2)
+    settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN), max_upload_mb=2)
     proxied = settings.model_copy(update={"root_path": "/qa", "admin_token": None})
     loaded = lambda: embedder.loaded  # noqa: E731
     yield Site(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -41,7 +42,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., 
     store = ChromaStore(persistent_client(root / "chroma"), FakeEmbedder(), "httpaccess")
     ingestor = Ingestor(store, lock_path=root / "ingest.lock")
     assert not ingestor.ingest_bytes(NEW_SPEECH.encode(), "学前.txt").failed
-    settings = Settings(data_dir=root, admin_token=TOKEN, auth=f"staff:{PASSWORD}", max_upload_mb=MAX_MB)
+    settings = Settings(
+        data_dir=root, admin_token=SecretStr(TOKEN), auth=SecretStr(f"staff:{PASSWORD}"), max_upload_mb=MAX_MB
+    )
     yield live_server(create_app(settings, PolicyAssistant(store), ingestor)).url
     store.close()
     shutil.rmtree(root, ignore_errors=True)

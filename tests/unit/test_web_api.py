@@ -13,6 +13,7 @@ from typing import cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -304,7 +305,7 @@ def test_store_down_and_bugs_are_json_errors_without_tracebacks(
     app = FastAPI()
     install_error_handlers(app)
     broken = cast(PolicyAssistant, BrokenAssistant())
-    app.include_router(api_router(Settings(admin_token=TOKEN), broken, stack[1]))
+    app.include_router(api_router(Settings(admin_token=SecretStr(TOKEN)), broken, stack[1]))
     client = TestClient(app, raise_server_exceptions=False)
     health = client.get("/api/health")
     assert health.status_code == 503 and health.json()["status"] == "unavailable"
