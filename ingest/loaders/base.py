@@ -23,6 +23,10 @@ MAX_HTML_TAGS = 200_000  # tag-dense markup costs far more per character
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 
+# Bidirectional controls would let a name display as something else ("讲话\u202etxt.exe"): removed.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 class Loader(Protocol):
     def load(self, data: bytes, source: str) -> LoadedText: ...
 
@@ -57,7 +61,7 @@ def extension_of(source: str) -> str:
 
 def base_name(source: str) -> str:
     """The file name without any directory; browsers on Windows may send "C:\\dir\\a.txt"."""
-    name = re.split(r"[\\/]", source)[-1]
+    name = _BIDI_CONTROLS.sub("", re.split(r"[\\/]", source)[-1])
     if any("\ud800" <= ch <= "\udfff" for ch in name):
         # A name that was not UTF-8 on disk (GBK names from a Windows zip) arrives with surrogate
         # escapes: recover the bytes and read them as GB18030, else replace what cannot be read.

@@ -193,17 +193,19 @@ def test_upload_several_files_reports_each_then_delete(client: TestClient) -> No
         (
             "files",
             (
-                "../../evil/学前.txt",
+                "学前.txt",
                 speech("在全市学前教育工作会议上的讲话", "王五").encode("gbk"),
                 "text/plain",
             ),
         ),
         ("files", ("tool.exe", b"MZ\x90\x00", "application/octet-stream")),
         ("files", ("empty.md", b"", "text/markdown")),
+        ("files", ("../../evil/x.txt", b"x", "text/plain")),
     ]
     response = client.post("/api/documents", files=files, headers=AUTH)
     assert response.status_code == 200, response.text
     reports = {f["source"]: f for f in response.json()["files"]}
+    assert reports["x.txt"]["status"] == "failed" and "目录" in reports["x.txt"]["error"]
     assert reports["学前.txt"]["status"] == "ok" and reports["学前.txt"]["docs"] == 1
     assert reports["tool.exe"]["status"] == "failed" and "不支持" in reports["tool.exe"]["error"]
     assert reports["empty.md"]["status"] == "failed" and "空" in reports["empty.md"]["error"]
