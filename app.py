@@ -151,17 +151,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
-    embedder = open_embedder(settings)
-    store = open_store(settings, embedder)
-    ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
-    if args.ingest_if_empty and not store.manifest().documents:
-        log.info("the index is empty: ingesting %s", args.ingest_if_empty)
-        report = ingestor.ingest_paths([args.ingest_if_empty])
-        log.info("ingested %s", report.to_dict()["totals"])
-    log.info("loading the embedding model")
-    _warm(embedder)
-    assistant = PolicyAssistant(store, build_answerer(settings))
-    assistant.corpus()  # build the keyword index now, not on the first question
+    try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
+        embedder = open_embedder(settings)
+        store = open_store(settings, embedder)
+        ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
+        if args.ingest_if_empty and not store.manifest().documents:
+            log.info("the index is empty: ingesting %s", args.ingest_if_empty)
+            report = ingestor.ingest_paths([args.ingest_if_empty])
+            log.info("ingested %s", report.to_dict()["totals"])
+        log.info("loading the embedding model")
+        _warm(embedder)
+        assistant = PolicyAssistant(store, build_answerer(settings))
+        assistant.corpus()  # build the keyword index now, not on the first question
+    except PolicyQAError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
     app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
     root_path = public_root(settings.root_path)
     log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
