@@ -47,6 +47,7 @@ def create_app(
     from web.proxy import RootPathTolerance
     from web.refusals import RefusalLog
     from web.security import SecurityHeaders
+    from web.session_binding import SessionBinding
     from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
 
@@ -103,6 +104,7 @@ def create_app(
         css=static_text("ui.css"),
         head=head_html(),
     )
+    app.add_middleware(SessionBinding, refusals=refusals)  # inside the gate: bodies already bounded
     app.add_middleware(
         GradioGate,
         sessions=sessions,

@@ -251,3 +251,41 @@ def test_a_queue_flood_is_refused_quickly_and_a_real_user_still_gets_answered(
     print(
         f"flood: 200 joins in {flood_s:.1f} s, {statuses.count(429)} refused; user answered in {waited:.2f} s"
     )
+
+
+# --- finding 8: a conversation belongs to its browser, not to whoever learns its session hash ---------
+
+
+def ask_and_read(client: httpx.Client, question: str, session: str) -> tuple[int, str]:
+    """Join the 发送 event as `session`, then read its stream; (join status, last output as text)."""
+    index, trigger, _ = ask_event(client)
+    body = {"data": [question, [], None], "fn_index": index, "trigger_id": trigger, "session_hash": session}
+    join = client.post("gradio_api/queue/join", json=body)
+    if join.status_code != 200:
+        return join.status_code, ""
+    last = ""
+    with client.stream("GET", "gradio_api/queue/data", params={"session_hash": session}, timeout=60) as data:
+        for line in data.iter_lines():
+            if line.startswith("data:"):
+                message = json.loads(line[5:])
+                last = json.dumps(message, ensure_ascii=False)
+                if message.get("msg") in ("process_completed", "close_stream"):
+                    break
+    return 200, last
+
+
+def test_a_session_hash_from_the_logs_does_not_open_someone_elses_conversation(flood_stack: str) -> None:
+    session = uuid.uuid4().hex[:11]
+    with from_address("127.0.0.3", flood_stack) as owner:
+        assert owner.get("").status_code == 200 and "qa_client" in owner.cookies  # the page sets it
+        status, output = ask_and_read(owner, "普惠性幼儿园学位新增多少个？", session)
+        assert status == 200 and "八千" in output
+    with from_address("127.0.0.4", flood_stack) as stranger:
+        stranger.get("")
+        peek = stranger.get("gradio_api/queue/data", params={"session_hash": session}, timeout=10)
+        assert peek.status_code == 403 and "另一个浏览器" in peek.json()["error"]
+        assert ask_and_read(stranger, "刚才问了什么？", session)[0] == 403  # nor act on its state
+        assert stranger.get(f"gradio_api/heartbeat/{session}", timeout=10).status_code == 403
+    with from_address("127.0.0.5", flood_stack) as cookieless:  # no cookie at all: refused as well
+        cookieless.cookies.clear()
+        assert cookieless.get("gradio_api/queue/data", params={"session_hash": session}).status_code == 403
