@@ -113,6 +113,7 @@ def create_app(
         refusals=refusals,
         # Gradio events (questions, votes, page loads): a browser sends a few per question
         limiter=RateLimiter(settings.rate_per_minute * 4 / 60.0, settings.rate_burst * 4),
+        throttle=throttle,
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.datastructures import UploadFile
 
 from assistant.service import PolicyAssistant
-from errors import DocumentNotFoundError, FileTooLargeError, PolicyQAError, StoreUnavailableError
+from errors import (
+    DocumentNotFoundError,
+    FileTooLargeError,
+    NotAuthorizedError,
+    PolicyQAError,
+    StoreUnavailableError,
+)
 from ingest.pipeline import Ingestor
 from settings import Settings
 from vectorstore.base import DocumentInfo
@@ -113,6 +119,21 @@ def api_router(
     admin_sessions = sessions or AdminSessions()
     fair_use = fair or fair_use_from(settings)
 
+    def login(request: Request, authorization: str | None) -> None:
+        """check_login, with password guessing slowed down per client."""
+        client = request.client.host if request.client else "?"
+        if throttle is None or not settings.auth:
+            check_login(settings.auth, authorization)
+            return
+        throttle.check(client)
+        try:
+            check_login(settings.auth, authorization)
+        except NotAuthorizedError:
+            if authorization:
+                throttle.failed(client)
+            raise
+        throttle.succeeded(client)
+
     def check_token(request: Request, given: str | None) -> None:
         client = request.client.host if request.client else "?"
         check_admin_token_throttled(throttle, client, settings.admin_token, given)
@@ -134,7 +155,7 @@ def api_router(
 
     @router.post("/ask", summary="提问：返回带引用的回答")
     def ask(request: AskRequest, http: Request, authorization: LoginHeader = None) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+        login(http, authorization)
         fair_use.check_question(request.question)
         fair_use.limiter.check(http.client.host if http.client else "?")
         if request.doc_ids:
@@ -147,16 +168,16 @@ def api_router(
         return answer.to_dict()
 
     @router.get("/documents", summary="已收录的讲话")
-    def list_documents(authorization: LoginHeader = None) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+    def list_documents(request: Request, authorization: LoginHeader = None) -> dict[str, Any]:
+        login(request, authorization)
         documents = [_info(d) for d in ingestor.list_documents()]
         return {"count": len(documents), "documents": documents}
 
     @router.get("/documents/{doc_id}", summary="一篇讲话的信息和清洗后的全文（查看原文）")
     def get_document(
-        doc_id: Annotated[str, Path(max_length=80)], authorization: LoginHeader = None
+        doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: LoginHeader = None
     ) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+        login(request, authorization)
         corpus = assistant.corpus()
         doc = corpus.documents.get(doc_id)
         info = corpus.manifest.documents.get(doc_id)

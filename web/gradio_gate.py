@@ -26,6 +26,7 @@ from errors import TooManyAttemptsError
 from web.admin_session import COOKIE, AdminSessions
 from web.fair import RateLimiter
 from web.refusals import RefusalLog
+from web.throttle import FailureThrottle
 
 NEED_ADMIN = "上传文件需要管理员身份：请先在“文档管理”中输入管理员令牌。"
 NEED_LENGTH = "上传请求必须声明长度（Content-Length）。"
@@ -47,8 +48,10 @@ class GradioGate:
         max_event_bytes: int = 256 * 1024,
         refusals: RefusalLog | None = None,
         limiter: RateLimiter | None = None,
+        throttle: FailureThrottle | None = None,
     ) -> None:
         self.limiter = limiter
+        self.throttle = throttle
         self.app = app
         self.sessions = sessions
         self.request_bytes = request_bytes
@@ -64,6 +67,8 @@ class GradioGate:
         method = scope.get("method", "GET")
         if route == "/gradio_api/upload" and method == "POST":
             await self._upload(scope, receive, send)
+        elif route == "/login" and method == "POST" and self.throttle is not None:
+            await self._login(scope, receive, send, self.throttle)
         elif _is_file_route(route):
             if self._session(scope) is None:
                 await self._refuse(scope, send, 401, NEED_ADMIN, "gradio_file")
@@ -115,6 +120,28 @@ class GradioGate:
             except ValueError:
                 stored = []
             self.sessions.record(session, [p for p in stored if isinstance(p, str)])
+
+    async def _login(self, scope: Scope, receive: Receive, send: Send, throttle: FailureThrottle) -> None:
+        """Gradio's login form: password guessing slowed down per client like the admin token."""
+        client = _client(scope)
+        try:
+            throttle.check(client)
+        except TooManyAttemptsError as exc:
+            await self._refuse(scope, send, 429, exc.message, "login_throttled")
+            return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status == 200:
+            throttle.succeeded(client)
+        elif status in (400, 401):
+            throttle.failed(client)
 
     async def _event(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.limiter is not None and _route(scope) == "/gradio_api/queue/join":

@@ -11,6 +11,7 @@ import json
 import logging
 import shutil
 import socket
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -128,3 +129,24 @@ def test_the_admin_token_and_the_login_password_never_reach_the_logs(
         assert deleted.status_code == 200
     assert caplog.records  # the app's own loggers did write (ingest, delete)
     assert TOKEN not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_password_guessing_is_slowed_after_a_few_failures(server: str) -> None:
+    """Before: 300 wrong passwords in a row were all simply answered 400, the next right one 200."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.9")  # its own client: the others are not held up
+    with httpx.Client(base_url=server, timeout=30, transport=transport) as client:
+        wrong = [
+            client.post("login", data={"username": "staff", "password": f"guess{i}"}).status_code
+            for i in range(8)
+        ]
+        assert wrong[:6] == [400] * 6 and wrong[6:] == [429, 429], wrong
+        right = client.post("login", data={"username": "staff", "password": PASSWORD})
+        assert right.status_code == 429 and "秒后再试" in right.json()["error"]  # the right one waits too
+        api = [
+            client.get("api/documents", auth=httpx.BasicAuth("staff", "nope")).status_code for _ in range(3)
+        ]
+        assert api[-1] == 429  # the API's login shares the count
+        time.sleep(2.2)
+        assert client.post("login", data={"username": "staff", "password": PASSWORD}).status_code == 200
+    with httpx.Client(base_url=server, timeout=30) as other:  # another client never waited
+        assert other.post("login", data={"username": "staff", "password": PASSWORD}).status_code == 200
