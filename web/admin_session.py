@@ -43,8 +43,9 @@ class AdminSessions:
         self._lock = threading.Lock()
 
     # -- the cookie: "<session>.<expiry>.<mac>", the mac over both with the process's secret
-    def issue(self, now: float | None = None) -> str:
-        session = secrets.token_urlsafe(18)
+    def issue(self, now: float | None = None, *, session: str | None = None) -> str:
+        """A cookie for a new session, or a renewed one for `session` (its uploads stay its own)."""
+        session = session or secrets.token_urlsafe(18)
         expiry = int((now if now is not None else time.time()) + SESSION_SECONDS)
         return f"{session}.{expiry}.{self._mac(session, expiry)}"
 

@@ -144,7 +144,7 @@ def api_router(
         response = JSONResponse({"ok": True, "expires_in": SESSION_SECONDS})
         response.set_cookie(
             COOKIE,
-            admin_sessions.issue(),
+            admin_sessions.issue(session=admin_sessions.verify(request.cookies.get(COOKIE))),
             max_age=SESSION_SECONDS,
             path=(request.scope.get("root_path") or "").rstrip("/") + "/",
             httponly=True,
