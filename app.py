@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
 from ingest.pipeline import Ingestor
-from settings import Settings
+from settings import Settings, reveal
 
 log = logging.getLogger("policy_qa.app")
 
@@ -33,15 +34,21 @@ def create_app(
     import gradio as gr
 
     from web.admin import AdminService
-    from web.api import api_router
+    from web.admin_session import AdminSessions
+    from web.api import api_router, fair_use_from
     from web.assets import static_text
     from web.chat import ChatService
     from web.docs import install_docs
     from web.embed import embed_router
+    from web.fair import RateLimiter
     from web.feedback import FeedbackLog
+    from web.gradio_gate import GradioGate
     from web.http_errors import install_error_handlers
     from web.proxy import RootPathTolerance
+    from web.refusals import RefusalLog
     from web.security import SecurityHeaders
+    from web.session_binding import SessionBinding
+    from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
 
     app = FastAPI(
@@ -53,12 +60,33 @@ def create_app(
     )
     root_path = public_root(settings.root_path)
     install_error_handlers(app)
+    sessions = AdminSessions()
+    throttle = FailureThrottle()
+    refusals = RefusalLog()
+    fair = fair_use_from(settings)
+    app.state.refusals = refusals
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
-    app.include_router(api_router(settings, assistant, ingestor, model_loaded=model_loaded))
+    app.include_router(
+        api_router(
+            settings,
+            assistant,
+            ingestor,
+            model_loaded=model_loaded,
+            sessions=sessions,
+            throttle=throttle,
+            fair=fair,
+        )
+    )
     app.include_router(embed_router(settings))
     install_docs(app)
-    chat = ChatService(assistant, FeedbackLog(settings.feedback_path))
-    demo = build_ui(chat, AdminService(settings, ingestor))
+    chat = ChatService(
+        assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
+    )
+    demo = build_ui(
+        chat,
+        AdminService(settings, ingestor, sessions=sessions, throttle=throttle),
+        queue_size=settings.max_active_questions + settings.max_waiting_questions,
+    )
     gr.mount_gradio_app(
         app,
         demo,
@@ -76,6 +104,17 @@ def create_app(
         css=static_text("ui.css"),
         head=head_html(),
     )
+    app.add_middleware(SessionBinding, refusals=refusals)  # inside the gate: bodies already bounded
+    app.add_middleware(
+        GradioGate,
+        sessions=sessions,
+        request_bytes=settings.upload_request_mb * 2**20,
+        total_bytes=settings.upload_total_mb * 2**20,
+        refusals=refusals,
+        # Gradio events (questions, votes, page loads): a browser sends a few per question
+        limiter=RateLimiter(settings.rate_per_minute * 4 / 60.0, settings.rate_burst * 4),
+        throttle=throttle,
+    )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)
     return app
@@ -87,9 +126,10 @@ def public_root(root_path: str) -> str:
     return f"/{stripped}" if stripped else ""
 
 
-def _auth(value: str | None) -> tuple[str, str] | None:
+def _auth(secret: SecretStr | None) -> tuple[str, str] | None:
     """POLICY_QA_AUTH="user:password" puts a login in front of the chat (optional; the settings
     refuse a value without both parts)."""
+    value = reveal(secret)
     if not value:
         return None
     user, _, password = value.partition(":")
@@ -107,27 +147,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.factory import build_answerer
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
+    from web.server import server_config
 
     try:
         settings = load_settings()
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
-    embedder = open_embedder(settings)
-    store = open_store(settings, embedder)
-    ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
-    if args.ingest_if_empty and not store.manifest().documents:
-        log.info("the index is empty: ingesting %s", args.ingest_if_empty)
-        report = ingestor.ingest_paths([args.ingest_if_empty])
-        log.info("ingested %s", report.to_dict()["totals"])
-    log.info("loading the embedding model")
-    _warm(embedder)
-    assistant = PolicyAssistant(store, build_answerer(settings))
-    assistant.corpus()  # build the keyword index now, not on the first question
+    try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
+        embedder = open_embedder(settings)
+        store = open_store(settings, embedder)
+        ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
+        if args.ingest_if_empty and not store.manifest().documents:
+            log.info("the index is empty: ingesting %s", args.ingest_if_empty)
+            report = ingestor.ingest_paths([args.ingest_if_empty])
+            log.info("ingested %s", report.to_dict()["totals"])
+        log.info("loading the embedding model")
+        _warm(embedder)
+        assistant = PolicyAssistant(store, build_answerer(settings))
+        assistant.corpus()  # build the keyword index now, not on the first question
+    except PolicyQAError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
     app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
     root_path = public_root(settings.root_path)
     log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
-    uvicorn.run(app, host=settings.host, port=settings.port, root_path=root_path, log_level="info")
+    config = server_config(app, settings, root_path=root_path, refusals=app.state.refusals)
+    uvicorn.Server(config).run()
     store.close()
     return 0
 

@@ -75,3 +75,27 @@ class ReadOnlyError(PolicyQAError):
     """Document changes are disabled (no admin token configured)."""
 
     http_status = 403
+
+
+class TooManyAttemptsError(PolicyQAError):
+    """Too many wrong tokens or passwords, or too many questions, from one client: wait and retry."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BusyError(PolicyQAError):
+    """The question queue is full: the service answers others first."""
+
+    http_status = 503
+
+    def __init__(self, message: str = "当前提问的人较多，请稍后再试。", *, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QuestionTooLongError(InvalidQuestionError):
+    """A question over the length limit is refused, not silently cut."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,26 +19,42 @@ class Settings(BaseSettings):
 
     llm_base_url: str | None = None
     llm_model: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: SecretStr | None = None  # secrets never show in a repr, a log or a traceback
 
-    admin_token: str | None = None
+    admin_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 7860
     root_path: str = ""
     frame_ancestors: str = "'self'"  # CSP frame-ancestors for /embed and the chat
-    auth: str | None = None  # "user:password" to require a login for the chat (optional)
+    auth: SecretStr | None = None  # "user:password" to require a login for the chat (optional)
 
-    max_upload_mb: int = Field(default=20, ge=1)
+    max_upload_mb: int = Field(default=20, ge=1)  # per file
+    upload_request_mb: int = Field(default=100, ge=1)  # per upload request (Gradio's upload route)
+    upload_total_mb: int = Field(default=200, ge=1)  # all uploads waiting to be imported, together
+    max_question_chars: int = Field(default=500, ge=20)  # longer questions are refused, not cut
+    rate_per_minute: int = Field(default=30, ge=1)  # questions per client (and Gradio events ×4)
+    rate_burst: int = Field(default=10, ge=1)
+    max_active_questions: int = Field(default=4, ge=1)  # answered at once
+    max_waiting_questions: int = Field(default=16, ge=0)  # waiting beyond those; then "请稍后再试"
+    max_connections: int = Field(default=2000, ge=10)  # open sockets, below the file-handle limit
+    header_timeout_s: float = Field(default=10.0, gt=0)  # to send a request's headers
+    idle_timeout_s: float = Field(default=5.0, gt=0)  # keep-alive between requests
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
 
     @field_validator("auth")
     @classmethod
-    def _user_and_password(cls, value: str | None) -> str | None:
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
         # A value without "user:password" must not silently leave the chat open.
-        if value is not None and (":" not in value or not all(value.partition(":")[::2])):
+        text = value.get_secret_value() if value is not None else None
+        if text is not None and (":" not in text or not all(text.partition(":")[::2])):
             raise ValueError("POLICY_QA_AUTH 必须写成 用户名:密码（两者都不能为空）")
-        return value or None
+        return value if text else None
+
+    @field_validator("admin_token", "llm_api_key")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
 
     @property
     def model_dir(self) -> Path:
@@ -51,6 +67,11 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.jsonl"
+
+
+def reveal(secret: SecretStr | str | None) -> str | None:
+    """The plain value of a secret setting, at the one place that needs it."""
+    return secret.get_secret_value() if isinstance(secret, SecretStr) else secret
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:

@@ -81,7 +81,7 @@ def chat_model_from_settings(settings: Settings, *, timeout: float = TIMEOUT_SEC
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         # Local servers accept any key, but the client insists on one.
-        api_key=SecretStr(settings.llm_api_key or "not-needed"),
+        api_key=settings.llm_api_key or SecretStr("not-needed"),
         temperature=0,
         timeout=timeout,
         max_retries=1,

@@ -10,8 +10,10 @@ from pathlib import Path
 from errors import PolicyQAError
 from ingest.pipeline import Ingestor
 from settings import Settings
+from web.admin_session import AdminSessions
 from web.render_admin import document_label, render_documents, render_file_results, render_message
-from web.security import check_admin_token
+from web.security import check_admin_token_throttled
+from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, ingest_uploads
 
 log = logging.getLogger(__name__)
@@ -23,12 +25,25 @@ Progress = Callable[[float, str], None]
 class AdminResult:
     message: str  # HTML: what happened (per file for an upload)
     changed: bool  # the list of speeches changed: refresh the table and the dropdowns
+    consumed: bool = True  # the uploaded files were read (and removed): clear the file input
 
 
 class AdminService:
-    def __init__(self, settings: Settings, ingestor: Ingestor) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ingestor: Ingestor,
+        *,
+        sessions: AdminSessions | None = None,
+        throttle: FailureThrottle | None = None,
+    ) -> None:
         self._settings = settings
         self._ingestor = ingestor
+        self._sessions = sessions  # given: only files uploaded through the gate are read, then removed
+        self._throttle = throttle
+
+    def _check(self, token: str, client: str) -> None:
+        check_admin_token_throttled(self._throttle, client, self._settings.admin_token, token)
 
     @property
     def writable(self) -> bool:
@@ -48,14 +63,32 @@ class AdminService:
             return []
 
     def upload(
-        self, paths: Sequence[str] | None, replace: bool, token: str, progress: Progress | None = None
+        self,
+        paths: Sequence[str] | None,
+        replace: bool,
+        token: str,
+        progress: Progress | None = None,
+        *,
+        client: str = "",
     ) -> AdminResult:
-        """`paths`: files Gradio received (its temporary copies; their names are the uploaded names)."""
-        try:
-            check_admin_token(self._settings.admin_token, token)
-        except PolicyQAError as exc:
-            return AdminResult(render_message(exc.message, ok=False), False)
+        """`paths`: files Gradio received (its temporary copies; their names are the uploaded names).
+        With sessions, files not uploaded through the gate are refused, and the uploads are removed."""
         files = list(paths or [])
+        try:
+            self._check(token, client)
+        except PolicyQAError as exc:  # the uploads stay (until the sweep): the admin may retype the token
+            return AdminResult(render_message(exc.message, ok=False), False, consumed=False)
+        try:
+            if self._sessions is not None and not all(self._sessions.known(p) for p in files):
+                return AdminResult(render_message("只能导入本次会话上传的文件。", ok=False), False)
+            return self._upload(files, replace, progress)
+        except PolicyQAError as exc:
+            return AdminResult(render_message(exc.message, ok=False), False, consumed=True)
+        finally:
+            if self._sessions is not None:
+                self._sessions.release(files)
+
+    def _upload(self, files: list[str], replace: bool, progress: Progress | None) -> AdminResult:
         if not files:
             return AdminResult(render_message("请先选择要上传的文件。", ok=False), False)
         if len(files) > MAX_FILES:
@@ -73,9 +106,9 @@ class AdminService:
         changed = any(r.status == "ok" for r in reports)
         return AdminResult(render_file_results(reports), changed)
 
-    def delete(self, doc_id: str | None, token: str) -> AdminResult:
+    def delete(self, doc_id: str | None, token: str, *, client: str = "") -> AdminResult:
         try:
-            check_admin_token(self._settings.admin_token, token)
+            self._check(token, client)
             if not doc_id:
                 return AdminResult(render_message("请先选择要删除的讲话。", ok=False), False)
             info = self._ingestor.delete(doc_id)

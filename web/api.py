@@ -17,14 +17,23 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.datastructures import UploadFile
 
 from assistant.service import PolicyAssistant
-from errors import DocumentNotFoundError, FileTooLargeError, PolicyQAError, StoreUnavailableError
+from errors import (
+    DocumentNotFoundError,
+    FileTooLargeError,
+    NotAuthorizedError,
+    PolicyQAError,
+    StoreUnavailableError,
+)
 from ingest.pipeline import Ingestor
 from settings import Settings
 from vectorstore.base import DocumentInfo
-from web.security import bearer_token, check_admin_token, check_login
+from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
+from web.fair import FairUse, QuestionSlots, RateLimiter
+from web.security import bearer_token, check_admin_token_throttled, check_login
+from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, ingest_uploads
 
-MAX_QUESTION_CHARS = 10_000  # accepted; the assistant itself reads only the first part
+MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 AuthHeader = Annotated[
     str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
@@ -44,6 +53,12 @@ class AskRequest(BaseModel):
     doc_ids: list[DocId] | None = Field(
         default=None, max_length=100, description="只在这些讲话中查找（GET /api/documents 的 doc_id）"
     )
+
+
+class AdminLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(max_length=1024, description="管理员令牌（POLICY_QA_ADMIN_TOKEN）")
 
 
 class DeleteResult(BaseModel):
@@ -95,32 +110,74 @@ def api_router(
     ingestor: Ingestor,
     *,
     model_loaded: Callable[[], bool] = lambda: False,
+    sessions: AdminSessions | None = None,
+    throttle: FailureThrottle | None = None,
+    fair: FairUse | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
     max_bytes = settings.max_upload_mb * 2**20
+    admin_sessions = sessions or AdminSessions()
+    fair_use = fair or fair_use_from(settings)
+
+    def login(request: Request, authorization: str | None) -> None:
+        """check_login, with password guessing slowed down per client."""
+        client = request.client.host if request.client else "?"
+        if throttle is None or not settings.auth:
+            check_login(settings.auth, authorization)
+            return
+        throttle.check(client)
+        try:
+            check_login(settings.auth, authorization)
+        except NotAuthorizedError:
+            if authorization:
+                throttle.failed(client)
+            raise
+        throttle.succeeded(client)
+
+    def check_token(request: Request, given: str | None) -> None:
+        client = request.client.host if request.client else "?"
+        check_admin_token_throttled(throttle, client, settings.admin_token, given)
+
+    @router.post("/admin/session", summary="用管理员令牌换取文档管理会话（Cookie；上传文件需要）")
+    def admin_session(login: AdminLogin, request: Request) -> JSONResponse:
+        check_token(request, login.token)
+        response = JSONResponse({"ok": True, "expires_in": SESSION_SECONDS})
+        response.set_cookie(
+            COOKIE,
+            admin_sessions.issue(session=admin_sessions.verify(request.cookies.get(COOKIE))),
+            max_age=SESSION_SECONDS,
+            path=(request.scope.get("root_path") or "").rstrip("/") + "/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
 
     @router.post("/ask", summary="提问：返回带引用的回答")
-    def ask(request: AskRequest, authorization: LoginHeader = None) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+    def ask(request: AskRequest, http: Request, authorization: LoginHeader = None) -> dict[str, Any]:
+        login(http, authorization)
+        fair_use.check_question(request.question)
+        fair_use.limiter.check(http.client.host if http.client else "?")
         if request.doc_ids:
             known = assistant.corpus().manifest.documents
             unknown = [d for d in request.doc_ids if d not in known]
             if unknown:
                 raise DocumentNotFoundError(unknown[0])
-        answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
+        with fair_use.slots.slot():
+            answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
         return answer.to_dict()
 
     @router.get("/documents", summary="已收录的讲话")
-    def list_documents(authorization: LoginHeader = None) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+    def list_documents(request: Request, authorization: LoginHeader = None) -> dict[str, Any]:
+        login(request, authorization)
         documents = [_info(d) for d in ingestor.list_documents()]
         return {"count": len(documents), "documents": documents}
 
     @router.get("/documents/{doc_id}", summary="一篇讲话的信息和清洗后的全文（查看原文）")
     def get_document(
-        doc_id: Annotated[str, Path(max_length=80)], authorization: LoginHeader = None
+        doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: LoginHeader = None
     ) -> dict[str, Any]:
-        check_login(settings.auth, authorization)
+        login(request, authorization)
         corpus = assistant.corpus()
         doc = corpus.documents.get(doc_id)
         info = corpus.manifest.documents.get(doc_id)
@@ -140,7 +197,7 @@ def api_router(
         authorization: AuthHeader = None,
         replace: Annotated[bool, Query(description="替换标题、讲话人、日期相同的旧版本")] = False,
     ) -> JSONResponse:
-        check_admin_token(settings.admin_token, bearer_token(authorization))
+        check_token(request, bearer_token(authorization))
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:
             raise FileTooLargeError("上传内容", f"总大小超过上限（每个文件 {settings.max_upload_mb} MB）")
@@ -155,8 +212,10 @@ def api_router(
         return JSONResponse(body, status_code=outcome.http_status)
 
     @router.delete("/documents/{doc_id}", summary="删除一篇讲话（需管理员令牌）")
-    def delete(doc_id: Annotated[str, Path(max_length=80)], authorization: AuthHeader = None) -> DeleteResult:
-        check_admin_token(settings.admin_token, bearer_token(authorization))
+    def delete(
+        doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: AuthHeader = None
+    ) -> DeleteResult:
+        check_token(request, bearer_token(authorization))
         return DeleteResult(deleted=_info(ingestor.delete(doc_id)))
 
     @router.get("/health", summary="服务状态")
@@ -190,6 +249,14 @@ async def _read_form(request: Request) -> tuple[list[tuple[str, bytes]], bool]:
         return files, replace
     finally:
         await form.close()
+
+
+def fair_use_from(settings: Settings) -> FairUse:
+    return FairUse(
+        RateLimiter(settings.rate_per_minute / 60.0, settings.rate_burst),
+        QuestionSlots(settings.max_active_questions, settings.max_waiting_questions),
+        settings.max_question_chars,
+    )
 
 
 def _info(info: DocumentInfo) -> dict[str, Any]:

@@ -49,15 +49,25 @@ class Answering(Protocol):
 
 
 class ChatService:
-    def __init__(self, assistant: Answering, feedback: FeedbackLog, *, top_k: int = 5) -> None:
+    def __init__(
+        self, assistant: Answering, feedback: FeedbackLog, *, top_k: int = 5, max_question_chars: int = 500
+    ) -> None:
         self._assistant = assistant
         self._feedback = feedback
         self._top_k = top_k
+        self.max_question_chars = max_question_chars
 
     def ask(self, question: str, doc_ids: Sequence[str] | None, session: ChatSession) -> Iterator[ChatView]:
         """Yield a view when the question appears, as the answer grows, and when it is final."""
         question = (question or "").strip()
         if not question:
+            yield ChatView.of(session)
+            return
+        if len(question) > self.max_question_chars:  # the box stops at the limit; the queue API does not
+            turn = session.add(question[: self.max_question_chars] + "…")
+            turn.error = (
+                f"问题太长（{len(question)} 个字），最多 {self.max_question_chars} 个字，请精简后再问。"
+            )
             yield ChatView.of(session)
             return
         turn = session.add(question)

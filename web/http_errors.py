@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from errors import PolicyQAError
+from errors import PolicyQAError, QuestionTooLongError
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,18 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _internal_error)
 
 
+_REFUSALS = {429, 503, 413}  # refusals under load or abuse: logged once per client (web/refusals.py)
+
+
 async def _domain_error(request: Request, exc: PolicyQAError) -> JSONResponse:
+    refusals = getattr(request.app.state, "refusals", None)
+    if refusals is not None and (exc.http_status in _REFUSALS or isinstance(exc, QuestionTooLongError)):
+        refusals.refused(type(exc).__name__, request.client.host if request.client else "?")
     if exc.http_status >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
-    return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
+    return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,17 +9,21 @@ import base64
 import binascii
 import hmac
 
+from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import NotAuthorizedError, ReadOnlyError
+from settings import reveal
+from web.throttle import FailureThrottle
 
 READ_ONLY_MESSAGE = "文档管理未启用：请设置环境变量 POLICY_QA_ADMIN_TOKEN 后重启服务。"
 BAD_TOKEN_MESSAGE = "管理员令牌不正确。"
 LOGIN_MESSAGE = "需要登录：请用 HTTP Basic 认证提供用户名和密码（POLICY_QA_AUTH）。"
 
 
-def check_admin_token(configured: str | None, given: str | None) -> None:
+def check_admin_token(configured: SecretStr | str | None, given: str | None) -> None:
     """Raise ReadOnlyError (403) when no token is configured, NotAuthorizedError (401) on a mismatch."""
+    configured = reveal(configured)
     if not configured:
         raise ReadOnlyError(READ_ONLY_MESSAGE)
     # compare_digest on bytes: constant time whatever the content (str needs ASCII).
@@ -27,9 +31,27 @@ def check_admin_token(configured: str | None, given: str | None) -> None:
         raise NotAuthorizedError(BAD_TOKEN_MESSAGE)
 
 
-def check_login(configured: str | None, authorization: str | None) -> None:
+def check_admin_token_throttled(
+    throttle: FailureThrottle | None, client: str, configured: SecretStr | str | None, given: str | None
+) -> None:
+    """check_admin_token, with guessing slowed down per client (web/throttle.py)."""
+    if throttle is None:
+        check_admin_token(configured, given)
+        return
+    throttle.check(client)
+    try:
+        check_admin_token(configured, given)
+    except NotAuthorizedError:
+        if given:  # a request without any token guesses nothing
+            throttle.failed(client)
+        raise
+    throttle.succeeded(client)
+
+
+def check_login(configured: SecretStr | str | None, authorization: str | None) -> None:
     """With POLICY_QA_AUTH set, the JSON API asks for the chat's login too (HTTP Basic): a site
     that puts a login in front of the chat does not want the same answers open one path away."""
+    configured = reveal(configured)
     if not configured:
         return
     given = _basic_credentials(authorization)

@@ -41,7 +41,7 @@ def head_html() -> str:
     return f"<script>{static_text('head.js')}</script>"
 
 
-def build_ui(chat: ChatService, admin: AdminService) -> gr.Blocks:
+def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) -> gr.Blocks:
     with gr.Blocks(title="政策讲话问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         session = gr.State(new_session)  # a function: every browser session gets its own
         gr.HTML(HEADER, elem_id="qa-header", js_on_load=None)
@@ -59,4 +59,7 @@ def build_ui(chat: ChatService, admin: AdminService) -> gr.Blocks:
         demo.load(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
         for event in documents.changed:
             event.then(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+    # A bounded queue: beyond it a question is refused at once ("请稍后再试", web/gradio_gate.py)
+    # instead of waiting behind a flood.
+    demo.queue(max_size=queue_size)
     return demo

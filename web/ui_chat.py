@@ -40,7 +40,7 @@ def chat_tab(chat: ChatService, session: gr.State) -> gr.Dropdown:
                     show_label=False,
                     lines=1,
                     max_lines=6,
-                    max_length=10_000,
+                    max_length=chat.max_question_chars,  # the box takes no more than is answered
                     scale=6,
                     container=False,
                     autofocus=True,

@@ -15,6 +15,19 @@ from web.admin import AdminService
 from web.render import esc
 from web.ui_chat import PRIVATE
 
+_OPEN_SESSION_JS = """(token) => {
+  if (token) {
+    fetch("api/admin/session", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify({token: token})});
+  }
+  return [];
+}"""
+
+
+def _client(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", "") or "?")
+
 
 @dataclass
 class DocumentsTab:
@@ -68,14 +81,22 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
                         cancel = gr.Button("取消", elem_id="qa-delete-cancel")
         result = gr.HTML("", elem_id="qa-admin-result")
 
+        # The token also opens an admin session (a cookie): Gradio's upload route takes files only
+        # from such a session (web/gradio_gate.py). JS only: the token never passes through Gradio here.
+        for event in (token.blur, token.submit):
+            event(None, inputs=[token], js=_OPEN_SESSION_JS, **PRIVATE)
+
         def do_upload(
             paths: list[str] | None,
             replace_old: bool,
             secret: str,
+            request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio injects it)
         ) -> tuple[str, Any]:
-            outcome = admin.upload(paths, replace_old, secret, progress=lambda f, d: progress(f, desc=d))
-            return outcome.message, None if outcome.changed else gr.skip()
+            outcome = admin.upload(
+                paths, replace_old, secret, progress=lambda f, d: progress(f, desc=d), client=_client(request)
+            )
+            return outcome.message, None if outcome.consumed else gr.skip()
 
         changed.append(
             upload.click(do_upload, inputs=[files, replace, token], outputs=[result, files], **PRIVATE)
@@ -89,8 +110,8 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
         delete.click(ask_confirm, inputs=[delete_choice], outputs=[confirm_box, confirm_text], **PRIVATE)
         cancel.click(lambda: gr.update(visible=False), outputs=[confirm_box], **PRIVATE)
 
-        def do_delete(doc_id: str | None, secret: str) -> tuple[str, Any]:
-            return admin.delete(doc_id, secret).message, gr.update(visible=False)
+        def do_delete(doc_id: str | None, secret: str, request: gr.Request) -> tuple[str, Any]:
+            return admin.delete(doc_id, secret, client=_client(request)).message, gr.update(visible=False)
 
         changed.append(
             confirm.click(do_delete, inputs=[delete_choice, token], outputs=[result, confirm_box], **PRIVATE)

@@ -13,6 +13,7 @@ from ingest.loaders.base import (
     Loader,
     LoaderRegistry,
     base_name,
+    check_chars,
     check_size,
 )
 from ingest.loaders.docx import DocxLoader
@@ -26,6 +27,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "Loader",
     "LoaderRegistry",
+    "check_bounds",
     "default_registry",
     "load",
     "load_bytes",
@@ -52,7 +54,23 @@ def load_bytes(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     check_size(len(data), source, max_bytes)
     if not data.strip():
         raise EmptyDocumentError(source, "文件是空的")
-    return loader.load(data, source)
+    loaded = loader.load(data, source)
+    check_chars(len(loaded.text), source)  # whatever the format: ingest cost grows with the text
+    return loaded
+
+
+def check_bounds(data: bytes, source: str) -> None:
+    """The cheap structural bounds of a file, without parsing it: a .docx's zip directory, a PDF's
+    inflated streams. Raises FileTooLargeError (413) for a bomb; the loaders check the same again."""
+    extension = Path(base_name(source)).suffix.lower()
+    if extension == ".docx" and not data.startswith(b"\xd0\xcf\x11\xe0"):
+        from ingest.loaders.docx import check_archive
+
+        check_archive(data, source)
+    elif extension == ".pdf":
+        from ingest.loaders.pdf import check_streams
+
+        check_streams(data, source)
 
 
 def load(path: Path, *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:

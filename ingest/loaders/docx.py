@@ -30,7 +30,14 @@ _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 _TOC_STYLE = re.compile(r"^(?:toc|目录)\s*(?:\d|heading|标题)", re.IGNORECASE)
 _MAX_HEADING_LEVEL = 3  # the outline has three levels; deeper Word headings stay body text
 _BODY_TEXT_OUTLINE_LEVEL = 9
-_MAX_UNZIPPED_BYTES = 512 * 2**20  # a zip bomb guard: real speeches unzip to a few MB
+# Zip bomb guards, checked on the archive's directory before anything is inflated. python-docx reads every
+# part into memory and lxml builds a tree of each XML part (≈ 10× its size), so the XML parts are bounded
+# tighter than pictures. zipfile stops each entry at its declared size (a lying entry fails its CRC).
+_MAX_UNZIPPED_BYTES = 64 * 2**20  # all parts together; real speeches unzip to a few MB
+_MAX_XML_PART_BYTES = 16 * 2**20  # one XML part (document.xml of a 300-page report is ≈ 5 MB)
+_MAX_ENTRIES = 1000
+_MAX_RATIO = 100  # inflated / compressed, for parts over 1 MB (Word's own XML compresses ≈ 5–15×)
+_RATIO_FLOOR_BYTES = 2**20
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + _W_NS + "}"
@@ -54,19 +61,31 @@ class DocxLoader:
 def _open(data: bytes, source: str) -> DocxDocument:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise IngestError(source, "这是旧版 Word 文档（.doc），请在 Word 中另存为 .docx 后再上传")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise IngestError(source, "不是有效的 Word 文档（.docx），文件可能已损坏或不完整") from exc
-    if unzipped > _MAX_UNZIPPED_BYTES:
-        raise FileTooLargeError(source, "Word 文档解压后过大，无法处理")
+    check_archive(data, source)
     import docx  # lazy: keeps `import ingest.loaders` cheap
 
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors … on broken parts
         raise IngestError(source, "无法读取 Word 文档（文件可能已损坏）") from exc
+
+
+def check_archive(data: bytes, source: str) -> None:
+    """Refuse a zip bomb from its directory alone: entry count, inflated sizes, compression ratio."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise IngestError(source, "不是有效的 Word 文档（.docx），文件可能已损坏或不完整") from exc
+    if len(entries) > _MAX_ENTRIES:
+        raise FileTooLargeError(source, f"Word 文档内部文件过多（{len(entries)} 个），可能是恶意文件")
+    if sum(info.file_size for info in entries) > _MAX_UNZIPPED_BYTES:
+        raise FileTooLargeError(source, "Word 文档解压后过大（超过 64 MB），请删去图片或拆分后再上传")
+    for info in entries:
+        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > _MAX_XML_PART_BYTES:
+            raise FileTooLargeError(source, "Word 文档的正文部分解压后过大，请拆分后再上传")
+        if info.file_size > _RATIO_FLOOR_BYTES and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+            raise FileTooLargeError(source, "Word 文档的压缩比异常（可能是压缩炸弹），拒绝处理")
 
 
 class _Styles:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.loaders.base import normalize_newlines, require_text
+from ingest.loaders.base import MAX_HTML_CHARS, MAX_HTML_TAGS, check_chars, normalize_newlines, require_text
 from ingest.loaders.text import decode_text
 from ingest.records import LoadedText
 
@@ -72,6 +72,9 @@ _ALIASES = {
 class HtmlLoader:
     def load(self, data: bytes, source: str) -> LoadedText:
         markup, _encoding = decode_text(data, source, declared=declared_charset(data))
+        # Before parsing: BeautifulSoup's tree costs time and memory per character and per tag.
+        check_chars(len(markup), source, MAX_HTML_CHARS, "网页代码")
+        check_chars(markup.count("<"), source, MAX_HTML_TAGS, "网页标签", "个")
         text = visible_text(markup)
         return LoadedText(source=source, text=require_text(text, source), encoding="html")
 

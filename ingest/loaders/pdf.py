@@ -9,9 +9,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zlib
 
-from errors import EmptyDocumentError, IngestError
-from ingest.loaders.base import normalize_newlines
+from errors import EmptyDocumentError, FileTooLargeError, IngestError
+from ingest.loaders.base import MAX_TEXT_CHARS, check_chars, normalize_newlines
 from ingest.records import LoadedText
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,19 @@ _EOF_WINDOW = 2048
 # Glyphs without a Unicode mapping: pypdf yields private-use or replacement characters, pdfminer "(cid:12)".
 _UNMAPPED = re.compile(r"[\ue000-\uf8ff\ufffd]|\(cid:\d+\)")
 _MAX_UNMAPPED_SHARE = 0.1
+# Bomb guards, checked before either parser runs: every Flate stream is inflated in 1 MB steps (nothing
+# kept) and the file refused past these; pages and objects are counted from pypdf's cross-reference.
+_MAX_STREAM_BYTES = 64 * 2**20
+_MAX_INFLATED_BYTES = 256 * 2**20
+_MAX_PAGES = 2000
+_MAX_OBJECTS = 500_000
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 
 
 class PdfLoader:
     def load(self, data: bytes, source: str) -> LoadedText:
         _check_container(data, source)
+        check_streams(data, source)
         pages = _pages_with_pypdf(data, source)
         if _needs_fallback(pages):
             pages = _better(pages, _pages_with_pdfminer(data, source))
@@ -46,6 +55,27 @@ def _check_container(data: bytes, source: str) -> None:
         raise IngestError(source, "PDF 文件不完整（可能下载或上传时被截断），请重新获取完整文件")
 
 
+def check_streams(data: bytes, source: str) -> None:
+    """Refuse a PDF whose Flate streams inflate past the bounds, without keeping what is inflated."""
+    total = 0
+    for match in _STREAM.finditer(data):
+        end = data.find(b"endstream", match.end())
+        segment = memoryview(data)[match.end() : end if end >= 0 else len(data)]
+        inflater = zlib.decompressobj()
+        size = 0
+        try:
+            while segment:
+                size += len(inflater.decompress(segment, 2**20))
+                segment = memoryview(inflater.unconsumed_tail)
+                if size > _MAX_STREAM_BYTES or total + size > _MAX_INFLATED_BYTES:
+                    raise FileTooLargeError(source, "PDF 解压后过大（可能是压缩炸弹），拒绝处理")
+                if inflater.eof:
+                    break
+        except zlib.error:
+            pass  # not a Flate stream (images, other filters): not inflated here
+        total += size
+
+
 def _pages_with_pypdf(data: bytes, source: str) -> list[str] | None:
     """Text of each page (stripped), or None when pypdf cannot read the file."""
     import pypdf  # lazy: pypdf takes ~0.9 s to import
@@ -54,7 +84,17 @@ def _pages_with_pypdf(data: bytes, source: str) -> list[str] | None:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(source, "PDF 文件有打开密码，请去掉密码后再上传")
-        return [_page_text(page.extract_text()) for page in reader.pages]
+        objects = reader.trailer.get("/Size", 0)
+        if isinstance(objects, int) and objects > _MAX_OBJECTS:
+            raise FileTooLargeError(source, f"PDF 对象过多（{objects:,} 个），可能是恶意文件")
+        check_chars(len(reader.pages), source, _MAX_PAGES, "页面", "页")
+        pages: list[str] = []
+        chars = 0
+        for page in reader.pages:
+            pages.append(_page_text(page.extract_text()))
+            chars += len(pages[-1])
+            check_chars(chars, source, MAX_TEXT_CHARS)  # stop extracting once over the limit
+        return pages
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many types on malformed files; pdfminer gets a try
@@ -66,7 +106,7 @@ def _pages_with_pdfminer(data: bytes, source: str) -> list[str] | None:
     from pdfminer.high_level import extract_text  # lazy: only for files pypdf cannot handle
 
     try:
-        text = extract_text(io.BytesIO(data))
+        text = extract_text(io.BytesIO(data), maxpages=_MAX_PAGES)
     except Exception as exc:
         log.info("pdfminer could not read %s: %s", source, exc)
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from errors import IngestError
-from ingest.loaders.base import normalize_newlines, require_text
+from ingest.loaders.base import check_chars, normalize_newlines, require_text
 from ingest.records import LoadedText
 
 # Checked longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
@@ -44,6 +44,7 @@ _MAX_CONTROL_SHARE = 0.01
 class TextLoader:
     def load(self, data: bytes, source: str) -> LoadedText:
         text, encoding = decode_text(data, source)
+        check_chars(len(text), source)  # before the newline pass copies it
         text = require_text(normalize_newlines(text), source)
         return LoadedText(source=source, text=text, encoding=encoding)
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -117,7 +118,15 @@ def run(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., Liv
     ingestor = Ingestor(store, lock_path=root / "ingest.lock")
     assert not ingestor.ingest_paths([SAMPLES]).failed
     assistant = PolicyAssistant(store)
-    settings = Settings(data_dir=root, admin_token=TOKEN)
+    # 16 staff behind one address (a proxy): the per-client rate limit would count them as one client;
+    # room for all of them to wait for an answering slot.
+    settings = Settings(
+        data_dir=root,
+        admin_token=SecretStr(TOKEN),
+        rate_per_minute=60_000,
+        rate_burst=1_000,
+        max_waiting_questions=CLIENTS,
+    )
     server = live_server(create_app(settings, assistant, ingestor))
     admin = httpx.Client(base_url=server.url, timeout=300, headers={"Authorization": f"Bearer {TOKEN}"})
 

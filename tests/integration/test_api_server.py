@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -57,8 +58,14 @@ def servers(
     report = ingestor.ingest_paths([ROOT / "data" / "speeches"])
     assert not report.failed
     assistant = PolicyAssistant(store)
-    with_token = Settings(data_dir=root, admin_token=TOKEN, max_upload_mb=1)
-    proxied = Settings(data_dir=root, admin_token=None, root_path="/qa")
+    # Functional tests ask dozens of questions from one address: no per-client rate limit here
+    # (test_abuse.py tests the limit itself).
+    with_token = Settings(
+        data_dir=root, admin_token=SecretStr(TOKEN), max_upload_mb=1, rate_per_minute=60_000, rate_burst=1_000
+    )
+    proxied = Settings(
+        data_dir=root, admin_token=None, root_path="/qa", rate_per_minute=60_000, rate_burst=1_000
+    )
     yield Servers(
         admin=live_server(create_app(with_token, assistant, ingestor)),
         proxied=live_server(create_app(proxied, assistant, ingestor), root_path="/qa"),

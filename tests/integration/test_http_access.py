@@ -11,10 +11,12 @@ import json
 import logging
 import shutil
 import socket
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app import create_app
 from assistant.service import PolicyAssistant
@@ -41,7 +43,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., 
     store = ChromaStore(persistent_client(root / "chroma"), FakeEmbedder(), "httpaccess")
     ingestor = Ingestor(store, lock_path=root / "ingest.lock")
     assert not ingestor.ingest_bytes(NEW_SPEECH.encode(), "学前.txt").failed
-    settings = Settings(data_dir=root, admin_token=TOKEN, auth=f"staff:{PASSWORD}", max_upload_mb=MAX_MB)
+    settings = Settings(
+        data_dir=root, admin_token=SecretStr(TOKEN), auth=SecretStr(f"staff:{PASSWORD}"), max_upload_mb=MAX_MB
+    )
     yield live_server(create_app(settings, PolicyAssistant(store), ingestor)).url
     store.close()
     shutil.rmtree(root, ignore_errors=True)
@@ -63,13 +67,15 @@ def test_the_chat_needs_the_login_and_a_wrong_password_gets_nothing(server: str)
         assert PASSWORD not in config.text
 
 
-def test_gradio_uploads_are_limited_to_max_upload_mb(server: str) -> None:
+def test_gradio_uploads_need_an_admin_session_and_are_limited_to_max_upload_mb(server: str) -> None:
     with httpx.Client(base_url=server, timeout=30) as client:
         big = {"files": ("big.txt", b"x" * (MAX_MB * 2**20 + 1))}
         assert client.post("gradio_api/upload", files=big).status_code == 401  # not even read before login
         client.post("login", data={"username": "staff", "password": PASSWORD})
-        assert client.post("gradio_api/upload", files=big).status_code == 413
         small = {"files": ("small.txt", "讲话".encode())}
+        assert client.post("gradio_api/upload", files=small).status_code == 401  # a login is no admin
+        assert client.post("api/admin/session", json={"token": TOKEN}, auth=LOGIN).status_code == 200
+        assert client.post("gradio_api/upload", files=big).status_code == 413
         assert client.post("gradio_api/upload", files=small).status_code == 200
 
 
@@ -123,3 +129,24 @@ def test_the_admin_token_and_the_login_password_never_reach_the_logs(
         assert deleted.status_code == 200
     assert caplog.records  # the app's own loggers did write (ingest, delete)
     assert TOKEN not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_password_guessing_is_slowed_after_a_few_failures(server: str) -> None:
+    """Before: 300 wrong passwords in a row were all simply answered 400, the next right one 200."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.9")  # its own client: the others are not held up
+    with httpx.Client(base_url=server, timeout=30, transport=transport) as client:
+        wrong = [
+            client.post("login", data={"username": "staff", "password": f"guess{i}"}).status_code
+            for i in range(8)
+        ]
+        assert wrong[:6] == [400] * 6 and wrong[6:] == [429, 429], wrong
+        right = client.post("login", data={"username": "staff", "password": PASSWORD})
+        assert right.status_code == 429 and "秒后再试" in right.json()["error"]  # the right one waits too
+        api = [
+            client.get("api/documents", auth=httpx.BasicAuth("staff", "nope")).status_code for _ in range(3)
+        ]
+        assert api[-1] == 429  # the API's login shares the count
+        time.sleep(2.2)
+        assert client.post("login", data={"username": "staff", "password": PASSWORD}).status_code == 200
+    with httpx.Client(base_url=server, timeout=30) as other:  # another client never waited
+        assert other.post("login", data={"username": "staff", "password": PASSWORD}).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from errors import SettingsError
@@ -25,4 +27,32 @@ def test_a_bad_number_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_a_full_login_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICY_QA_AUTH", "staff:pa:ss")
-    assert load_settings(env_file=None).auth == "staff:pa:ss"
+    settings = load_settings(env_file=None)
+    assert settings.auth is not None and settings.auth.get_secret_value() == "staff:pa:ss"
+
+
+def test_secrets_never_show_in_a_repr_or_a_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICY_QA_AUTH", "staff:pw-7c1e")
+    monkeypatch.setenv("POLICY_QA_ADMIN_TOKEN", "tok-93ab")
+    monkeypatch.setenv("POLICY_QA_LLM_API_KEY", "key-55d0")
+    settings = load_settings(env_file=None)
+    for text in (repr(settings), str(settings), str(settings.model_dump()), settings.model_dump_json()):
+        assert "pw-7c1e" not in text and "tok-93ab" not in text and "key-55d0" not in text
+    assert load_settings(env_file=None, admin_token="").admin_token is None  # empty is unset
+
+
+def test_an_unreachable_chroma_server_at_start_is_one_readable_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app import main
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("POLICY_QA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("POLICY_QA_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("POLICY_QA_CHROMA_PORT", str(port))
+    monkeypatch.chdir(tmp_path)  # no .env from the working copy
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"错误：无法连接向量库服务 127.0.0.1:{port}，请确认 Chroma 服务已启动"
+    assert "Traceback" not in err

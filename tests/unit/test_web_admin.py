@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from ingest.pipeline import Ingestor
 from settings import Settings
@@ -38,7 +39,7 @@ def write(folder: Path, name: str, data: bytes) -> str:
 
 
 def service(ingestor: Ingestor, token: str | None = TOKEN) -> AdminService:
-    return AdminService(Settings(admin_token=token, max_upload_mb=1), ingestor)
+    return AdminService(Settings(admin_token=SecretStr(token) if token else None, max_upload_mb=1), ingestor)
 
 
 def test_read_only_without_a_token(ingestor: Ingestor, tmp_path: Path) -> None:

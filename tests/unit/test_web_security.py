@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from errors import (
     EmptyDocumentError,
     FileTooLargeError,
+    IngestError,
     NotAuthorizedError,
     ReadOnlyError,
     UnsupportedFileError,
@@ -112,6 +113,8 @@ def test_root_path_tolerance_serves_with_and_without_the_prefix() -> None:
         ("", "未命名文件"),
         ("../", "未命名文件"),
         ("讲话" * 100 + ".pdf", "讲话" * 58 + ".pdf"),  # cut to 120 characters, extension kept
+        ("讲话\u202etxt.exe", "讲话txt.exe"),  # a right-to-left override would show it as 讲话exe.txt
+        ("\u2066讲\u200f话\u2069.txt", "讲话.txt"),
     ],
 )
 def test_sanitize_filename(name: str, safe: str) -> None:
@@ -130,8 +133,14 @@ def test_check_upload_refuses_unknown_types_big_and_empty_files() -> None:
     assert large.value.http_status == 413
     with pytest.raises(EmptyDocumentError):
         check_upload("a.txt", b"  \n ", 1000)
-    upload = check_upload("../dir/讲话.TXT", "讲话".encode(), 1000)
-    assert upload.name == "讲话.TXT"
+    assert check_upload("C:\\Users\\me\\讲话.TXT", "讲话".encode(), 1000).name == "讲话.TXT"
+
+
+@pytest.mark.parametrize("name", ["../x.txt", "/etc/x.txt", "a/../../x.txt", "..\\x.txt", "/x.txt"])
+def test_names_with_a_directory_escape_are_refused_not_merged_into_x_txt(name: str) -> None:
+    with pytest.raises(IngestError) as caught:
+        check_upload(name, "讲话".encode(), 1000)
+    assert "目录" in caught.value.reason and caught.value.source == "x.txt"
 
 
 @pytest.mark.parametrize(
