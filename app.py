@@ -114,22 +114,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
     embedder = open_embedder(settings)
+    _start_loading(embedder)  # the model loads while the store opens and the corpus is built
     store = open_store(settings, embedder)
     ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
     if args.ingest_if_empty and not store.manifest().documents:
         log.info("the index is empty: ingesting %s", args.ingest_if_empty)
         report = ingestor.ingest_paths([args.ingest_if_empty])
         log.info("ingested %s", report.to_dict()["totals"])
-    log.info("loading the embedding model")
-    _warm(embedder)
     assistant = PolicyAssistant(store, build_answerer(settings))
     assistant.corpus()  # build the keyword index now, not on the first question
     app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
+    log.info("waiting for the embedding model")
+    _warm(embedder)  # serve only once questions can be answered
     root_path = public_root(settings.root_path)
     log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
     uvicorn.run(app, host=settings.host, port=settings.port, root_path=root_path, log_level="info")
     store.close()
     return 0
+
+
+def _start_loading(embedder: Any) -> None:
+    start = getattr(embedder, "start_loading", None)
+    if callable(start):
+        start()
 
 
 def _warm(embedder: Any) -> None:
