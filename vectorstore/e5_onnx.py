@@ -17,6 +17,7 @@ failed export never stops the service. Nothing is imported or loaded until first
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,6 +45,9 @@ DEFAULT_THREADS = 1
 # recently overlapped (MicroBatcher), so a lone question never pays it.
 DEFAULT_WINDOW_S = 0.003
 MAX_QUESTION_BATCH = 32
+# Batches that may run at once: ONNX Runtime sessions run concurrently (the GIL is released), so with one
+# intra-op thread each, two batches use both cores of the target machine when it is idle.
+DEFAULT_PARALLEL_BATCHES = max(1, min(2, os.cpu_count() or 1))
 
 
 class OnnxEncoder:
@@ -118,6 +122,7 @@ class OnnxE5Embedder:
         threads: int | None = None,
         build: bool = True,
         window_s: float = DEFAULT_WINDOW_S,
+        parallel: int = DEFAULT_PARALLEL_BATCHES,
         fallback: Callable[[], Embedder] | None = None,
     ) -> None:
         if batch_size < 1:
@@ -132,7 +137,7 @@ class OnnxE5Embedder:
         self._load_lock = threading.Lock()
         self._loader: threading.Thread | None = None
         self._questions: MicroBatcher[str, list[float]] = MicroBatcher(
-            self._embed_question_batch, window_s=window_s, max_batch=MAX_QUESTION_BATCH
+            self._embed_question_batch, window_s=window_s, max_batch=MAX_QUESTION_BATCH, parallel=parallel
         )
 
     @classmethod

@@ -42,17 +42,21 @@ class MicroBatcher(Generic[T, R]):
         *,
         window_s: float = 0.003,
         max_batch: int = 32,
+        parallel: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_batch < 1:
-            raise ValueError("max_batch must be >= 1")
+        """`parallel`: how many batches may run at once (a model that runs concurrently on several cores,
+        like an ONNX Runtime session, can take one per core)."""
+        if max_batch < 1 or parallel < 1:
+            raise ValueError("max_batch and parallel must be >= 1")
+        self.parallel = parallel
         self._run_batch = run_batch
         self.window_s = window_s
         self.max_batch = max_batch
         self._clock = clock
         self._cond = threading.Condition()
         self._pending: list[_Slot[T, R]] = []
-        self._running = False
+        self._running = 0  # batches running now
         self._overlap_seen = float("-inf")  # when a caller last found a batch running or a queue
         self.batches = 0
         self.items = 0
@@ -64,10 +68,10 @@ class MicroBatcher(Generic[T, R]):
                 self._overlap_seen = self._clock()
             self._pending.append(slot)
             while not slot.done:
-                if self._running:
+                if self._running >= self.parallel:
                     self._cond.wait()
                     continue
-                self._running = True  # this caller leads the next batch (its own item may be in a later one)
+                self._running += 1  # this caller leads the next batch (its own item may be in a later one)
                 recent = self._clock() - self._overlap_seen < _CONCURRENCY_MEMORY_S
                 expect_company = recent and len(self._pending) < self.max_batch
                 self._cond.release()
@@ -84,10 +88,11 @@ class MicroBatcher(Generic[T, R]):
             with self._cond:
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
-            self._run(batch)
+            if batch:  # empty when a parallel leader took every pending item, this caller's included
+                self._run(batch)
         finally:
             with self._cond:
-                self._running = False
+                self._running -= 1
                 self._cond.notify_all()
 
     def _run(self, batch: list[_Slot[T, R]]) -> None:

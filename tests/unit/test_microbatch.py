@@ -3,6 +3,7 @@ a lone call never waits the window, and no caller is left waiting."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -130,3 +131,26 @@ def test_after_overlap_the_leader_waits_the_window_for_company() -> None:
 def test_max_batch_must_be_positive() -> None:
     with pytest.raises(ValueError):
         MicroBatcher(lambda items: items, max_batch=0)
+
+
+def test_parallel_batches_run_at_the_same_time_and_no_more() -> None:
+    running, peak = 0, 0
+    lock = threading.Lock()
+    gate = threading.Barrier(2, timeout=5)  # both batches must be inside run_batch together
+
+    def run(items: list[int]) -> list[int]:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        with contextlib.suppress(threading.BrokenBarrierError):  # a lone last batch: nobody to meet
+            gate.wait()
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return items
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(run, window_s=0.0, max_batch=2, parallel=2)
+    calls = Calls(batcher, list(range(8)))
+    assert calls.join() == {i: i for i in range(8)}
+    assert peak == 2
