@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from bench import report
 from bench.embedding import concurrent_questions, onnx_vs_torch
@@ -127,3 +128,22 @@ def test_report_renders_startup_backends_and_concurrency() -> None:
     assert "imported on the question path: none" in text and "chromadb 600.0" in text
     assert "ratio **0.400**" in text
     assert "| onnx | 16 | 64 | 200.0 | 40.0 | 60.0 | 8.000 |" in text
+
+
+def test_embed_in_context_times_the_onnx_embedder(tmp_path: Path) -> None:
+    from bench.speed import embed_in_context
+    from tests.support.tiny_onnx import write_export, write_reference
+    from vectorstore.e5_onnx import OnnxE5Embedder
+    from vectorstore.e5_onnx_build import onnx_dir_for
+
+    reference = write_reference(tmp_path / "e5")
+    write_export(onnx_dir_for(reference), reference)
+    embedder = OnnxE5Embedder(reference, build=False)
+
+    def ask(question: str) -> None:
+        embedder.embed_query(question)
+        time.sleep(0.002)  # the rest of an answer: not embedding
+
+    result = embed_in_context({"project": ask}, ["两个 保障", "教师"])
+    assert result["project"]["n"] == 2
+    assert result["project"]["max_ms"] > 0  # the ONNX embedder's calls were timed (0 if unwrapped)
