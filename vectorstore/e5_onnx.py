@@ -6,7 +6,9 @@ time by e5_onnx_build, graph-optimised) runs BERT + mean pooling + normalisation
 reference (sentence-transformers) folder's to cosine ≥ 0.9999 (checked at export, and by the integration
 tests on the sample corpus), so indexes and the embedding cache built by either backend serve the other.
 
-Questions that arrive together (concurrent HTTP clients) are embedded in one batch (MicroBatcher).
+Concurrent questions share the model through a MicroBatcher: at most two session runs at once (both cores),
+the others queue; batching them together is possible but off by default (measured slower, see
+DEFAULT_BATCH_SIZE).
 
 When the export is missing or stale it is made on first use (torch is imported for that, once); when it
 cannot be made the embedder falls back to the reference torch embedder (vectorstore/e5.py), logged, so a
@@ -38,13 +40,18 @@ log = logging.getLogger(__name__)
 
 DIMENSION = 384
 MAX_SEQ_LENGTH = 512
-DEFAULT_BATCH_SIZE = 16
+# One text per session run. Measured on the 2-core target (2026-12-03, interleaved rounds): ONNX Runtime
+# runs padded batches slower per text than single texts — 300-character passages 7.3 / 6.6 / 4.9 / 4.2
+# passages/s at batch 1 / 4 / 8 / 16; 16 concurrent question clients 80–86 questions/s unbatched (two runs
+# at once) vs 60–71 with 3 ms micro-batches. So batching is available (max_question_batch, batch_size,
+# POLICY_QA_EMBED_BATCH_SIZE) but off by default.
+DEFAULT_BATCH_SIZE = 1
 # One thread, as for torch (vectorstore/e5.py): steady latency when other processes want the cores.
 DEFAULT_THREADS = 1
-# Questions arriving within this window of each other share one batch; only waited when callers have
-# recently overlapped (MicroBatcher), so a lone question never pays it.
+# With max_question_batch > 1, questions arriving within this window of each other share one batch; only
+# waited when callers have recently overlapped (MicroBatcher), so a lone question never pays it.
 DEFAULT_WINDOW_S = 0.003
-MAX_QUESTION_BATCH = 32
+DEFAULT_QUESTION_BATCH = 1
 # Batches that may run at once: ONNX Runtime sessions run concurrently (the GIL is released), so with one
 # intra-op thread each, two batches use both cores of the target machine when it is idle.
 DEFAULT_PARALLEL_BATCHES = max(1, min(2, os.cpu_count() or 1))
@@ -122,6 +129,7 @@ class OnnxE5Embedder:
         threads: int | None = None,
         build: bool = True,
         window_s: float = DEFAULT_WINDOW_S,
+        max_question_batch: int = DEFAULT_QUESTION_BATCH,
         parallel: int = DEFAULT_PARALLEL_BATCHES,
         fallback: Callable[[], Embedder] | None = None,
     ) -> None:
@@ -137,7 +145,7 @@ class OnnxE5Embedder:
         self._load_lock = threading.Lock()
         self._loader: threading.Thread | None = None
         self._questions: MicroBatcher[str, list[float]] = MicroBatcher(
-            self._embed_question_batch, window_s=window_s, max_batch=MAX_QUESTION_BATCH, parallel=parallel
+            self._embed_question_batch, window_s=window_s, max_batch=max_question_batch, parallel=parallel
         )
 
     @classmethod
@@ -147,9 +155,10 @@ class OnnxE5Embedder:
         def reference() -> Embedder:
             return E5Embedder.from_settings(settings)
 
+        explicit = "embed_batch_size" in settings.model_fields_set  # the torch default (16) is slower here
         return cls(
             settings.model_dir,
-            batch_size=settings.embed_batch_size,
+            batch_size=settings.embed_batch_size if explicit else DEFAULT_BATCH_SIZE,
             threads=settings.torch_threads or None,
             fallback=reference,
         )

@@ -98,6 +98,9 @@ def test_passage_vectors_equal_the_reference_on_the_sample_corpus(
     assert len(passages) > 100
     got, expected = onnx.embed_passages(passages), reference.embed_passages(passages)
     assert _min_cosine(got, expected) >= 0.9999
+    assert onnx.encoder is not None
+    padded = onnx.encoder.encode([f"passage: {p}" for p in passages[:32]], batch_size=16)
+    assert _min_cosine(padded.tolist(), expected[:32]) >= 0.9999
 
 
 def test_question_vectors_equal_the_reference_on_every_eval_question(
@@ -112,7 +115,11 @@ def test_question_vectors_equal_the_reference_on_every_eval_question(
     assert _min_cosine(batched, expected) >= 0.9999
 
 
-def test_concurrent_questions_get_the_reference_vectors(reference: E5Embedder, onnx: OnnxE5Embedder) -> None:
+@pytest.mark.parametrize("max_batch", [1, 32])
+def test_concurrent_questions_get_the_reference_vectors(
+    reference: E5Embedder, model_dir: Path, onnx_dir: Path, max_batch: int
+) -> None:
+    onnx = OnnxE5Embedder(model_dir, build=False, max_question_batch=max_batch)
     questions = sample_questions()[:48]
     results: dict[int, list[float]] = {}
     start = threading.Barrier(16)
@@ -131,7 +138,8 @@ def test_concurrent_questions_get_the_reference_vectors(reference: E5Embedder, o
     got = [results[i] for i in range(len(questions))]
     assert _min_cosine(got, [reference.embed_query(q) for q in questions]) >= 0.9999
     batches = onnx.question_batches[0] - batches_before[0]
-    assert batches < len(questions)  # 16 clients at once: questions shared batches
+    if max_batch > 1:
+        assert batches < len(questions)  # 16 clients at once: questions shared (padded) batches
 
 
 def test_long_passages_are_truncated_like_the_reference(reference: E5Embedder, onnx: OnnxE5Embedder) -> None:

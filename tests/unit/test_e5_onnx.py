@@ -107,7 +107,7 @@ def test_unreadable_build_info_is_named(reference: Path, export: Path) -> None:
 
 
 def test_vectors_are_the_exports_mean_pooled_rows_with_prompts(reference: Path, export: Path) -> None:
-    embedder = OnnxE5Embedder(reference, build=False)
+    embedder = OnnxE5Embedder(reference, build=False, batch_size=16)  # padded batches of passages
     query = embedder.embed_query("两个 保障 是 什么")
     np.testing.assert_allclose(query, expected_vector(export, "query: 两个 保障 是 什么"), atol=1e-6)
     texts = ["经费", "教育 a b 教师 两个 保障 x y", "a"]  # different lengths: padded in one batch
@@ -189,7 +189,7 @@ def test_without_a_fallback_a_failed_export_is_a_readable_error(
 
 
 def test_concurrent_questions_share_batches_and_get_their_own_vectors(reference: Path, export: Path) -> None:
-    embedder = OnnxE5Embedder(reference, build=False, window_s=0.02)
+    embedder = OnnxE5Embedder(reference, build=False, window_s=0.02, max_question_batch=32)
     embedder.load()
     encoder = embedder.encoder
     assert encoder is not None
@@ -220,6 +220,18 @@ def test_concurrent_questions_share_batches_and_get_their_own_vectors(reference:
     assert items == len(texts) + 1
     assert batches <= 1 + 3  # the lone one, the first arrival, then the rest in few batches
     assert batches < items
+
+
+def test_by_default_questions_run_one_by_one_at_most_two_at_once(reference: Path, export: Path) -> None:
+    embedder = OnnxE5Embedder(reference, build=False, parallel=2)
+    assert embedder.batch_size == 1
+    texts = ["两个", "保障", "经费 教师", "教育"] * 4
+    threads = [threading.Thread(target=embedder.embed_query, args=(t,)) for t in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert embedder.question_batches == (len(texts), len(texts))  # never batched (measured slower)
 
 
 def test_start_loading_loads_in_the_background(reference: Path, export: Path) -> None:
