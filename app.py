@@ -156,26 +156,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
         embedder = open_embedder(settings)
+        _start_loading(embedder)  # the model loads while the store opens and the corpus is built
         store = open_store(settings, embedder)
         ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
         if args.ingest_if_empty and not store.manifest().documents:
             log.info("the index is empty: ingesting %s", args.ingest_if_empty)
             report = ingestor.ingest_paths([args.ingest_if_empty])
             log.info("ingested %s", report.to_dict()["totals"])
-        log.info("loading the embedding model")
-        _warm(embedder)
         assistant = PolicyAssistant(store, build_answerer(settings))
         assistant.corpus()  # build the keyword index now, not on the first question
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
     app = create_app(settings, assistant, ingestor, model_loaded=lambda: _loaded(embedder))
+    log.info("waiting for the embedding model")
+    _warm(embedder)  # serve only once questions can be answered
     root_path = public_root(settings.root_path)
     log.info("serving on http://%s:%d/ (public path %s/)", settings.host, settings.port, root_path)
     config = server_config(app, settings, root_path=root_path, refusals=app.state.refusals)
     uvicorn.Server(config).run()
     store.close()
     return 0
+
+
+def _start_loading(embedder: Any) -> None:
+    start = getattr(embedder, "start_loading", None)
+    if callable(start):
+        start()
 
 
 def _warm(embedder: Any) -> None:

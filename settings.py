@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     idle_timeout_s: float = Field(default=5.0, gt=0)  # keep-alive between requests
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
+    # "onnx": ONNX Runtime export of the model (fast start, no torch on the question path; falls back to
+    # torch if the export cannot be made); "torch": the sentence-transformers reference.
+    embed_backend: Literal["onnx", "torch"] = "onnx"
 
     @field_validator("auth")
     @classmethod

@@ -8,9 +8,15 @@ from vectorstore.base import VectorStore
 
 
 def build_store(settings: Settings) -> VectorStore:
+    """The store with the real embedder, whose model starts loading in the background right away: a question
+    always needs it, and loading overlaps opening the store and building the corpus snapshot."""
     from vectorstore.factory import open_embedder, open_store
 
-    return open_store(settings, open_embedder(settings))
+    embedder = open_embedder(settings)
+    start = getattr(embedder, "start_loading", None)
+    if callable(start):
+        start()
+    return open_store(settings, embedder)
 
 
 def build_answerer(settings: Settings) -> Answerer | None:

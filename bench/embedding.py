@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.stats import median, ratio
+from bench.stats import median, percentile, ratio
 
 
 @dataclass(frozen=True)
@@ -126,4 +126,72 @@ def query_paths(embedder: Any, questions: Sequence[str], rounds: int = 2) -> dic
         "direct_p50_ms": round(median(times["direct"]), 2),
         "direct_vs_encode": round(median(ratios), 3),
         "min_cosine": round(min(cosines), 6),
+    }
+
+
+def onnx_vs_torch(onnx: Any, torch_model: Any, questions: Sequence[str], rounds: int = 2) -> dict[str, Any]:
+    """Embedding one question on ONNX Runtime (OnnxE5Embedder.embed_query) vs the torch reference
+    (E5Embedder.embed_query, its direct path), interleaved question by question in this process, both on
+    their default single thread: medians, the median of the paired ratios (robust to the neighbours'
+    load), and min cosine (the ONNX vectors must equal the reference's)."""
+    times: dict[str, list[float]] = {"onnx": [], "torch": []}
+    cosines: list[float] = []
+    for text in questions[:3]:  # warm-up
+        onnx.embed_query(text), torch_model.embed_query(text)
+    for _ in range(rounds):
+        for text in questions:
+            vectors = []
+            for name, model in (("onnx", onnx), ("torch", torch_model)):
+                started = time.perf_counter()
+                vectors.append(np.asarray(model.embed_query(text)))
+                times[name].append((time.perf_counter() - started) * 1000)
+            cosines.append(float(np.dot(vectors[0], vectors[1])))
+    ratios = [o / t for o, t in zip(times["onnx"], times["torch"], strict=True)]
+    return {
+        "questions": len(times["onnx"]),
+        "onnx_p50_ms": round(median(times["onnx"]), 2),
+        "torch_p50_ms": round(median(times["torch"]), 2),
+        "onnx_p95_ms": round(percentile(times["onnx"], 95), 2),
+        "torch_p95_ms": round(percentile(times["torch"], 95), 2),
+        "onnx_vs_torch": round(median(ratios), 3),
+        "min_cosine": round(min(cosines), 6),
+    }
+
+
+def concurrent_questions(embedder: Any, questions: Sequence[str], clients: int = 16) -> dict[str, Any]:
+    """`clients` threads embed `questions` at once through one embedder: questions/s, per-question
+    latency, and how many batches the micro-batcher formed (ONNX) — the 16-HTTP-client case, model only."""
+    import threading
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+
+    def client(k: int) -> None:
+        start.wait()
+        for text in questions[k::clients]:
+            began = time.perf_counter()
+            embedder.embed_query(text)
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+
+    before = getattr(embedder, "question_batches", (0, 0))
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    after = getattr(embedder, "question_batches", (0, 0))
+    batches, items = after[0] - before[0], after[1] - before[1]
+    return {
+        "clients": clients,
+        "questions": len(latencies),
+        "questions_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": round(median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "batches": batches,
+        "mean_batch": round(items / batches, 2) if batches else None,
     }

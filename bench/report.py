@@ -34,6 +34,11 @@ TRACKED = (
     ("warm latency p50 ms", ("speed", "warm", "project", "p50_ms")),
     ("warm latency p95 ms", ("speed", "warm", "project", "p95_ms")),
     ("cold start s", ("speed", "cold", "project", "median", "first_answer_s")),
+    ("CLI question from cold s", ("speed", "startup", "cli", "median_s")),
+    ("question-path imports ms", ("speed", "startup", "imports", "median_ms")),
+    ("app ready s", ("speed", "startup", "app", "ready_median_s")),
+    ("question embedding p50 ms (onnx)", ("speed", "onnx_vs_torch", "onnx_p50_ms")),
+    ("question embedding p50 ms (torch)", ("speed", "onnx_vs_torch", "torch_p50_ms")),
     ("ingest chars/s", ("speed", "ingest", "end_to_end", "chars_per_s")),
     ("model passages/s", ("speed", "ingest", "stages", "model_passages_per_s")),
 )
@@ -128,6 +133,8 @@ def speed_section(speed: dict[str, Any]) -> str:
         out += ["", "Cold start, seconds from process start (median of runs; each column is cumulative):", ""]
         headers = ["system", "python up", "imports", "model loaded", "store open", "snapshot", "first answer"]
         out += [table([*headers, "vs naive"], rows)]
+    if speed.get("startup"):
+        out += ["", startup_section(speed["startup"], speed.get("embed_backend"))]
     ingest = speed.get("ingest", {})
     if ingest:
         out += ["", ingest_section(ingest)]
@@ -155,9 +162,75 @@ def speed_section(speed: dict[str, Any]) -> str:
             f"{fmt(query['direct_p50_ms'])} ms; paired median ratio **{fmt(query['direct_vs_encode'])}**, "
             f"min cosine {fmt(query['min_cosine'])}.",
         ]
+    backends = speed.get("onnx_vs_torch", {})
+    if backends:
+        out += [
+            "",
+            f"Embedding one question, ONNX Runtime vs the torch reference ({fmt(backends['questions'])} "
+            f"questions, interleaved, one thread each): ONNX p50 {fmt(backends['onnx_p50_ms'])} ms "
+            f"(p95 {fmt(backends['onnx_p95_ms'])}), torch p50 {fmt(backends['torch_p50_ms'])} ms "
+            f"(p95 {fmt(backends['torch_p95_ms'])}); paired median ratio **{fmt(backends['onnx_vs_torch'])}**, "
+            f"min cosine {fmt(backends['min_cosine'])}.",
+        ]
+    concurrent = speed.get("concurrent_embedding", {})
+    if concurrent:
+        rows = [
+            [
+                name,
+                c["clients"],
+                c["questions"],
+                c["questions_per_s"],
+                c["p50_ms"],
+                c["p95_ms"],
+                c["mean_batch"],
+            ]
+            for name, c in concurrent.items()
+        ]
+        out += ["", "Question embeddings from concurrent clients (model only, one process):", ""]
+        out += [
+            table(["backend", "clients", "questions", "questions/s", "p50 ms", "p95 ms", "mean batch"], rows)
+        ]
     if speed.get("onnx"):
         out += ["", f"ONNX int8: {speed['onnx']}"]
     return "\n".join(out)
+
+
+def startup_section(starts: dict[str, Any], backend: str | None) -> str:
+    cli, imports, app = starts.get("cli", {}), starts.get("imports", {}), starts.get("app", {})
+    rows = [
+        ["`python -m assistant ask` from cold, to exit (s)", cli.get("median_s"), _runs(cli.get("runs_s"))],
+        [
+            "imports on that path (ms, `-X importtime`)",
+            imports.get("median_ms"),
+            _runs(imports.get("runs_ms")),
+        ],
+        [
+            "`python app.py` until /api/health answers (s)",
+            app.get("ready_median_s"),
+            _runs(app.get("ready_runs_s")),
+        ],
+        [
+            "then the first /api/ask (s)",
+            app.get("first_answer_median_s"),
+            _runs(app.get("first_answer_runs_s")),
+        ],
+    ]
+    heavy = ", ".join(imports.get("heavy_imported") or []) or "none"
+    top = ", ".join(f"{k} {v}" for k, v in (imports.get("heaviest_top_level_ms") or {}).items())
+    return "\n".join(
+        [
+            f"Start-up (fresh processes, embedding backend: {backend or '?'}; median of runs):",
+            "",
+            table(["what", "median", "runs"], rows),
+            "",
+            f"torch / sentence-transformers / transformers imported on the question path: {heavy}. "
+            f"Heaviest top-level imports (ms, cumulative): {top}.",
+        ]
+    )
+
+
+def _runs(values: Sequence[float] | None) -> str:
+    return " / ".join(fmt(v) for v in values) if values else "—"
 
 
 def ingest_section(ingest: dict[str, Any]) -> str:

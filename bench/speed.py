@@ -114,6 +114,7 @@ def project_targets() -> list[tuple[object, str, str]]:
     from assistant.service import PolicyAssistant
     from vectorstore.chroma import ChromaStore
     from vectorstore.e5 import E5Embedder
+    from vectorstore.e5_onnx import OnnxE5Embedder
 
     return [
         (PolicyAssistant, "understand", "understand"),
@@ -122,7 +123,8 @@ def project_targets() -> list[tuple[object, str, str]]:
         (assistant.service, "named_sections", "understand.named_sections"),
         (assistant.service, "match_formulations", "understand.match_formulations"),
         (ChromaStore, "search", "dense_search"),
-        (E5Embedder, "embed_query", "dense_search.embed_query"),
+        (E5Embedder, "embed_query", "dense_search.embed_query"),  # whichever backend is configured
+        (OnnxE5Embedder, "embed_query", "dense_search.embed_query"),
         (ChromaStore, "manifest", "store.manifest"),
         (ChromaStore, "generation", "store.generation"),
         (KeywordIndex, "search", "keyword_search"),
@@ -208,14 +210,16 @@ def within(call: Callable[[str], object], question: str, seconds: float) -> bool
 def embed_in_context(
     systems: Mapping[str, Callable[[str], object]], questions: Sequence[str]
 ) -> dict[str, Any]:
-    """Milliseconds of E5Embedder.embed_query inside each system's answer, the systems interleaved
+    """Milliseconds of the embedder's embed_query (torch or ONNX) inside each system's answer, the systems interleaved
     question by question (A B A B …) so a busy neighbour slows them alike: is embedding a question
     slower inside one system than inside another, or was it only measured at a busier moment?"""
     from vectorstore.e5 import E5Embedder
+    from vectorstore.e5_onnx import OnnxE5Embedder
 
     times: dict[str, list[float]] = {name: [] for name in systems}
     breakdown = Breakdown()
-    with breakdown.wrapping([(E5Embedder, "embed_query", "embed_query")]):
+    targets = [(E5Embedder, "embed_query", "embed_query"), (OnnxE5Embedder, "embed_query", "embed_query")]
+    with breakdown.wrapping(targets):
         for question in questions:
             for name, ask in systems.items():
                 breakdown.measure(ask, question)

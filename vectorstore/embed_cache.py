@@ -66,6 +66,12 @@ class CachedEmbedder:
         if callable(load):
             load()
 
+    def start_loading(self) -> None:
+        """Start loading the inner embedder in the background if it can (OnnxE5Embedder.start_loading)."""
+        start = getattr(self.inner, "start_loading", None)
+        if callable(start):
+            start()
+
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
 

