@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-torch.t
 DATA    ?= $(or $(POLICY_QA_DATA_DIR),var)
 PYFILES := assistant ingest vectorstore web tests eval bench app.py settings.py errors.py
 
-.PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval bench bench-scale clean lock
+.PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval eval-blind bench bench-scale clean lock
 
 help:
 	@echo "make run    — set up (venv, model, sample index) and serve on http://127.0.0.1:7860"
@@ -70,6 +70,10 @@ test: $(STAMP) browser-deps lint typecheck
 
 eval: $(STAMP)
 	$(PYTHON) -m eval.run --all
+
+# The blind final set (eval/blind/): run once, at the end of a piece of work, and reported as run.
+eval-blind: $(STAMP)
+	$(PYTHON) -m eval.run --blind -v
 
 bench: $(STAMP)
 	$(PYTHON) -m bench.run
