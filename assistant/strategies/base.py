@@ -42,6 +42,7 @@ class Found:
     score: float
     sentence: Sentence
     chunk: Chunk
+    dense: float = 0.0  # the part of `score` the dense model's passage similarity gave
 
 
 @dataclass

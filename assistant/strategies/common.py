@@ -25,7 +25,7 @@ def explains(ctx: Context) -> bool:
 
 
 def candidate_sentences(
-    ctx: Context, ranked: Sequence[Ranked], depth: int, *, headings: bool = False
+    ctx: Context, ranked: Sequence[Ranked], depth: int, *, headings: bool = False, similarity: bool = True
 ) -> list[Found]:
     """Sentences of the top passages, best first: keyword cover (everyday words matched to the
     speech's wording, 去年/今年 to its date), the dense model's similarity of the passage, and for a
@@ -36,7 +36,8 @@ def candidate_sentences(
     seen: set[tuple[str, int]] = set()
     cue = WHY_CUES if cues.why else HOW_CUES if cues.how else None
     explaining = explains(ctx)
-    dense = _dense_scale(ranked[:depth])
+    # a speech's own passages found by keywords carry no dense score: within one speech, words decide
+    dense = _dense_scale(ranked[:depth]) if similarity else (lambda item: 0.0)
     w = SENTENCE
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in body_sentences(corpus, item.chunk):
@@ -56,7 +57,8 @@ def candidate_sentences(
                 score = w.explain_own * own + w.explain_framed * framed
             else:
                 score = w.own * own + w.framed * framed
-            score += w.rank / (rank + 1) + w.dense * dense(item)
+            passage = w.dense * dense(item)
+            score += w.rank / (rank + 1) + passage
             if explaining and coverage(tokens, heading, idf) >= 0.6:
                 score += w.section_on_topic  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
@@ -65,7 +67,7 @@ def candidate_sentences(
                 score += w.value
             if cues.listing:
                 score += enumerates(cues.list_head, sentence.text)
-            out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk))
+            out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
 

@@ -39,7 +39,7 @@ class Cross:
         for doc_id, local in _per_speech(ctx).items():
             found = [
                 f
-                for f in candidate_sentences(ctx, local, depth=len(local), headings=True)
+                for f in candidate_sentences(ctx, local, depth=len(local), headings=True, similarity=False)
                 if (term in fold_for_search(f.sentence.text) if term else _about(f, ctx.terms, rarest))
             ]
             if found:

@@ -246,8 +246,9 @@ def _other_speeches(ctx: Context, lead: Found, candidates: list[Found]) -> list[
         return []
     picked: dict[str, Found] = {}
     for found in candidates:
-        if found.score < lead.score * THRESHOLDS.other_speech_near:
-            break
+        # on the words alone: the passage similarity of another speech says nothing of "the same term"
+        if found.score - found.dense < (lead.score - lead.dense) * THRESHOLDS.other_speech_near:
+            continue
         doc_id = found.chunk.doc_id
         if doc_id == lead.chunk.doc_id or doc_id in picked:
             continue
