@@ -297,7 +297,7 @@ def _surname_post_in(q: str, doc: Document) -> str:
     speech's header (speaker line, title, first lines) gives that post right by the name."""
     if not doc.speaker:
         return ""
-    header = compact(f"{getattr(doc, 'speaker_post', '')} {doc.speaker} {doc.title} {doc.text[:300]}")
+    header = compact(f"{doc.speaker_post} {doc.speaker} {doc.title} {doc.text[:300]}")
     for found in SURNAME_POST_RE.finditer(q):
         surname, post = found.group(1), found.group(2)
         if not doc.speaker.startswith(surname):

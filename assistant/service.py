@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -132,7 +132,7 @@ class PolicyAssistant:
         if item_ordinals(text) and own.part is None and _needs_context(own, corpus, scope):
             return replace(own, unresolved=reference)  # "第二条" after an answer that listed nothing
         query = self.understand(contextualize(text, history), corpus, scope)
-        speech = _previous_speech(history, self.understand(history[-1].question, corpus, scope))
+        speech = _previous_speech(history, lambda: self.understand(history[-1].question, corpus, scope))
         if own.doc_ids or speech is None:
             return (
                 query
@@ -305,13 +305,14 @@ def _needs_context(query: Query, corpus: Corpus, scope: list[str]) -> bool:
     )
 
 
-def _previous_speech(history: Sequence[Turn], previous: Query) -> str | None:
+def _previous_speech(history: Sequence[Turn], read_previous: Callable[[], Query]) -> str | None:
     """The one speech the previous turn was about: its answer cites only that speech, or its
-    question named only that one."""
+    question named only that one (read again only when the answer does not tell)."""
     answer = history[-1].answer
     cited = {c.passage.doc_id for c in answer.citations} if answer is not None else set()
     if len(cited) == 1:
         return next(iter(cited))
+    previous = read_previous()
     if len(previous.doc_ids) == 1:
         return previous.doc_ids[0]
     return None

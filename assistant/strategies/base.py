@@ -54,6 +54,7 @@ class Context:
     ranked: Sequence[Ranked]
     idf: Idf
     _headers: dict[str, str] = field(default_factory=dict, repr=False)
+    _folded: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def cues(self) -> Cues:
@@ -75,16 +76,13 @@ class Context:
         return tuple(t for t in topic_terms(self.query.text) if not (t.named and t.word in naming))
 
     @cached_property
-    def _scope_text(self) -> str | CorpusText:
+    def scope_text(self) -> str | CorpusText:
+        """The folded text of the speeches in scope (查找范围), or the whole corpus."""
         scope = self.query.scope
         if not scope:
             return self.corpus.search_text
         docs = [self.corpus.documents[d] for d in scope if d in self.corpus.documents]
         return "\n".join(fold_for_search(f"{d.title} {d.speaker} {d.meeting}\n{d.text}") for d in docs)
-
-    def scope_text(self) -> str | CorpusText:
-        """The folded text of the speeches in scope (查找范围), or the whole corpus."""
-        return self._scope_text
 
     def header(self, doc_id: str) -> str:
         """What the speech says about itself before its body: title, speaker and post, meeting,
@@ -93,9 +91,17 @@ class Context:
         cached = self._headers.get(doc_id)
         if cached is None:
             doc = self.corpus.documents[doc_id]
-            post = getattr(doc, "speaker_post", "")
-            cached = fold_for_search(f"{doc.title} {doc.speaker} {post} {doc.meeting} {doc.text[:200]}")
+            cached = fold_for_search(
+                f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {doc.text[:200]}"
+            )
             self._headers[doc_id] = cached
+        return cached
+
+    def folded(self, doc_id: str) -> str:
+        """The speech's whole text, folded for search (once per question, not per candidate)."""
+        cached = self._folded.get(doc_id)
+        if cached is None:
+            cached = self._folded[doc_id] = fold_for_search(self.corpus.documents[doc_id].text)
         return cached
 
     def citations(self) -> Citations:

@@ -160,9 +160,14 @@ def region(doc: Document, offset: int) -> tuple[int, int]:
         end = min([section.end] + [c.start for c in children if c.start > offset])
         if end - start <= LIMITS.region_chars:
             return start, end
-    line_start = doc.text.rfind("\n", 0, offset) + 1
-    line_end = doc.text.find("\n", offset)
-    return line_start, len(doc.text) if line_end < 0 else line_end
+    return paragraph(doc.text, offset)
+
+
+def paragraph(text: str, offset: int) -> tuple[int, int]:
+    """The line (paragraph) of `text` that holds `offset`: its start and end."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
 
 
 def is_heading(doc: Document, offset: int) -> bool:

@@ -25,6 +25,7 @@ from assistant.strategies.common import (
     holds_value,
     innermost_label,
     mark,
+    paragraph,
     region,
     same,
     take,
@@ -141,7 +142,7 @@ def acceptable(ctx: Context, found: Found) -> bool:
         # A number answers only if it is about the question's most specific thing, and a
         # number about something the speeches never mention ("学费") cannot be in them.
         # a place, person or body the speech itself names ("青禾县") scopes the speech, not the number
-        words = [t.word for t in terms if not (t.named and t.word in fold_for_search(doc.text))]
+        words = [t.word for t in terms if not (t.named and t.word in ctx.folded(doc.doc_id))]
         if any(corpus_count(w, corpus.search_text) == 0 for w in words):
             return False
         # the speech's own place and speaker words ("东湖区", "书记") are no "thing" a number is about
@@ -168,7 +169,8 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
         return False
     folded = fold_for_search(found.sentence.text)
     doc = ctx.corpus.documents[found.chunk.doc_id]
-    around = fold_for_search(f"{_paragraph(doc.text, found.sentence.start)} {found.chunk.section_path}")
+    start, end = paragraph(doc.text, found.sentence.start)
+    around = fold_for_search(f"{doc.text[start:end]} {found.chunk.section_path}")
     if any(term_presence(w, around) < THRESHOLDS.rarest_in_answer for w in words):
         return False  # a number about something else the speech also counts
     if not ctx.cues.quantity:
@@ -182,12 +184,6 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
     rarest = [t for t in shared if counts[t] == min(counts.values())]  # ties: any of them
     clauses = _CLAUSE_RE.findall(folded)
     return any(any(t in c and holds_value(ctx, c) for c in clauses) or _near_value(folded, t) for t in rarest)
-
-
-def _paragraph(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return text[start : end if end >= 0 else len(text)]
 
 
 def _near_value(text: str, word: str) -> bool:

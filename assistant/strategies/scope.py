@@ -34,7 +34,7 @@ class AbsentFormulation:
             _ASKS_ITEMS.search(ctx.query.text) or _quoted(ctx, names) or _ends_with(ctx, names)
         ):
             return None
-        text = ctx.scope_text()
+        text = ctx.scope_text
         if any(_present(name, text) for name in names):
             return None
         if any(m.exact or compact(m.formulation.name) in names for m in ctx.query.formulations):
@@ -69,7 +69,7 @@ class ScopeAbsent:
         rarest = rarest_of(words, ctx.corpus.search_text)
         if rarest is None:
             return None
-        text = ctx.scope_text()
+        text = ctx.scope_text
         if term_presence(rarest, text) >= THRESHOLDS.rarest_in_answer:
             return None
         if corpus_count(rarest, ctx.corpus.search_text) == 0:
