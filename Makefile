@@ -37,7 +37,7 @@ lock: $(STAMP)
 
 # The sentence-transformers folder (the reference) and its ONNX Runtime export beside it.
 model: $(STAMP)
-	$(PYTHON) -m vectorstore.e5_builder $(DATA)/models/multilingual-e5-small
+	$(PYTHON) -m vectorstore.model_cli $(DATA)/models/multilingual-e5-small
 
 ingest: $(STAMP)
 	$(PYTHON) -m ingest data/speeches

@@ -39,8 +39,8 @@ from assistant.query import Query
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, split_sentences
 from assistant.verify import bigrams, supports, verify
+from core.records import Chunk
 from errors import PolicyQAError
-from ingest.records import Chunk
 
 if TYPE_CHECKING:
     from settings import Settings

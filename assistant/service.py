@@ -12,7 +12,6 @@ from assistant.citing import to_passage
 from assistant.corpus import Corpus, CorpusCache
 from assistant.cues import read_cues
 from assistant.extractive import Draft, ExtractiveAnswerer
-from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import (
     Query,
     compact,
@@ -28,10 +27,11 @@ from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
 from assistant.topic import topic_terms
 from assistant.verify import verify
+from core.normalize import fold_for_search
+from core.numerals import parse_numeral, to_chinese
+from core.store import VectorStore
+from core.tokens import tokenize_query
 from errors import DocumentNotFoundError, InvalidQuestionError
-from ingest.normalize import fold_for_search
-from ingest.tokens import tokenize_query
-from vectorstore.base import VectorStore
 
 MAX_QUESTION_CHARS = 1000  # longer input is refused, never cut: no speech question needs more
 _SENTENCE_RE = re.compile(r"[^。；！？\n]*(?:[。；！？\n]|$)")

@@ -34,9 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from core.records import Chunk, Document, LoadedText
+from core.store import DocumentInfo, Manifest, VectorStore
 from errors import DocumentNotFoundError, IngestError, PolicyQAError, StoreUnavailableError
-from ingest.records import Chunk, Document, LoadedText
-from vectorstore.base import DocumentInfo, Manifest, VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.records import Chunk, Document
-from vectorstore.base import DocumentInfo, Hit, Manifest
+from core.records import Chunk, Document
+from core.store import DocumentInfo, Hit, Manifest
 
 if TYPE_CHECKING:  # the assistant layer is imported only by the tests that use it
     from assistant.corpus import Corpus
@@ -128,8 +128,8 @@ def sample_speeches() -> tuple[tuple[Document, list[Chunk]], ...]:
     Building tokenises every chunk with jieba (seconds on a shared machine); the records are frozen,
     so every test module may share them.
     """
+    from core.records import LoadedText
     from ingest.build import build_documents
-    from ingest.records import LoadedText
 
     built: list[tuple[Document, list[Chunk]]] = []
     for path in sorted(SPEECHES.glob("*.txt")):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.records import Answer, Citation, Passage
-from ingest.records import Document
+from core.records import Document
 from web.session import ChatSession, ChatTurn
 
 # An inline icon, not an emoji: intranet PCs often lack a colour emoji font.

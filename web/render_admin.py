@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.store import DocumentInfo
 from ingest.pipeline import FileReport
-from vectorstore.base import DocumentInfo
 from web.render import esc, speech_title
 
 STATUS_LABELS = {"ok": "已导入", "unchanged": "未变化（已是最新）", "failed": "失败"}

@@ -12,13 +12,13 @@ from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.cues import HOW_OR_WHY
-from assistant.numerals import to_chinese
 from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, compact
 from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
-from ingest.records import Formulation
+from core.numerals import to_chinese
+from core.records import Formulation
 
 
 class Formulations:

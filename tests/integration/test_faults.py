@@ -19,10 +19,10 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import InternalError
 
 from assistant.service import PolicyAssistant
+from core.records import LoadedText
 from errors import StoreUnavailableError
 from ingest.build import build_documents
 from ingest.pipeline import Ingestor
-from ingest.records import LoadedText
 from settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.support import ingest_proc

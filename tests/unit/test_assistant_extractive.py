@@ -21,7 +21,7 @@ from assistant.service import PolicyAssistant
 from assistant.strategies.base import Context
 from assistant.strategies.outline import score_list
 from assistant.verify import MARK_RE
-from ingest.tokens import tokenize_query
+from core.tokens import tokenize_query
 from tests.fakes import MemoryStore, sample_speeches
 from tests.fakes import ask_checked as ask
 
@@ -206,8 +206,8 @@ def test_a_formulation_many_speeches_define_alike_is_one_line_and_the_rest_are_c
     from assistant.weights import LIMITS
 
     MAX_DEFINITIONS = LIMITS.definitions
+    from core.records import LoadedText
     from ingest.build import build_documents
-    from ingest.records import LoadedText
     from tests.fakes import SPEECHES
 
     text = (SPEECHES / "000_ba48dc24f464237d.txt").read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.lists import ListCandidate, find_lists
+from core.records import Document, LoadedText
 from ingest.build import build_documents
-from ingest.records import Document, LoadedText
 from tests.fakes import sample_speeches
 
 

@@ -27,9 +27,9 @@ from assistant.retriever import Ranked
 from assistant.sentences import Idf
 from assistant.service import MAX_QUESTION_CHARS, PolicyAssistant, Turn, contextualize
 from assistant.verify import MARK_RE
+from core.records import Chunk, LoadedText
 from errors import InvalidQuestionError
 from ingest.build import build_documents
-from ingest.records import Chunk, LoadedText
 from tests.fakes import MemoryStore, check_answer, sample_speeches
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"

@@ -12,7 +12,7 @@ from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from assistant.strategies.common import focus as _focus
 from assistant.terms import implied_definitions, parallel_runs
-from ingest.records import Document, Formulation
+from core.records import Document, Formulation
 from tests.fakes import MemoryStore, sample_speeches
 from tests.fakes import ask_checked as ask
 

@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 
 from assistant.query import compact
 from assistant.service import MAX_QUESTION_CHARS, PolicyAssistant, Turn, clean_question
+from core.normalize import fold_for_search, normalize_for_match
+from core.records import Chunk, Document, LoadedText
 from errors import DocumentNotFoundError, IngestError, InvalidQuestionError
 from ingest.build import build_documents
 from ingest.clean import clean_text
 from ingest.formulations import find_formulations
-from ingest.normalize import fold_for_search, normalize_for_match
 from ingest.outline import parse_outline
-from ingest.records import Chunk, Document, LoadedText
 from ingest.speeches import split_speeches
 from tests.fakes import MemoryStore, check_answer, sample_speeches
 from vectorstore import codec

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from core.records import Chunk, Document, Formulation, FormulationItem, Section
+from core.store import DocumentInfo
 from errors import DocumentNotFoundError, StoreUnavailableError
-from ingest.records import Chunk, Document, Formulation, FormulationItem, Section
 from settings import Settings
 from tests.fakes import FakeEmbedder
-from vectorstore.base import DocumentInfo
 from vectorstore.chroma import ChromaStore, collection_names
 from vectorstore.factory import open_store, persistent_client
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from assistant.records import Answer, Citation, Passage
+from core.records import Document
+from core.store import DocumentInfo
 from ingest.pipeline import FileReport
-from ingest.records import Document
-from vectorstore.base import DocumentInfo
 from web.render import (
     answer_html,
     render_conversation,
