@@ -11,6 +11,7 @@ from core.sentences import Sentence, split_sentences
 
 __all__ = ["Idf", "Sentence", "coverage", "missing", "split_sentences"]
 
+
 class Idf:
     """Inverse document frequency over chunks, from the keyword index."""
 

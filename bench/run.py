@@ -23,7 +23,6 @@ from bench.paths import RESULTS, ROOT, SAMPLE_COLLECTION, SAMPLES
 __all__ = ["RESULTS", "ROOT", "SAMPLES", "SAMPLE_COLLECTION", "main"]  # the paths re-exported
 
 
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--scale", action="store_true", help="only the 1×/100×/1000× scale benchmark")

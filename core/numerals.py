@@ -13,7 +13,8 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3,
            "七": 7, "八": 8, "九": 9}  # fmt: skip
 CN_COUNT = "一二两三四五六七八九十"  # the class of a count (两个保障, 十项任务)
 _CN = CN_COUNT
-CN_NUMERAL = "一二三四五六七八九十"  # the class of an ordinal marker (一、 / 第三 / （五）); 两 counts, never orders
+# The class of an ordinal marker (一、 / 第三 / （五））: 两 counts, never orders.
+CN_NUMERAL = "一二三四五六七八九十"
 NUMERAL_RE = re.compile(rf"[{_CN}]{{1,3}}|\d{{1,2}}")
 ORDINAL_CN = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 

@@ -9,6 +9,9 @@ See `core/store.py` for why the manifest is what makes a change atomic.
 
 Embeddings are always computed here and passed explicitly, so Chroma never falls back to its default
 embedding function (which would download a model).
+
+Long because the manifest's commit and garbage-collection rules still live in this class (issue 16,
+item 4, moves them to a module a writable in-memory test store shares); the rest is one class per store.
 """
 
 from __future__ import annotations

@@ -6,12 +6,15 @@ BUILD_INFO.json (source checksum, builder format, size and sha256 of every produ
 partial or corrupt folder is rebuilt instead of loaded.
 
     python -m vectorstore.model_cli DIR [--force] [--verify]
+
+Long because rebuilding the folder is one procedure — locate, dequantise the weights, rebuild the tokenizer,
+write the configs, record and check the checksums — whose steps share the e5 file's header; split, each
+part would only pass that header around.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -149,18 +152,20 @@ def build_model(source: Path, out_dir: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def build_lock(model_dir: Path) -> Iterator[None]:
-    lock_path = model_dir.parent / f".{model_dir.name}.lock"
+    from filelock import FileLock  # here, not at import: e5_builder is on the question path (≈ 80 ms)
+
+    lock = FileLock(
+        model_dir.parent / f".{model_dir.name}.lock", preserve_lock_file=True, fallback_to_soft=False
+    )
     try:
         model_dir.parent.mkdir(parents=True, exist_ok=True)
-        handle = lock_path.open("a+")
+        lock.acquire()  # blocks while another process builds
     except OSError as exc:
         raise ModelBuildError("嵌入模型无法生成：数据目录不可写", detail=str(exc)) from exc
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # blocks while another process builds
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _build_into_place(source: Path, model_dir: Path) -> None:

@@ -31,6 +31,7 @@ from core.records import Chunk, LoadedText
 from errors import InvalidQuestionError
 from ingest.build import build_documents
 from tests.fakes import MemoryStore, check_answer, sample_speeches
+from web.http_status import status_of
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 # A second speech that defines "两个保障" its own way: the same name in two speeches.
@@ -302,7 +303,7 @@ def test_out_of_corpus_questions_are_refused_without_invented_text(
 def test_an_empty_question_is_invalid(assistant: PolicyAssistant, question: str) -> None:
     with pytest.raises(InvalidQuestionError) as caught:
         assistant.ask(question)
-    assert caught.value.message == T.EMPTY_QUESTION and caught.value.http_status == 422
+    assert caught.value.message == T.EMPTY_QUESTION and status_of(caught.value) == 422
 
 
 def test_a_question_that_is_not_text_is_invalid(assistant: PolicyAssistant) -> None:

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bench.langchain_embeddings import LangChainEmbeddings
 from errors import ModelBuildError
 from tests.fakes import FakeEmbedder
 from vectorstore import e5_builder, model_cli
-from vectorstore.adapters import ChromaEmbeddingFunction, LangChainEmbeddings
+from vectorstore.adapters import ChromaEmbeddingFunction
 from vectorstore.e5 import E5Embedder
 from vectorstore.e5_format import E5FormatError, dequantize_q4_0, precompiled_charsmap, read_e5
 from vectorstore.embed_cache import CachedEmbedder
