@@ -22,23 +22,8 @@ from assistant.strategies.base import Context
 from assistant.strategies.outline import score_list
 from assistant.verify import MARK_RE
 from core.tokens import tokenize_query
-from tests.fakes import MemoryStore, sample_speeches
+from tests.fakes import MemoryStore
 from tests.fakes import ask_checked as ask
-
-
-@pytest.fixture(scope="module")
-def store() -> MemoryStore:
-    return MemoryStore(sample_speeches())
-
-
-@pytest.fixture(scope="module")
-def assistant(store: MemoryStore) -> PolicyAssistant:
-    return PolicyAssistant(store)
-
-
-@pytest.fixture(scope="module")
-def corpus(assistant: PolicyAssistant) -> Corpus:
-    return assistant.corpus()
 
 
 def prepared(

@@ -32,7 +32,7 @@ from ingest.clean import clean_text
 from ingest.formulations import find_formulations
 from ingest.outline import parse_outline
 from ingest.speeches import split_speeches
-from tests.fakes import MemoryStore, check_answer, sample_speeches
+from tests.fakes import check_answer
 from vectorstore import codec
 
 _BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -175,11 +175,6 @@ def test_a_file_name_that_is_not_utf8_on_disk(tmp_path: Path) -> None:
 
 
 # --- the assistant: what a user can type ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(sample_speeches()))
 
 
 def ask_or_refuse(assistant: PolicyAssistant, question: str, **options: Any) -> None:
