@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-torch.txt 2>/dev/null | cksum | cut -d' ' -f1)
 DATA    ?= $(or $(POLICY_QA_DATA_DIR),var)
-PYFILES := assistant ingest vectorstore web tests eval bench app.py settings.py errors.py
+PYFILES := core assistant ingest vectorstore web tests eval bench app.py settings.py errors.py
 
 .PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval eval-blind bench bench-scale clean lock
 
@@ -37,7 +37,7 @@ lock: $(STAMP)
 
 # The sentence-transformers folder (the reference) and its ONNX Runtime export beside it.
 model: $(STAMP)
-	$(PYTHON) -m vectorstore.e5_builder $(DATA)/models/multilingual-e5-small
+	$(PYTHON) -m vectorstore.model_cli $(DATA)/models/multilingual-e5-small
 
 ingest: $(STAMP)
 	$(PYTHON) -m ingest data/speeches
@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(PYFILES)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy assistant ingest vectorstore web bench tests eval app.py settings.py errors.py
+	$(BIN)/mypy core assistant ingest vectorstore web bench tests eval app.py settings.py errors.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here),
 # and a CJK font so screenshots show Chinese instead of boxes.

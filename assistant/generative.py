@@ -38,16 +38,16 @@ from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.query import Query
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, split_sentences
+from assistant.templates import NOTICE_LLM_UNAVAILABLE
 from assistant.verify import bigrams, supports, verify
+from core.records import Chunk
 from errors import PolicyQAError
-from ingest.records import Chunk
 
 if TYPE_CHECKING:
     from settings import Settings
 
 log = logging.getLogger(__name__)
 
-NOTICE_LLM_UNAVAILABLE = "llm_unavailable"
 TIMEOUT_SECONDS = 30.0
 RETRY_AFTER_SECONDS = 60.0  # how long an unreachable server is skipped
 MAX_LABEL_CHARS = 120  # a speech label line: long titles

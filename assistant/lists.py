@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.numerals import parse_numeral
-from ingest.records import Document, Section
+from core.numerals import parse_numeral
+from core.records import Document, Section
 
 # 一是…二是…, 一要…二要…, 第一，…第二，… at sentence starts, or right after the colon that announces
 # them ("还面临一些突出问题：一是…；二是…")

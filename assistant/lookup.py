@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from assistant.query import compact, formulation_head
-from ingest.records import Document, Formulation
+from assistant.naming import compact, formulation_head
+from core.records import Document, Formulation
 
 
 def substrings(text: str, shortest: int, longest: int) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.lists import ListCandidate
 from assistant.query import formulation_head
-from ingest.records import Document, Formulation
+from core.records import Document, Formulation
 
 _SENTENCE_END = re.compile(r"[。！？；\n]")
 _SPLIT = re.compile(r"[、，,；;]")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from assistant.numerals import NUMERAL_RE, parse_numeral
-from ingest.normalize import fold_for_search
-from ingest.records import Document, Formulation
-
-if TYPE_CHECKING:
-    from assistant.lookup import HeadingIndex, TitleIndex
+from assistant.lookup import HeadingIndex, TitleIndex
+from assistant.naming import CLASSIFIERS, compact, formulation_head
+from core.normalize import fold_for_search
+from core.numerals import NUMERAL_RE, parse_numeral
+from core.records import Document, Formulation
 
 # Order matters: the first shape whose pattern matches wins (outline before enumeration, …).
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
@@ -58,8 +56,6 @@ _DEFINITIONAL_TEXT = """
 DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
 _COUNTED_RE = re.compile(r"[一二两三四五六七八九十\d]+[个项条点件大种类]?")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]{1,3})(?:个|项|条|点|是)?")
-QUOTES_RE = re.compile(r"[\"'“”‘’「」『』《》〈〉\s]")
-_CLASSIFIERS = "个项大条点种类批件方面"
 
 
 @dataclass(frozen=True)
@@ -126,7 +122,7 @@ def list_head(question: str) -> str | None:
     text = question.strip()
     for pattern in (_HEAD_AFTER_RE, _HEAD_BEFORE_RE):
         found = pattern.search(text)
-        if found and found.group(1) not in _CLASSIFIERS and found.group(1) not in GENERIC | _VAGUE_HEADS:
+        if found and found.group(1) not in CLASSIFIERS and found.group(1) not in GENERIC | _VAGUE_HEADS:
             return found.group(1)
     return None
 
@@ -139,7 +135,7 @@ def asks_definition(question: str, names: list[str], context: str) -> bool:
     speaker): "朱书记提的“三个优先”是哪三个" asks for the items; "推动“两集中”时要注意哪些问题"
     asks something the passage does not frame, and goes to the ordinary answer.
     """
-    from ingest.tokens import tokenize
+    from core.tokens import tokenize
 
     rest = compact(question)
     for word in sorted(names, key=len, reverse=True):
@@ -174,26 +170,6 @@ def detect_shape(question: str) -> str:
                 continue  # "《方案》包含几个方面、多少条" asks about a document it cites, not the speech
             return name
     return "general"
-
-
-def compact(text: str) -> str:
-    """Folded text without quotes or spaces: “两个保障” and 两个 保障 compare equal."""
-    return QUOTES_RE.sub("", fold_for_search(text))
-
-
-def formulation_head(name: str) -> tuple[int | None, str]:
-    """'两个保障' → (2, '保障'); '12881' → (None, '12881'); '“四有”好老师' → (4, '有好老师')."""
-    name = compact(name)
-    match = NUMERAL_RE.match(name)
-    if not match or name.isdigit():
-        return None, name
-    count = parse_numeral(match.group())
-    rest = name[match.end() :]
-    for cls in sorted(_CLASSIFIERS, key=len, reverse=True):
-        if rest.startswith(cls):
-            rest = rest[len(cls) :]
-            break
-    return count, rest
 
 
 def match_formulations(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
@@ -275,8 +251,6 @@ def naming(
     A clue counts only when it separates speeches: words every title shares (讲话, 教育, 会议)
     name nothing. `titles` indexes the titles of (at least) `documents`.
     """
-    from assistant.lookup import TitleIndex
-
     q = compact(question)
     index = titles or TitleIndex(documents)
     pieces = _title_pieces(q, index, documents)
@@ -411,8 +385,6 @@ def named_sections(
     names by a run of six characters or more no other heading has, or names by a short heading no
     other section has ("教师保障具体要抓哪几件事"). `headings` indexes at least `documents`; only
     their headings count."""
-    from assistant.lookup import HeadingIndex
-
     if headings is None:
         return HeadingIndex(documents).named_in(compact(question))
     return headings.named_in(compact(question), within=set(documents))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from assistant.corpustext import CorpusText
 from assistant.synonyms import SYNONYMS
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
-from ingest.normalize import fold_for_search
+from core.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
 Haystack = str | CorpusText  # a passage, or the whole corpus (indexed: assistant/corpustext.py)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from assistant.corpus import Corpus
 from assistant.query import Query
-from ingest.records import Chunk
-from ingest.tokens import tokenize_query
-from vectorstore.base import VectorStore
+from core.records import Chunk
+from core.store import VectorStore
+from core.tokens import tokenize_query
 
 RRF_K = 60  # the usual constant: damps the head so neither ranker dominates
 

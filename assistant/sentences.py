@@ -1,37 +1,15 @@
-"""Sentences with their offsets, and how well a sentence covers a question's keywords."""
+"""How well a sentence covers a question's keywords (the splitter itself is `core.sentences`)."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from assistant.synonyms import found_in
-from ingest.normalize import fold_for_search
+from core.normalize import fold_for_search
+from core.sentences import Sentence, split_sentences
 
-_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’\"']?|\n|$)")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str  # stripped sentence, as shown
-    start: int  # offsets in the document text
-    end: int
-
-
-def split_sentences(text: str, base: int = 0, min_chars: int = 2) -> list[Sentence]:
-    """Split at 。！？； and line ends; offsets are relative to the document (base = chunk start)."""
-    out: list[Sentence] = []
-    for match in _END.finditer(text):
-        raw = match.group()
-        stripped = raw.strip()
-        if len(stripped) < min_chars:
-            continue
-        lead = len(raw) - len(raw.lstrip())
-        start = base + match.start() + lead
-        out.append(Sentence(stripped, start, start + len(stripped)))
-    return out
+__all__ = ["Idf", "Sentence", "coverage", "missing", "split_sentences"]
 
 
 class Idf:

@@ -12,8 +12,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assistant.query import formulation_head
-from ingest.records import Document, Formulation, FormulationItem
+from assistant.naming import formulation_head
+from core.records import Document, Formulation, FormulationItem
 
 _ITEM = r"(?:(?![等的])[\u4e00-\u9fff]){1,7}"  # an item stops before 等 (a partial list) and 的 (what it qualifies)
 _RUNS = {

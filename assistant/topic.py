@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.normalize import fold_for_search
-from ingest.tokens import ensure_jieba
+from core.normalize import fold_for_search
+from core.tokens import ensure_jieba
 
 NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "an", "j", "l", "i", "eng", "nrt", "nrfg")
 NAMED_TAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")

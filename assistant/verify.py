@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from assistant.records import Citation
-from ingest.normalize import fold_for_search
+from core.normalize import fold_for_search
 
 MARK_RE = re.compile(r"\[(\d{1,3})\]")
 # A claim runs back to the previous sentence end or colon: "《讲话》：“两个保障”是指：一是经费保障[1]"

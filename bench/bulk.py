@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ingest.records import Chunk, Document
-from vectorstore.base import DocumentInfo
+from core.records import Chunk, Document
+from core.store import DocumentInfo
 
 BATCH = 1000
 

@@ -82,8 +82,8 @@ def _project_first_answer(question: str, t0: float, marks: dict[str, float]) -> 
 def _naive_first_answer(question: str, t0: float, marks: dict[str, float]) -> int:
     from langchain_chroma import Chroma
 
+    from bench.langchain_embeddings import LangChainEmbeddings
     from settings import load_settings
-    from vectorstore.adapters import LangChainEmbeddings
     from vectorstore.factory import open_embedder, persistent_client
 
     marks["imports_s"] = time.time() - t0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.stats import Stopwatch
-from ingest.records import Chunk, Document, LoadedText
+from core.records import Chunk, Document, LoadedText
 
 
 def timed_build(loaded: LoadedText, watch: Stopwatch) -> list[tuple[Document, list[Chunk]]]:
@@ -69,9 +69,9 @@ class Precomputed:
 
 def stages(paths: Sequence[Path], embedder: Any, workdir: Path) -> dict[str, Any]:
     """Each stage's seconds over the files in `paths`; `embedder` is the bare model (no cache)."""
+    from core.store import DocumentInfo
     from ingest.build import build_documents
     from ingest.loaders import load
-    from vectorstore.base import DocumentInfo
     from vectorstore.chroma import ChromaStore
     from vectorstore.codec import passage_text
     from vectorstore.factory import persistent_client

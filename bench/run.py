@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.paths import RESULTS, ROOT, SAMPLE_COLLECTION, SAMPLES
 
-ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results"
-SAMPLES = ROOT.parent / "data" / "speeches"
-SAMPLE_COLLECTION = "eval_samples"  # the eval's own index of the samples (eval/index.py)
+__all__ = ["RESULTS", "ROOT", "SAMPLES", "SAMPLE_COLLECTION", "main"]  # the paths re-exported
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -48,7 +48,7 @@ def run_scale(
 ) -> dict[str, Any]:
     """`cache`: an embedding cache file to use (default: a new, empty one under `tmp`).
     `on_step(results so far)` after each step: a long run keeps what it measured if a later step fails."""
-    from bench.run import SAMPLES
+    from bench.paths import SAMPLES
     from ingest.build import build_documents
     from ingest.loaders import load
     from settings import load_settings

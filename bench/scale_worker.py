@@ -60,8 +60,8 @@ def ingest_targets() -> list[tuple[object, str, str]]:
 
 
 def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    from core.tokens import tokenize
     from ingest.pipeline import Ingestor
-    from ingest.tokens import tokenize
     from settings import Settings
     from vectorstore.e5 import E5Embedder
     from vectorstore.embed_cache import CachedEmbedder
@@ -140,7 +140,7 @@ def warm_components(embedder: Any) -> None:
     """What a first answer loads besides the index: the model's first pass, jieba's dictionary and its
     part-of-speech tagger (so a probe without warm-up answers still times warm answers)."""
     from assistant.topic import topic_terms
-    from ingest.tokens import tokenize_query
+    from core.tokens import tokenize_query
 
     embedder.embed_query("两个保障是什么？")
     tokenize_query("两个保障是什么？")

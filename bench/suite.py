@@ -23,7 +23,7 @@ def log(message: str) -> None:
 
 def sample_index(settings: Any, embedder: Any) -> Any:
     """The samples in the eval's collection (what eval/index.py builds), opened with `embedder`."""
-    from bench.run import SAMPLE_COLLECTION, SAMPLES
+    from bench.paths import SAMPLE_COLLECTION, SAMPLES
     from ingest.pipeline import Ingestor
     from vectorstore.factory import open_store
 
@@ -37,9 +37,9 @@ def sample_index(settings: Any, embedder: Any) -> Any:
 
 def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
     from assistant.service import PolicyAssistant
-    from bench.run import SAMPLE_COLLECTION, SAMPLES
+    from bench.langchain_embeddings import LangChainEmbeddings
+    from bench.paths import SAMPLE_COLLECTION, SAMPLES
     from settings import load_settings
-    from vectorstore.adapters import LangChainEmbeddings
     from vectorstore.e5 import E5Embedder
     from vectorstore.factory import open_embedder, persistent_client
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.service import PolicyAssistant
+from core.store import VectorStore
 from ingest.pipeline import Ingestor
 from settings import Settings, load_settings
-from vectorstore.base import VectorStore
 from vectorstore.embeddings import Embedder
 from vectorstore.factory import open_embedder, open_store
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
+from core.records import Chunk, Document, LoadedText
+from core.tokens import tokenize
 from ingest.chunker import chunk_document
 from ingest.clean import clean_text
 from ingest.formulations import find_formulations
 from ingest.outline import parse_outline
-from ingest.records import Chunk, Document, LoadedText
 from ingest.speeches import split_speeches
-from ingest.tokens import tokenize
 
 TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # Bump when cleaning, outline, chunking or the embedding model change what is stored for the same

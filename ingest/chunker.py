@@ -44,12 +44,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from ingest.outline import innermost_sections
-from ingest.records import Chunk, Document, Section
+from core.numerals import to_chinese
+from core.records import Chunk, Document, Section
+from core.sections import innermost_sections
+from core.sentences import SENTENCE_STOPS
 
 DEFAULT_MAX_CHARS = 480
 DEFAULT_MIN_CHARS = 160
-_SENTENCE_STOPS = "。！？；!?;"
+_SENTENCE_STOPS = SENTENCE_STOPS
 _CLAUSE_STOPS = "，,、：:"
 _CLOSERS = "”’」』\"')）"
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -346,13 +348,7 @@ def _part_label(tree: _Tree, section: Section) -> str:
 
 
 def _cn_numeral(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n >= 100:
-        return str(n)
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
+    return to_chinese(n) if n < 100 else str(n)
 
 
 def _key_sentence(doc: Document, tree: _Tree, section: Section) -> str:

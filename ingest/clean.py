@@ -33,6 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from core.normalize import normalize_for_match
 from ingest.metadata import (
     CJK,
     is_date_line,
@@ -43,7 +44,6 @@ from ingest.metadata import (
     speaker_from_line,
     starts_with_marker,
 )
-from ingest.normalize import normalize_for_match
 from ingest.webnoise import is_web_noise
 
 GAP = "……"  # stands where a paywall cut words out: an ellipsis-only line is never joined

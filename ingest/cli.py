@@ -17,10 +17,10 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from core.store import DocumentInfo
 from errors import PolicyQAError
 from ingest.pipeline import FileReport, Ingestor, IngestReport, expand_paths
 from settings import Settings, load_settings
-from vectorstore.base import DocumentInfo
 from vectorstore.embeddings import Embedder
 
 _STATUS = {"ok": "已更新", "unchanged": "未变", "failed": "失败"}

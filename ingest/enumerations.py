@@ -15,12 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.outline import cn_number
+from core.numerals import CN_COUNT, cn_number
+from core.sentences import SENTENCE_STOPS
 
-_CN = "一二两三四五六七八九十"
+_CN = CN_COUNT
 _HAN = "\u4e00-\u9fff"
 _CLAUSE_START = r"(?:^|(?<=[。；;：:，,\s！!？?]))"
-_STOPS = "。！？；!?;"
+_STOPS = SENTENCE_STOPS
 _LABEL_END = re.compile(r"[，,。；;：:！!？?]")
 _WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": -1, "一方面": 1, "另一方面": 2}
 

@@ -11,14 +11,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.outline import innermost_sections
-from ingest.records import FormulationItem, Section
+from core.numerals import CN_COUNT
+from core.records import FormulationItem, Section
+from core.sections import innermost_sections
+from core.sentences import SENTENCE_STOPS
 
-CN = "一二两三四五六七八九十"
+CN = CN_COUNT
 HAN = "\u4e00-\u9fff"
 QUOTES = "“”\"‘’'「」『』"
 OPEN_QUOTES = '“"「『'
-SENTENCE_END = "。！？；!?;"
+SENTENCE_END = SENTENCE_STOPS
 KEY_MAX = 200
 SEPARATORS = "，,、；;：:"
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import statistics
 
+from core.normalize import normalize_for_match
+from core.numerals import cn_number
+from core.records import FormulationItem
 from ingest.enumerations import inline_enumeration
 from ingest.formulation_base import (
     CN,
@@ -20,9 +23,6 @@ from ingest.formulation_base import (
     spans,
     split_items,
 )
-from ingest.normalize import normalize_for_match
-from ingest.outline import cn_number
-from ingest.records import FormulationItem
 
 _CODE_PART = re.compile(
     rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招|家)([{HAN}]{{1,12}})"

@@ -33,6 +33,9 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
+from core.normalize import normalize_for_match
+from core.numerals import cn_number
+from core.records import Formulation, FormulationItem, Section
 from ingest.formulation_base import (
     CN,
     HAN,
@@ -55,9 +58,6 @@ from ingest.formulation_text import (
     by_parenthesis,
     by_quoted_list_before,
 )
-from ingest.normalize import normalize_for_match
-from ingest.outline import cn_number
-from ingest.records import Formulation, FormulationItem, Section
 
 _NAMED = re.compile(rf"([{CN}]{{1,3}})(个|项|大|件|条|种|批)([{HAN}]{{1,4}})")
 # 讲三点意见 / 提几点要求 / 讲三句话 / 谈两点体会 / 三个方面的意见

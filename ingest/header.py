@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from core.normalize import normalize_for_match
 from ingest.metadata import (
     CJK,
     is_date_line,
@@ -35,7 +36,6 @@ from ingest.metadata import (
     split_trailing_date,
     starts_with_marker,
 )
-from ingest.normalize import normalize_for_match
 
 HEAD_LINES = 8  # a head is at most this many lines
 HEAD_SCAN = 16  # short lines looked at before the body: menus of a saved page may come first

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from ingest.normalize import normalize_for_match
+from core.normalize import normalize_for_match
+from core.numerals import CN_NUMERAL
 
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _CN_DIGITS = "〇零一二三四五六七八九十"
@@ -25,9 +26,9 @@ _MARKER_RE = re.compile(
     r"|\(\s?\d{1,3}\s?\)"
     r"|[①-⑳]"
     r"|第[一二三四五六七八九十百零〇\d]{1,4}[部分章节条点]"
-    r"|第[一二三四五六七八九十]{1,3}(?:个方面|方面|句话|个|项|[,，、:：])"
+    rf"|第[{CN_NUMERAL}]{{1,3}}(?:个方面|方面|句话|个|项|[,，、:：])"
     r"|(?:首先|其次|再次|最后)[,，、:：]"
-    r"|[一二三四五六七八九十]{1,3}[是要]"
+    rf"|[{CN_NUMERAL}]{{1,3}}[是要]"
     r"|(?:一|另一)方面"
     r"|#{1,6}\s)"
 )

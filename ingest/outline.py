@@ -32,12 +32,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.records import Section
+from core.numerals import CN_NUMERAL, cn_number
+from core.records import Section
+from core.sections import innermost_sections
 
-CN_DIGITS = "一二两三四五六七八九十"
+__all__ = ["cn_number", "innermost_sections", "parse_outline"]  # the first two re-exported from core
+
 _HAN = "\u4e00-\u9fff"
-_CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_NUM = "[一二三四五六七八九十]{1,3}"
+_NUM = f"[{CN_NUMERAL}]{{1,3}}"
 _DIGITS = "[0-9０-９]{1,2}"
 
 _LEAD_RANK = 50  # paragraph-lead lists (一是, 第一，, 首先，, 一方面)
@@ -83,19 +85,6 @@ _CLOSING = re.compile(r"同志们[，,！!：:]")
 _LINE = re.compile(r"[^\n]+")
 _LEAD_NOISE = " \t\u3000*"
 _EDGE_NOISE = re.compile(r"^[\s*#]+|[\s*#]+$")
-
-
-def cn_number(numeral: str) -> int | None:
-    """Value of a Chinese numeral from 一 to 九十九 (两 = 2); None if it is not one."""
-    if not numeral or any(ch not in CN_DIGITS for ch in numeral):
-        return None
-    if "十" not in numeral:
-        return _CN_VALUE[numeral] if len(numeral) == 1 else None
-    tens, _, ones = numeral.partition("十")
-    if "十" in ones or len(tens) > 1 or len(ones) > 1:
-        return None
-    value = (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
-    return value
 
 
 @dataclass
@@ -372,23 +361,4 @@ def _flatten(nodes: list[_Node], parent_id: str | None, prefix: str) -> list[Sec
             Section(section_id, level, cand.marker, cand.title, cand.start, cand.heading_end, end, parent_id)
         )
         out.extend(_flatten(node.children, section_id, section_id))
-    return out
-
-
-def innermost_sections(sections: tuple[Section, ...], positions: list[int]) -> list[str | None]:
-    """The innermost section containing each of the increasing `positions`, by one sweep.
-
-    Spans are not always nested (a TOC-only entry sits outside its parent's span), so every open
-    section is kept rather than walking parents; ties go to the deeper, then the shorter span."""
-    out: list[str | None] = []
-    pending = iter(sorted(sections, key=lambda s: (s.start, s.level)))
-    upcoming = next(pending, None)
-    open_sections: list[Section] = []
-    for pos in positions:
-        while upcoming is not None and upcoming.start <= pos:
-            open_sections.append(upcoming)
-            upcoming = next(pending, None)
-        open_sections = [s for s in open_sections if pos < s.end]
-        best = max(open_sections, key=lambda s: (s.level, s.start - s.end), default=None)
-        out.append(best.section_id if best else None)
     return out

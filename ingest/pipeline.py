@@ -23,7 +23,6 @@ Readers never take it.
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import functools
 import logging
 import threading
@@ -34,9 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from filelock import FileLock, Timeout
+
+from core.records import Chunk, Document, LoadedText
+from core.store import DocumentInfo, Manifest, VectorStore
 from errors import DocumentNotFoundError, IngestError, PolicyQAError, StoreUnavailableError
-from ingest.records import Chunk, Document, LoadedText
-from vectorstore.base import DocumentInfo, Manifest, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,10 @@ def _problem(path: Path, reason: str) -> FileReport:
 
 
 class WriterLock:
-    """Serialises writers across processes (flock on a file in the data dir) and threads."""
+    """Serialises writers across processes (a `filelock` on a file in the data dir) and threads.
+
+    The thread lock comes first so that threads of one process queue here and only one of them waits on
+    the file (and so a timeout names the right culprit: this process or another one)."""
 
     def __init__(self, path: Path | None, timeout_s: float = 600.0) -> None:
         self._path = path
@@ -350,21 +354,17 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
+            self._file.release()
         self._thread_lock.release()
 
-    def _acquire_file(self) -> Any:
+    def _acquire_file(self) -> FileLock:
         assert self._path is not None
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self._path.open("a")
-        deadline = time.monotonic() + self._timeout_s
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return handle
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    handle.close()
-                    raise StoreUnavailableError("另一个导入进程正在更新索引，请稍后再试") from None
-                time.sleep(0.1)
+        # The lock file stays (unlinking it races with a waiting process); no soft-lock fallback: a
+        # directory where flock fails must fail loudly, as before.
+        lock = FileLock(self._path, poll_interval=0.1, preserve_lock_file=True, fallback_to_soft=False)
+        try:
+            lock.acquire(timeout=self._timeout_s)
+        except Timeout:
+            raise StoreUnavailableError("另一个导入进程正在更新索引，请稍后再试") from None
+        return lock

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from core.normalize import normalize_for_match
 from ingest.header import HEAD_SCAN, read_header
 from ingest.metadata import (
     is_prose,
@@ -34,7 +35,6 @@ from ingest.metadata import (
     title_from_opening,
     title_from_source,
 )
-from ingest.normalize import normalize_for_match
 
 _MIN_BODY_CHARS = 200  # prose a speech must have before another one may start
 

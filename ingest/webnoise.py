@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.normalize import normalize_for_match
+from core.normalize import normalize_for_match
 
 _MAX_NOISE = 160  # a speech's lines of this length or more are never page furniture
 _SENTENCE = re.compile(r"[。!?；;]")

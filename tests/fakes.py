@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.records import Chunk, Document
-from vectorstore.base import DocumentInfo, Hit, Manifest
+from core.records import Chunk, Document
+from core.store import DocumentInfo, Hit, Manifest
 
 if TYPE_CHECKING:  # the assistant layer is imported only by the tests that use it
     from assistant.corpus import Corpus
@@ -58,6 +58,21 @@ class FakeEmbedder:
         if norm == 0.0:  # no letters at all: still a valid unit vector
             return [1.0] + [0.0] * (self.dimension - 1)
         return [v / norm for v in values]
+
+
+class FailingEmbedder(FakeEmbedder):
+    """Raises on the n-th call of embed_passages (1-based), like a model crashing mid-document."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.calls = 0
+        self.fail_on = fail_on
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("embedding failed")
+        return super().embed_passages(texts)
 
 
 @lru_cache(maxsize=65536)
@@ -121,6 +136,31 @@ class MemoryStore:
         pass
 
 
+SPEECH_BODY = (
+    "今天我们召开全市职业教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市职业教育"
+    "改革发展取得明显成效，办学条件持续改善，人才培养质量稳步提升，服务经济社会发展能力不断增强。"
+    "同时也要清醒看到，我们的职业教育还存在一些短板和不足，必须以更大力度加以解决。"
+)
+
+
+def speech_text(title: str, speaker: str, point: str = "") -> str:
+    """A small speech the cleaner, splitter and outline parser all recognise: a header, an opening paragraph
+    and two parts, the second spelling out “两个保障”. `point` opens part 一 (what tells versions apart)."""
+    return (
+        f"{title}\n{speaker}\n（2024年3月1日）\n同志们：\n{SPEECH_BODY}\n"
+        f"一、深化产教融合\n{point}推动校企合作育人，建设高水平实训基地，培养更多高技能人才。\n"
+        "二、强化“两个保障”\n一是经费保障。确保教育经费只增不减。\n二是师资保障。新增教师编制一千二百个。\n"
+    )
+
+
+def built_speech(text: str, source: str = "fixture.txt") -> Document:
+    """The first speech ingest builds from `text` (outline, formulations, tokens: the real parsers)."""
+    from core.records import LoadedText
+    from ingest.build import build_documents
+
+    return build_documents(LoadedText(source, text))[0][0]
+
+
 @lru_cache(maxsize=1)
 def sample_speeches() -> tuple[tuple[Document, list[Chunk]], ...]:
     """The five sample files of data/speeches built once per test process (six speeches: 002 holds two).
@@ -128,8 +168,8 @@ def sample_speeches() -> tuple[tuple[Document, list[Chunk]], ...]:
     Building tokenises every chunk with jieba (seconds on a shared machine); the records are frozen,
     so every test module may share them.
     """
+    from core.records import LoadedText
     from ingest.build import build_documents
-    from ingest.records import LoadedText
 
     built: list[tuple[Document, list[Chunk]]] = []
     for path in sorted(SPEECHES.glob("*.txt")):

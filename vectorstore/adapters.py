@@ -1,7 +1,8 @@
-"""Our `Embedder` seen through LangChain's and Chroma's embedding interfaces.
+"""Our `Embedder` seen through Chroma's embedding interface.
 
-Both wrappers delegate: the e5 prompts ("passage: " / "query: ") are applied by the Embedder, so documents
-and questions are embedded differently, as e5 requires, whichever library asks.
+The wrapper delegates: the e5 prompts ("passage: " / "query: ") are applied by the Embedder, so documents
+and questions are embedded differently, as e5 requires. (LangChain's view of it, used only by the bench's
+naive pipeline, is `bench/langchain_embeddings.py`: no store imports `langchain_core`.)
 """
 
 from __future__ import annotations
@@ -11,23 +12,8 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Embeddable, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
-from langchain_core.embeddings import Embeddings as LangChainEmbeddingsBase
 
 from vectorstore.embeddings import Embedder
-
-
-class LangChainEmbeddings(LangChainEmbeddingsBase):
-    """`langchain_core.embeddings.Embeddings` over any Embedder."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text)
-
 
 _NAME = "policy_qa_embedder"  # stored in each collection's config: never change it casually
 

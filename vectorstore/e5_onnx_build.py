@@ -47,16 +47,12 @@ from vectorstore.e5_builder import (
     swap_in,
     write_json,
 )
+from vectorstore.e5_onnx_encoder import GRAPH, INPUTS, OUTPUT, TABLE, TOKENIZER, OnnxEncoder
 
 log = logging.getLogger(__name__)
 
 ONNX_FORMAT = 1  # bump whenever the exported folder changes: older folders are then rebuilt
-GRAPH = "encoder.onnx"
-TABLE = "word_embeddings.npy"
-TOKENIZER = "tokenizer.json"
 ONNX_FILES = (GRAPH, TABLE, TOKENIZER)
-INPUTS = ("inputs_embeds", "attention_mask")
-OUTPUT = "sentence_embedding"
 OPSET = 18
 MIN_COSINE = 0.9999  # the export must reproduce the reference's vectors (issue 15)
 # Checked at export against the reference model: short and long, query and passage, Chinese and not.
@@ -290,8 +286,6 @@ def _agreement(model_dir: Path, out_dir: Path, bert: Any) -> float:
     import numpy as np
     import torch
     from tokenizers import Tokenizer
-
-    from vectorstore.e5_onnx import OnnxEncoder
 
     encoder = OnnxEncoder(out_dir, threads=1)
     got = encoder.encode(list(CHECK_TEXTS))

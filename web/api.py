@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.datastructures import UploadFile
 
 from assistant.service import PolicyAssistant
+from core.store import DocumentInfo
 from errors import (
     DocumentNotFoundError,
     FileTooLargeError,
@@ -26,7 +27,6 @@ from errors import (
 )
 from ingest.pipeline import Ingestor
 from settings import Settings
-from vectorstore.base import DocumentInfo
 from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
 from web.fair import FairUse, QuestionSlots, RateLimiter
 from web.security import bearer_token, check_admin_token_throttled, check_login

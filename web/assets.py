@@ -1,4 +1,4 @@
-"""The files in web/static (CSS, JS, the embed page), read from the installed package."""
+"""The files in web/static (CSS, JS), read from the installed package; pages are web/templates (web/pages.py)."""
 
 from __future__ import annotations
 

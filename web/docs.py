@@ -13,6 +13,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from web.pages import render
+
 ASSETS_URL = "/docs-assets"
 
 
@@ -34,10 +36,7 @@ def install_docs(app: FastAPI) -> None:
     def docs(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
         if assets is None:
-            return HTMLResponse(
-                f'<!doctype html><meta charset="utf-8"><title>API</title><p>接口说明（OpenAPI）：'
-                f'<a href="{root}/openapi.json">openapi.json</a></p>'
-            )
+            return HTMLResponse(render("docs_fallback.html", root=root))
         return get_swagger_ui_html(
             openapi_url=f"{root}/openapi.json",
             title=f"{app.title} — API",

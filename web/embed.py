@@ -11,33 +11,32 @@ from fastapi.responses import HTMLResponse, Response
 
 from settings import Settings
 from web.assets import static_text
-from web.render import esc
+from web.pages import environment, render
 
 WIDGET_PATH = "/static/widget.js"  # a single route: Gradio (mounted at /) serves the rest of /static
 
 
+def _snippet(name: str, base_url: str) -> str:
+    return str(getattr(environment().get_template("snippets.html").module, name)(base_url))
+
+
 def widget_snippet(base_url: str) -> str:
-    return f'<script src="{base_url}static/widget.js" data-title="政策问答" defer></script>'
+    return _snippet("widget", base_url)
 
 
 def iframe_snippet(base_url: str) -> str:
-    return (
-        f'<iframe src="{base_url}?qa_widget=1" title="政策问答" '
-        'style="width:100%;max-width:480px;height:680px;border:1px solid #e5e7eb;border-radius:12px"></iframe>'
-    )
+    return _snippet("iframe", base_url)
 
 
 def embed_page(base_url: str, frame_ancestors: str) -> str:
-    page = static_text("embed.html")
-    replacements = {
-        "__BASE_URL__": esc(base_url),
-        "__WIDGET_SNIPPET__": esc(widget_snippet(base_url)),
-        "__IFRAME_SNIPPET__": esc(iframe_snippet(base_url)),
-        "__FRAME_ANCESTORS__": esc(frame_ancestors),
-    }
-    for key, value in replacements.items():
-        page = page.replace(key, value)
-    return page
+    """The page (web/templates/embed.html): the snippets are shown as text, so they are escaped again."""
+    return render(
+        "embed.html",
+        base_url=base_url,
+        widget_snippet=widget_snippet(base_url),
+        iframe_snippet=iframe_snippet(base_url),
+        frame_ancestors=frame_ancestors,
+    )
 
 
 def embed_router(settings: Settings) -> APIRouter:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from errors import PolicyQAError, QuestionTooLongError
+from web.http_status import status_of
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,15 @@ _REFUSALS = {429, 503, 413}  # refusals under load or abuse: logged once per cli
 
 
 async def _domain_error(request: Request, exc: PolicyQAError) -> JSONResponse:
+    status = status_of(exc)
     refusals = getattr(request.app.state, "refusals", None)
-    if refusals is not None and (exc.http_status in _REFUSALS or isinstance(exc, QuestionTooLongError)):
+    if refusals is not None and (status in _REFUSALS or isinstance(exc, QuestionTooLongError)):
         refusals.refused(type(exc).__name__, request.client.host if request.client else "?")
-    if exc.http_status >= 500:
+    if status >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     retry_after = getattr(exc, "retry_after", None)
     headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
-    return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=headers)
+    return JSONResponse({"error": exc.message}, status_code=status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

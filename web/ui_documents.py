@@ -12,7 +12,7 @@ import gradio as gr
 
 from ingest.loaders import SUPPORTED_EXTENSIONS
 from web.admin import AdminService
-from web.render import esc
+from web.render_admin import render_confirm
 from web.ui_chat import PRIVATE
 
 _OPEN_SESSION_JS = """(token) => {
@@ -105,7 +105,7 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
         def ask_confirm(doc_id: str | None) -> tuple[Any, str]:
             if not doc_id:
                 return gr.update(visible=False), ""
-            return gr.update(visible=True), f'<div class="qa-confirm">{esc(admin.confirm_text(doc_id))}</div>'
+            return gr.update(visible=True), render_confirm(admin.confirm_text(doc_id))
 
         delete.click(ask_confirm, inputs=[delete_choice], outputs=[confirm_box, confirm_text], **PRIVATE)
         cancel.click(lambda: gr.update(visible=False), outputs=[confirm_box], **PRIVATE)

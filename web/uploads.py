@@ -12,6 +12,7 @@ from errors import EmptyDocumentError, FileTooLargeError, IngestError, Unsupport
 from ingest.loaders import SUPPORTED_EXTENSIONS, check_bounds
 from ingest.loaders.base import check_size, extension_of, unsupported_reason
 from ingest.pipeline import FileReport, Ingestor, IngestReport
+from web.http_status import status_of
 
 MAX_FILES = 20  # per upload request
 MAX_NAME_CHARS = 120
@@ -108,7 +109,7 @@ def ingest_uploads(
         except IngestError as exc:
             failed = FileReport(source=sanitize_filename(name), status="failed", error=exc.reason)
             outcome.files.append(failed)
-            outcome.statuses.append(exc.http_status)
+            outcome.statuses.append(status_of(exc))
             continue
         for report in ingestor.ingest_bytes(upload.data, upload.name, replace=replace).files:
             outcome.files.append(report)

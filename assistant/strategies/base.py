@@ -20,9 +20,9 @@ from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence
 from assistant.topic import Term, topic_terms
-from ingest.normalize import fold_for_search
-from ingest.records import Chunk
-from ingest.tokens import tokenize_query
+from core.normalize import fold_for_search
+from core.records import Chunk
+from core.tokens import tokenize_query
 
 
 @dataclass

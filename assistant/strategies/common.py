@@ -13,8 +13,8 @@ from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
 from assistant.weights import LIMITS, SENTENCE
-from ingest.outline import innermost_sections
-from ingest.records import Chunk, Document, Section
+from core.records import Chunk, Document, Section
+from core.sections import innermost_sections
 
 HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _CLAUSE_RE = re.compile(r"[^，、：,]*[，、：,]?")
@@ -208,7 +208,7 @@ def clip(text: str, limit: int) -> str:
 def focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
     """A long sentence shown by its clauses about the question: from the first clause that
     names the topic, as many as fit ("…积极申建固原农林职业技术学院，深化产教融合…")."""
-    from ingest.normalize import fold_for_search
+    from core.normalize import fold_for_search
 
     text = text.strip()
     if len(text) <= limit:

@@ -18,9 +18,9 @@ from assistant.strategies.common import (
 )
 from assistant.topic import Term
 from assistant.weights import LIMITS, THRESHOLDS
-from ingest.normalize import fold_for_search
-from ingest.records import Document
-from ingest.tokens import tokenize_query
+from core.normalize import fold_for_search
+from core.records import Document
+from core.tokens import tokenize_query
 
 
 class Cross:

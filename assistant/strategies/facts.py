@@ -33,8 +33,8 @@ from assistant.strategies.common import (
     with_relative_years,
 )
 from assistant.weights import LIMITS, REGION, THRESHOLDS
-from ingest.normalize import fold_for_search
-from ingest.records import Document
+from core.normalize import fold_for_search
+from core.records import Document
 
 _MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
 

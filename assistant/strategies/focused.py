@@ -11,16 +11,16 @@ from __future__ import annotations
 from assistant import templates as T
 from assistant.citing import Citations
 from assistant.lists import ListCandidate
-from assistant.numerals import count_word
 from assistant.records import AnswerItem
 from assistant.sentences import split_sentences
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, focus_region, mark, take
 from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.weights import LIMITS
-from ingest.normalize import fold_for_search
-from ingest.records import Document
-from ingest.tokens import tokenize_query
+from core.normalize import fold_for_search
+from core.numerals import count_word
+from core.records import Document
+from core.tokens import tokenize_query
 
 
 class Focused:

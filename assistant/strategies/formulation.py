@@ -14,13 +14,13 @@ from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.cues import HOW_OR_WHY
 from assistant.nearby import items_near
-from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, compact
 from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
-from ingest.records import Formulation, FormulationItem
+from core.numerals import parse_numeral, to_chinese
+from core.records import Formulation, FormulationItem
 
 
 class Formulations:

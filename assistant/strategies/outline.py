@@ -8,7 +8,6 @@ from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
-from assistant.numerals import count_word, to_chinese
 from assistant.query import Query, list_head
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
@@ -16,8 +15,9 @@ from assistant.sentences import coverage, split_sentences
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, mark, take
 from assistant.weights import LIMITS, LIST, THRESHOLDS
-from ingest.normalize import fold_for_search
-from ingest.records import Document
+from core.normalize import fold_for_search
+from core.numerals import count_word, to_chinese
+from core.records import Document
 
 # Words that ask for a list or name the speech, not what the list is about.
 _LIST_WORDS = frozenset(

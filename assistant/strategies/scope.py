@@ -11,12 +11,12 @@ import re
 
 from assistant import templates as T
 from assistant.citing import speech_label
-from assistant.query import compact, formulation_head
+from assistant.naming import compact, formulation_head
 from assistant.refusal import corpus_count, rarest_of, term_presence
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import body_sentences
 from assistant.weights import LIMITS, THRESHOLDS
-from ingest.normalize import fold_for_search
+from core.normalize import fold_for_search
 
 _CLASSIFIERS = ("个", "项", "大", "条", "种", "点", "方面", "")
 # What a question says when it asks for a formulation's items (not, say, "两个学校都有多少人").

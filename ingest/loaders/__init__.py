@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.records import LoadedText
 from errors import EmptyDocumentError, IngestError
 from ingest.loaders.base import (
     DEFAULT_MAX_BYTES,
@@ -20,7 +21,6 @@ from ingest.loaders.docx import DocxLoader
 from ingest.loaders.html import HtmlLoader
 from ingest.loaders.pdf import PdfLoader
 from ingest.loaders.text import TextLoader
-from ingest.records import LoadedText
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

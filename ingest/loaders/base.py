@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from core.records import LoadedText
 from errors import EmptyDocumentError, FileTooLargeError, UnsupportedFileError
-from ingest.records import LoadedText
 
 DEFAULT_MAX_BYTES = 20 * 2**20
 # Bounds checked before anything is expanded (issue 13: a 1.8 MB .docx inflating to 520 MB took the app to

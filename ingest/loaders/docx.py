@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from core.records import LoadedText
 from errors import FileTooLargeError, IngestError
 from ingest.loaders.base import require_text
-from ingest.records import LoadedText
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from core.records import LoadedText
 from ingest.loaders.base import MAX_HTML_CHARS, MAX_HTML_TAGS, check_chars, normalize_newlines, require_text
 from ingest.loaders.text import decode_text
-from ingest.records import LoadedText
 
 # fmt: off
 _INVISIBLE = frozenset({

@@ -11,9 +11,9 @@ import logging
 import re
 import zlib
 
+from core.records import LoadedText
 from errors import EmptyDocumentError, FileTooLargeError, IngestError
 from ingest.loaders.base import MAX_TEXT_CHARS, check_chars, normalize_newlines
-from ingest.records import LoadedText
 
 log = logging.getLogger(__name__)
 

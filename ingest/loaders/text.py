@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from core.records import LoadedText
 from errors import IngestError
 from ingest.loaders.base import check_chars, normalize_newlines, require_text
-from ingest.records import LoadedText
 
 # Checked longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (

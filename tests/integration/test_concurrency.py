@@ -21,8 +21,8 @@ import pytest
 
 from assistant.records import Answer
 from assistant.service import PolicyAssistant
+from core.records import Chunk
 from ingest.pipeline import Ingestor, IngestReport
-from ingest.records import Chunk
 from settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.support.answers import chunk_spans, cited_spans, problems

@@ -19,10 +19,10 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import InternalError
 
 from assistant.service import PolicyAssistant
+from core.records import LoadedText
 from errors import StoreUnavailableError
 from ingest.build import build_documents
 from ingest.pipeline import Ingestor
-from ingest.records import LoadedText
 from settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.support import ingest_proc
@@ -33,6 +33,7 @@ from tests.support.speeches import SAMPLES, changed_sample, large_speech
 from vectorstore.chroma import ChromaStore
 from vectorstore.embed_cache import CachedEmbedder
 from vectorstore.factory import open_store
+from web.http_status import status_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -147,7 +148,7 @@ def test_server_down_is_service_unavailable_and_the_same_objects_recover(
     server.stop()
     with pytest.raises(StoreUnavailableError) as raised:
         assistant.ask(QUESTION)
-    assert raised.value.http_status == 503 and "向量库" in raised.value.message
+    assert status_of(raised.value) == 503 and "向量库" in raised.value.message
     with pytest.raises(StoreUnavailableError):
         list(assistant.stream(QUESTION))
     failed = ingestor.ingest_bytes(changed_sample(FIRST, 1).encode(), FIRST)

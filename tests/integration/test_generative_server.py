@@ -26,9 +26,9 @@ from assistant.generative import NOTICE_LLM_UNAVAILABLE, GenerativeAnswerer, cha
 from assistant.retriever import HybridRetriever
 from assistant.sentences import Idf
 from assistant.service import PolicyAssistant
+from core.records import LoadedText
+from core.tokens import tokenize_query
 from ingest.build import build_documents
-from ingest.records import LoadedText
-from ingest.tokens import tokenize_query
 from settings import Settings
 from tests.unit.test_generative import FACT_QUESTION, FUNDS, SPEECHES, TEACHERS, MemoryStore, passage_number
 

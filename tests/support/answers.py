@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ingest.records import Chunk
+from core.records import Chunk
 
 ANSWER_FIELDS = {"question", "answer", "answerable", "citations", "passages", "mode", "notice"}
 PASSAGE_FIELDS = {"doc_id", "source", "title", "speaker", "date", "section", "text", "start", "end", "score"}

@@ -11,12 +11,7 @@ import pytest
 from assistant import templates as T
 from assistant.cli import main
 from assistant.service import PolicyAssistant
-from tests.fakes import ANSWER_FIELDS, MemoryStore, sample_speeches
-
-
-@pytest.fixture(scope="module")
-def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(sample_speeches()))
+from tests.fakes import ANSWER_FIELDS
 
 
 def run(assistant: PolicyAssistant, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

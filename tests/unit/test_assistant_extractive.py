@@ -21,24 +21,9 @@ from assistant.service import PolicyAssistant
 from assistant.strategies.base import Context
 from assistant.strategies.outline import score_list
 from assistant.verify import MARK_RE
-from ingest.tokens import tokenize_query
-from tests.fakes import MemoryStore, sample_speeches
+from core.tokens import tokenize_query
+from tests.fakes import MemoryStore
 from tests.fakes import ask_checked as ask
-
-
-@pytest.fixture(scope="module")
-def store() -> MemoryStore:
-    return MemoryStore(sample_speeches())
-
-
-@pytest.fixture(scope="module")
-def assistant(store: MemoryStore) -> PolicyAssistant:
-    return PolicyAssistant(store)
-
-
-@pytest.fixture(scope="module")
-def corpus(assistant: PolicyAssistant) -> Corpus:
-    return assistant.corpus()
 
 
 def prepared(
@@ -210,8 +195,8 @@ def test_a_formulation_many_speeches_define_alike_is_one_line_and_the_rest_are_c
     from assistant.weights import LIMITS
 
     MAX_DEFINITIONS = LIMITS.definitions
+    from core.records import LoadedText
     from ingest.build import build_documents
-    from ingest.records import LoadedText
     from tests.fakes import SPEECHES
 
     text = (SPEECHES / "000_ba48dc24f464237d.txt").read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.lists import ListCandidate, find_lists
-from ingest.build import build_documents
-from ingest.records import Document, LoadedText
+from core.records import Document
+from tests.fakes import built_speech as built
 from tests.fakes import sample_speeches
 
 
@@ -114,10 +114,6 @@ def test_items_point_at_their_lead_in_order_inside_the_list(index: int) -> None:
         for item in candidate.items:
             assert candidate.start <= item.start < item.end <= candidate.end
             assert doc.text[item.start : item.end].startswith(item.label.rstrip("…"))
-
-
-def built(text: str) -> Document:
-    return build_documents(LoadedText("fixture.txt", text))[0][0]
 
 
 def test_numbered_inline_items_must_run_without_gaps() -> None:

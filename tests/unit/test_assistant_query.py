@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import (
     FormulationMatch,
     asks_definition,
@@ -20,7 +19,8 @@ from assistant.query import (
     ordinal_part,
     wants_list,
 )
-from ingest.records import Document, Formulation
+from core.numerals import parse_numeral, to_chinese
+from core.records import Document, Formulation
 from tests.fakes import sample_speeches
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.refusal import lacks_answer_type, rarest_term, term_presence, topic_coverage, unknown_names
 from assistant.topic import has_cjk, topic_terms, wants_date, wants_quantity
-from ingest.normalize import fold_for_search
+from core.normalize import fold_for_search
 from tests.fakes import sample_speeches
 
 

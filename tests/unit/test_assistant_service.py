@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -27,10 +28,12 @@ from assistant.retriever import Ranked
 from assistant.sentences import Idf
 from assistant.service import MAX_QUESTION_CHARS, PolicyAssistant, Turn, contextualize
 from assistant.verify import MARK_RE
+from core.records import Chunk, LoadedText
+from core.store import Manifest, VectorStore
 from errors import InvalidQuestionError
 from ingest.build import build_documents
-from ingest.records import Chunk, LoadedText
 from tests.fakes import MemoryStore, check_answer, sample_speeches
+from web.http_status import status_of
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 # A second speech that defines "两个保障" its own way: the same name in two speeches.
@@ -45,16 +48,6 @@ LOGISTICS = """在全市学校后勤工作会议上的讲话
 二、建设后勤队伍
 要加强后勤人员培训，每年至少组织两次集中轮训，提高服务意识和专业水平。
 """
-
-
-@pytest.fixture(scope="module")
-def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(sample_speeches()))
-
-
-@pytest.fixture(scope="module")
-def corpus(assistant: PolicyAssistant) -> Corpus:
-    return assistant.corpus()
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +299,7 @@ def test_out_of_corpus_questions_are_refused_without_invented_text(
 def test_an_empty_question_is_invalid(assistant: PolicyAssistant, question: str) -> None:
     with pytest.raises(InvalidQuestionError) as caught:
         assistant.ask(question)
-    assert caught.value.message == T.EMPTY_QUESTION and caught.value.http_status == 422
+    assert caught.value.message == T.EMPTY_QUESTION and status_of(caught.value) == 422
 
 
 def test_a_question_that_is_not_text_is_invalid(assistant: PolicyAssistant) -> None:
@@ -398,8 +391,40 @@ def test_passages_are_the_cited_ones_then_the_ranking(assistant: PolicyAssistant
     assert len(answer.passages) == max(top_k, len(answer.citations))
 
 
-def test_the_corpus_is_rebuilt_only_when_the_store_changes(assistant: PolicyAssistant) -> None:
-    assert assistant.corpus() is assistant.corpus()
+class ChangingStore:
+    """The sample store as another process would change it: each `keep()` is a commit (a new generation)
+    after which only the kept speeches are active."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._generation = 1
+        self._active = list(store.manifest().documents)
+
+    def keep(self, doc_ids: list[str]) -> None:
+        self._active, self._generation = doc_ids, self._generation + 1
+
+    def generation(self) -> str:
+        return f"g{self._generation}"
+
+    def manifest(self) -> Manifest:
+        documents = self._store.manifest().documents
+        return Manifest(self.generation(), {d: documents[d] for d in self._active})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_the_corpus_is_rebuilt_only_when_the_store_changes(store: MemoryStore) -> None:
+    changing = ChangingStore(store)
+    assistant = PolicyAssistant(cast(VectorStore, changing))
+    first = assistant.corpus()
+    assert assistant.corpus() is first  # nothing changed: no rebuild
+    kept = sorted(first.documents)[:2]
+    changing.keep(kept)
+    second = assistant.corpus()
+    assert second is not first and sorted(second.documents) == kept and second.generation == "g2"
+    assert {c.doc_id for c in second.chunks.values()} == set(kept)
+    assert assistant.corpus() is second  # and none after it
 
 
 def test_every_eval_question_gets_a_well_formed_answer(assistant: PolicyAssistant) -> None:

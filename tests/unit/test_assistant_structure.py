@@ -12,19 +12,8 @@ from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from assistant.strategies.common import focus as _focus
 from assistant.terms import implied_definitions, parallel_runs
-from ingest.records import Document, Formulation
-from tests.fakes import MemoryStore, sample_speeches
+from core.records import Document, Formulation
 from tests.fakes import ask_checked as ask
-
-
-@pytest.fixture(scope="module")
-def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(sample_speeches()))
-
-
-@pytest.fixture(scope="module")
-def corpus(assistant: PolicyAssistant) -> Corpus:
-    return assistant.corpus()
 
 
 def speaker_of(answer: Answer, text: str) -> str:

@@ -20,10 +20,10 @@ from bench.quality import agreement, score_pipeline, score_search, threshold_ora
 from bench.run import save, tracked_summary
 from bench.speed import Breakdown, cycle, embed_in_context, profile_project
 from bench.stats import Stopwatch, disk_bytes, latency_summary, median, memory_mb, percentile, ratio
+from core.records import LoadedText
 from eval.metrics import Scored
 from ingest.build import build_documents
 from ingest.loaders import load
-from ingest.records import LoadedText
 from vectorstore.codec import passage_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "speeches"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.records import Chunk, Document
 from ingest.chunker import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_document
 from ingest.formulations import find_formulations
 from ingest.outline import parse_outline
-from ingest.records import Chunk, Document
 from tests.unit.test_outline import sample
 
 SAMPLES = ["000", "001", "002a", "002b", "003", "004"]

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.normalize import fold_for_search, normalize_for_match
 from ingest.clean import clean_text
-from ingest.normalize import fold_for_search, normalize_for_match
 
 SPEECHES = Path(__file__).resolve().parents[2] / "data" / "speeches"
 

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bench.langchain_embeddings import LangChainEmbeddings
 from errors import ModelBuildError
 from tests.fakes import FakeEmbedder
-from vectorstore import e5_builder
-from vectorstore.adapters import ChromaEmbeddingFunction, LangChainEmbeddings
+from vectorstore import e5_builder, model_cli
+from vectorstore.adapters import ChromaEmbeddingFunction
 from vectorstore.e5 import E5Embedder
 from vectorstore.e5_format import E5FormatError, dequantize_q4_0, precompiled_charsmap, read_e5
 from vectorstore.embed_cache import CachedEmbedder
@@ -335,9 +336,9 @@ def test_concurrent_callers_build_once(source: Path, tmp_path: Path, monkeypatch
 
 def test_cli_verify_reports_through_the_exit_code(source: Path, tmp_path: Path) -> None:
     model_dir = tmp_path / "model"
-    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 1
-    assert e5_builder.main([str(model_dir), "--no-onnx"]) == 0
-    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 0
+    assert model_cli.main([str(model_dir), "--verify", "--no-onnx"]) == 1
+    assert model_cli.main([str(model_dir), "--no-onnx"]) == 0
+    assert model_cli.main([str(model_dir), "--verify", "--no-onnx"]) == 0
 
 
 def test_cli_also_exports_and_verifies_the_onnx_folder(
@@ -352,14 +353,14 @@ def test_cli_also_exports_and_verifies_the_onnx_folder(
 
     monkeypatch.setattr("vectorstore.e5_onnx_build.export_onnx", export)
     model_dir = tmp_path / "model"
-    assert e5_builder.main([str(model_dir)]) == 0
-    assert e5_builder.main([str(model_dir), "--verify"]) == 0
+    assert model_cli.main([str(model_dir)]) == 0
+    assert model_cli.main([str(model_dir), "--verify"]) == 0
     table = onnx_dir_for(model_dir) / TABLE
     _truncate(table, table.stat().st_size - 4)
-    assert e5_builder.main([str(model_dir), "--verify"]) == 1
-    assert e5_builder.main([str(model_dir), "--verify", "--no-onnx"]) == 0  # the reference is intact
-    assert e5_builder.main([str(model_dir)]) == 0  # re-exported
-    assert e5_builder.main([str(model_dir), "--verify"]) == 0
+    assert model_cli.main([str(model_dir), "--verify"]) == 1
+    assert model_cli.main([str(model_dir), "--verify", "--no-onnx"]) == 0  # the reference is intact
+    assert model_cli.main([str(model_dir)]) == 0  # re-exported
+    assert model_cli.main([str(model_dir), "--verify"]) == 0
 
 
 def _truncate(path: Path, size: int) -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.records import Formulation
 from ingest.formulations import find_formulations
 from ingest.outline import parse_outline
-from ingest.records import Formulation
 from tests.unit.test_outline import sample
 
 

@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 
 from assistant.query import compact
 from assistant.service import MAX_QUESTION_CHARS, PolicyAssistant, Turn, clean_question
+from core.normalize import fold_for_search, normalize_for_match
+from core.records import Chunk, Document, LoadedText
 from errors import DocumentNotFoundError, IngestError, InvalidQuestionError
 from ingest.build import build_documents
 from ingest.clean import clean_text
 from ingest.formulations import find_formulations
-from ingest.normalize import fold_for_search, normalize_for_match
 from ingest.outline import parse_outline
-from ingest.records import Chunk, Document, LoadedText
 from ingest.speeches import split_speeches
-from tests.fakes import MemoryStore, check_answer, sample_speeches
+from tests.fakes import check_answer
 from vectorstore import codec
 
 _BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -175,11 +175,6 @@ def test_a_file_name_that_is_not_utf8_on_disk(tmp_path: Path) -> None:
 
 
 # --- the assistant: what a user can type ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(sample_speeches()))
 
 
 def ask_or_refuse(assistant: PolicyAssistant, question: str, **options: Any) -> None:

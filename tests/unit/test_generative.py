@@ -32,10 +32,10 @@ from assistant.records import Answer
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
 from assistant.service import PolicyAssistant
+from core.records import Chunk, LoadedText
+from core.tokens import tokenize_query
 from errors import PolicyQAError
 from ingest.build import build_documents
-from ingest.records import Chunk, LoadedText
-from ingest.tokens import tokenize_query
 from settings import Settings
 from tests.fakes import MemoryStore
 

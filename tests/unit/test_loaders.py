@@ -11,6 +11,7 @@ import ingest.loaders.pdf as pdf_loader
 from errors import EmptyDocumentError, FileTooLargeError, IngestError, UnsupportedFileError
 from ingest.loaders import SUPPORTED_EXTENSIONS, load, load_bytes
 from tests.unit import fixtures_files as fx
+from web.http_status import status_of
 
 SPEECHES = Path(__file__).resolve().parents[2] / "data" / "speeches"
 SPEECH = "同志们：\r\n今天召开全市教育工作会议，主要任务是部署全年工作。\r\n一、强化“两个保障”\r\n"
@@ -110,7 +111,7 @@ def test_unsupported_extension_lists_supported_types(tmp_path: Path, name: str) 
     with pytest.raises(UnsupportedFileError) as caught:
         load(path)
     assert all(ext in caught.value.message for ext in (".txt", ".docx", ".pdf", ".html", ".md"))
-    assert caught.value.http_status == 415
+    assert status_of(caught.value) == 415
 
 
 def test_doc_gets_a_save_as_docx_hint() -> None:
@@ -130,7 +131,7 @@ def test_too_large_is_refused_before_reading(tmp_path: Path) -> None:
     path = fx.write(tmp_path, "big.txt", b"a" * 2048)
     with pytest.raises(FileTooLargeError) as caught:
         load(path, max_bytes=1024)
-    assert caught.value.http_status == 413
+    assert status_of(caught.value) == 413
     assert "上限" in caught.value.message
     with pytest.raises(FileTooLargeError):
         load_bytes(b"a" * 2048, "big.txt", max_bytes=1024)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.records import Section
 from ingest.clean import clean_text
 from ingest.outline import cn_number, parse_outline
-from ingest.records import Section
 
 SPEECHES = Path(__file__).resolve().parents[2] / "data" / "speeches"
 

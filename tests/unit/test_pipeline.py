@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,47 +13,17 @@ from errors import DocumentNotFoundError, StoreUnavailableError
 from ingest.build import build_documents
 from ingest.loaders import load
 from ingest.pipeline import Ingestor, WriterLock
-from tests.fakes import FakeEmbedder
+from tests.fakes import FailingEmbedder, FakeEmbedder
+from tests.fakes import speech_text as speech
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 
 SPEECHES = Path(__file__).resolve().parents[2] / "data" / "speeches"
 FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
-BODY = (
-    "今天我们召开全市职业教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市职业教育"
-    "改革发展取得明显成效，办学条件持续改善，人才培养质量稳步提升，服务经济社会发展能力不断增强。"
-    "同时也要清醒看到，我们的职业教育还存在一些短板和不足，必须以更大力度加以解决。"
-)
-
-
-def speech(title: str, speaker: str, point: str) -> str:
-    """A small speech the cleaner, splitter and outline parser all recognise."""
-    return (
-        f"{title}\n{speaker}\n（2024年3月1日）\n同志们：\n{BODY}\n"
-        f"一、深化产教融合\n{point}推动校企合作育人，建设高水平实训基地，培养更多高技能人才。\n"
-        "二、强化“两个保障”\n一是经费保障。确保教育经费只增不减。\n二是师资保障。新增教师编制一千二百个。\n"
-    )
-
-
 V1 = speech("在全市职业教育工作会议上的讲话", "李四", "要建设三所高水平职业学校。")
 V2 = speech("在全市职业教育工作会议上的讲话", "李四", "要建设五所示范性现代产业学院。")
 OTHER = speech("在全市学前教育工作会议上的讲话", "王五", "要新增普惠性幼儿园学位八千个。")
-
-
-class FailingEmbedder(FakeEmbedder):
-    """Raises on the n-th call of embed_passages (1-based), like a model crashing mid-document."""
-
-    def __init__(self, fail_on: int) -> None:
-        super().__init__()
-        self.calls = 0
-        self.fail_on = fail_on
-
-    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        self.calls += 1
-        if self.calls == self.fail_on:
-            raise RuntimeError("embedding failed")
-        return super().embed_passages(texts)
 
 
 def open_ingestor(root: Path, embedder: FakeEmbedder | None = None, batch_size: int = 64) -> Ingestor:

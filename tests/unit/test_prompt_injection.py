@@ -23,8 +23,8 @@ from assistant.generative import GenerativeAnswerer
 from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from assistant.verify import MARK_RE
+from core.records import LoadedText
 from ingest.build import build_documents
-from ingest.records import LoadedText
 from tests.fakes import SPEECHES, MemoryStore, check_answer, sample_speeches
 
 FIRST = "000_ba48dc24f464237d.txt"

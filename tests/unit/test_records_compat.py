@@ -3,7 +3,7 @@ and a record written before they existed still reads (as '')."""
 
 from __future__ import annotations
 
-from ingest.records import Document
+from core.records import Document
 from vectorstore import codec
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from core.records import Chunk, Document, Formulation, FormulationItem, Section
+from core.store import DocumentInfo
 from errors import DocumentNotFoundError, StoreUnavailableError
-from ingest.records import Chunk, Document, Formulation, FormulationItem, Section
 from settings import Settings
-from tests.fakes import FakeEmbedder
-from vectorstore.base import DocumentInfo
+from tests.fakes import FailingEmbedder, FakeEmbedder
 from vectorstore.chroma import ChromaStore, collection_names
 from vectorstore.factory import open_store, persistent_client
 
@@ -40,21 +40,6 @@ def info_for(doc: Document, chunks: Sequence[Chunk], source: str = "a.txt") -> D
     return DocumentInfo(
         doc.doc_id, (source,), doc.title, doc.speaker, doc.date, len(chunks), "2025-01-01T00:00:00"
     )
-
-
-class FailingEmbedder(FakeEmbedder):
-    """Raises on the n-th call to embed_passages (1-based): an embed failure in mid-document."""
-
-    def __init__(self, fail_on: int) -> None:
-        super().__init__()
-        self.calls = 0
-        self.fail_on = fail_on
-
-    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        self.calls += 1
-        if self.calls == self.fail_on:
-            raise RuntimeError("embedding failed")
-        return super().embed_passages(texts)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from errors import StoreUnavailableError
 from ingest.pipeline import Ingestor
 from settings import Settings
 from tests.fakes import FakeEmbedder
+from tests.fakes import speech_text as speech
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 from web.api import api_router
@@ -28,18 +29,6 @@ from web.http_errors import install_error_handlers
 
 TOKEN = "unit-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-BODY = (
-    "今天我们召开全市教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市教育改革发展取得明显成效，"
-    "办学条件持续改善，人才培养质量稳步提升。同时也要清醒看到，我们的教育还存在一些短板和不足。"
-)
-
-
-def speech(title: str, speaker: str, extra: str = "") -> str:
-    return (
-        f"{title}\n{speaker}\n（2024年3月1日）\n同志们：\n{BODY}\n"
-        f"一、深化产教融合\n推动校企合作育人，建设高水平实训基地。{extra}\n"
-        "二、强化“两个保障”\n一是经费保障。确保教育经费只增不减。\n二是师资保障。新增教师编制一千二百个。\n"
-    )
 
 
 @pytest.fixture(scope="module")

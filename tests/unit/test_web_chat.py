@@ -13,8 +13,8 @@ import pytest
 from assistant.corpus import Corpus
 from assistant.records import Answer, Citation, Passage
 from assistant.service import Turn
+from core.records import Document
 from errors import InvalidQuestionError, StoreUnavailableError
-from ingest.records import Document
 from web.chat import INTERNAL_ERROR, ChatService
 from web.feedback import FeedbackLog
 from web.session import HISTORY_TURNS, MAX_TURNS, ChatSession

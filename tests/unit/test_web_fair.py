@@ -16,6 +16,7 @@ from tests.fakes import FakeEmbedder
 from web.chat import ChatService
 from web.fair import QuestionSlots, RateLimiter
 from web.feedback import FeedbackLog
+from web.http_status import status_of
 from web.session import ChatSession
 
 
@@ -25,7 +26,7 @@ def test_rate_limit_is_per_client_with_a_burst_then_a_steady_rate() -> None:
         limiter.check("a", now=0.0)
     with pytest.raises(TooManyAttemptsError) as caught:
         limiter.check("a", now=0.0)
-    assert caught.value.http_status == 429 and "请稍后再试" in caught.value.message
+    assert status_of(caught.value) == 429 and "请稍后再试" in caught.value.message
     limiter.check("b", now=0.0)  # another client is not held up
     limiter.check("a", now=1.0)  # one more a second
     with pytest.raises(TooManyAttemptsError):
@@ -54,7 +55,7 @@ def test_question_slots_bound_the_waiting_and_refuse_the_rest_at_once() -> None:
     started = time.monotonic()
     with pytest.raises(BusyError) as caught, slots.slot():  # the third: no room to wait
         pass
-    assert time.monotonic() - started < 0.5 and caught.value.http_status == 503
+    assert time.monotonic() - started < 0.5 and status_of(caught.value) == 503
     assert "请稍后再试" in caught.value.message
     release.set()
     holder.join()

@@ -12,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 from errors import NotAuthorizedError, TooManyAttemptsError
 from web.admin_session import COOKIE, AdminSessions
 from web.gradio_gate import GradioGate
+from web.http_status import status_of
 from web.refusals import RefusalLog
 from web.security import check_admin_token_throttled
 from web.throttle import FailureThrottle
@@ -119,7 +120,7 @@ def test_guessing_is_slowed_after_a_few_failures_and_cleared_by_a_success() -> N
         check_admin_token_throttled(throttle, "10.0.0.1", "right", "wrong")  # 4th: now wait 1 s
     with pytest.raises(TooManyAttemptsError) as caught:
         check_admin_token_throttled(throttle, "10.0.0.1", "right", "right")  # even the right token waits
-    assert caught.value.http_status == 429 and "秒后再试" in caught.value.message
+    assert status_of(caught.value) == 429 and "秒后再试" in caught.value.message
     check_admin_token_throttled(throttle, "10.0.0.2", "right", "right")  # other clients are not held up
     throttle.failed("10.0.0.3", now=0.0)
     for _ in range(20):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from assistant.records import Answer, Citation, Passage
+from core.records import Document
+from core.store import DocumentInfo
 from ingest.pipeline import FileReport
-from ingest.records import Document
-from vectorstore.base import DocumentInfo
 from web.render import (
     answer_html,
     render_conversation,
@@ -67,7 +67,7 @@ def test_question_and_answer_with_markup_are_shown_as_text() -> None:
     html = render_conversation(session_with(answer))
     no_live_markup(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "onerror=&quot;alert(2)&quot;" in html
+    assert "onerror=&#34;alert(2)&#34;" in html
 
 
 def test_speech_text_and_title_with_markup_are_escaped_in_sources_and_viewer() -> None:
@@ -162,3 +162,19 @@ def test_documents_table_and_upload_results_escape_names() -> None:
     no_live_markup(results)
     assert "1 个成功，1 个失败" in results
     assert document_label(info).startswith("《标题") and "张三 2023-04-28" in document_label(info)
+
+
+def test_no_page_is_escaped_by_hand() -> None:
+    """Pages come from web/templates with autoescape; no module of web/ escapes HTML itself."""
+    import ast
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "web"
+    by_hand = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(web.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (isinstance(node, ast.Import) and any(a.name == "html" for a in node.names))
+        or (isinstance(node, ast.ImportFrom) and node.module == "html")
+    ]
+    assert by_hand == []

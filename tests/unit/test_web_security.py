@@ -14,6 +14,7 @@ from errors import (
     ReadOnlyError,
     UnsupportedFileError,
 )
+from web.http_status import status_of
 from web.proxy import RootPathTolerance
 from web.security import SecurityHeaders, bearer_token, check_admin_token, content_security_policy
 from web.uploads import check_upload, sanitize_filename
@@ -23,7 +24,7 @@ def test_no_configured_token_means_read_only_whatever_is_given() -> None:
     for given in (None, "", "anything"):
         with pytest.raises(ReadOnlyError) as caught:
             check_admin_token(None, given)
-        assert caught.value.http_status == 403
+        assert status_of(caught.value) == 403
     with pytest.raises(ReadOnlyError):
         check_admin_token("", "")
 
@@ -32,7 +33,7 @@ def test_no_configured_token_means_read_only_whatever_is_given() -> None:
 def test_wrong_or_missing_token_is_401_and_never_echoed(given: str | None) -> None:
     with pytest.raises(NotAuthorizedError) as caught:
         check_admin_token("s3cret", given)
-    assert caught.value.http_status == 401
+    assert status_of(caught.value) == 401
     assert "s3cret" not in caught.value.message and (not given or given not in caught.value.message)
 
 
@@ -125,12 +126,12 @@ def test_sanitize_filename(name: str, safe: str) -> None:
 def test_check_upload_refuses_unknown_types_big_and_empty_files() -> None:
     with pytest.raises(UnsupportedFileError) as unsupported:
         check_upload("setup.exe", b"MZ\x00", 1000)
-    assert unsupported.value.http_status == 415 and ".exe" in unsupported.value.reason
+    assert status_of(unsupported.value) == 415 and ".exe" in unsupported.value.reason
     with pytest.raises(UnsupportedFileError):
         check_upload("老文件.doc", b"x", 1000)
     with pytest.raises(FileTooLargeError) as large:
         check_upload("a.txt", b"x" * 1001, 1000)
-    assert large.value.http_status == 413
+    assert status_of(large.value) == 413
     with pytest.raises(EmptyDocumentError):
         check_upload("a.txt", b"  \n ", 1000)
     assert check_upload("C:\\Users\\me\\讲话.TXT", "讲话".encode(), 1000).name == "讲话.TXT"
