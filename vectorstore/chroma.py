@@ -4,7 +4,8 @@ Three collections per prefix:
 - `{prefix}_chunks`: one record per chunk, our embeddings, cosine space, `doc_id` in metadata;
 - `{prefix}_docs`: one record per document (cleaned text, sections/formulations as JSON), written
   *after* its chunks, so a doc record means "fully written"; never queried by vector;
-- `{prefix}_state`: the single manifest record naming the active documents.
+- `{prefix}_state`: the manifest naming the active documents: a head record and one entry per
+  document version (`vectorstore/ledger.py`: its commit and collection rules; `chroma_ledger.py`).
 See `vectorstore/base.py` for why the manifest is what makes a change atomic.
 
 Embeddings are always computed here and passed explicitly, so Chroma never falls back to its default
@@ -16,9 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
 import httpx
@@ -33,10 +32,11 @@ from ingest.records import Chunk, Document
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
 from vectorstore.base import DocumentInfo, Hit, Manifest
+from vectorstore.chroma_ledger import ChromaEntries
 from vectorstore.embeddings import Embedder
+from vectorstore.ledger import Ledger, orphans
 
-MANIFEST_ID = "manifest"
-# The docs and state collections need some vector; a constant one-dimensional one costs nothing.
+# The docs collection needs some vector; a constant one-dimensional one costs nothing.
 _PLACEHOLDER = [1.0]
 # Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
@@ -117,7 +117,6 @@ class ChromaStore:
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
-        self._manifest = Manifest(generation="")  # the last one read (swapped whole: thread-safe)
 
     @_guarded
     def _open_collections(self) -> None:
@@ -130,30 +129,20 @@ class ChromaStore:
         )
         self._docs = self._client.get_or_create_collection(docs, embedding_function=None)
         self._state = self._client.get_or_create_collection(state, embedding_function=None)
+        # (a new Ledger on reopen: its cached view is rebuilt from the reloaded collection)
+        self._ledger = Ledger(ChromaEntries(self._state, self._client.get_max_batch_size()))
 
     # --- reading -------------------------------------------------------------------------------
 
     @_guarded
     def manifest(self) -> Manifest:
-        # Every search reads the manifest (the active set): at 1,000× the samples it is a 2 MB
-        # record that took 70 ms to read and parse. The generation is a small read; the record
-        # is read again only when it moved on. (Callers treat a Manifest as read-only.)
-        cached = self._manifest
-        if cached.generation and cached.generation == self.generation():
-            return cached
-        got = self._state.get(ids=[MANIFEST_ID], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return Manifest(generation="")
-        metadatas = got["metadatas"] or [{}]
-        generation = str(metadatas[0].get("generation", ""))
-        self._manifest = codec.manifest_from_record(generation, _first(got["documents"]))
-        return self._manifest
+        # Every search reads the active set: the ledger keeps it and reads only what changed
+        # since (one small head record when nothing did). Callers treat a Manifest as read-only.
+        return self._ledger.manifest()
 
     @_guarded
     def generation(self) -> str:
-        got = self._state.get(ids=[MANIFEST_ID], include=["metadatas"])
-        metadatas = got["metadatas"] or []
-        return str(metadatas[0].get("generation", "")) if metadatas else ""
+        return self._ledger.generation()
 
     @_guarded
     def has_document(self, doc_id: str) -> bool:
@@ -314,42 +303,21 @@ class ChromaStore:
     def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
         """`add` inserts or replaces manifest entries (e.g. a document gaining a source name).
         Nothing is written when nothing changes, so the generation only moves on real changes."""
-        added, removed = list(add), set(remove)
-        if overlap := removed & {info.doc_id for info in added}:
-            raise ValueError(f"documents both added and removed: {sorted(overlap)}")
+        added = list(add)
         self._sync()
-        missing = [info.doc_id for info in added if not self.has_document(info.doc_id)]
-        if missing:
-            raise ValueError(f"cannot commit documents that were never fully written: {missing}")
-        current = self.manifest()
-        documents = {k: v for k, v in current.documents.items() if k not in removed}
-        documents.update({info.doc_id: info for info in added})
-        if documents == current.documents:
-            return current
-        generation = uuid.uuid4().hex
-        self._state.upsert(
-            ids=[MANIFEST_ID],
-            embeddings=_vectors([_PLACEHOLDER]),
-            documents=[codec.manifest_to_record(documents)],
-            metadatas=[
-                {
-                    "generation": generation,
-                    "documents": len(documents),
-                    "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
-            ],
-        )
+        written = {info.doc_id for info in added if self.has_document(info.doc_id)}
+        manifest = self._ledger.commit(added, remove, written)
         self._mark_seen()
-        self._manifest = Manifest(generation=generation, documents=documents)  # a new dict: not shared
-        return self._manifest
+        return manifest
 
     @_guarded
     def collect_garbage(self) -> int:
         """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
         self._sync()
+        self._ledger.collect()
         active = set(self.manifest().documents)
         # Doc records first: a doc record must never outlive any of its chunks.
-        orphan_docs = [i for ids, _, _ in self._pages(self._docs, None) for i in ids if i not in active]
+        orphan_docs = orphans((i for ids, _, _ in self._pages(self._docs, None) for i in ids), active)
         self._delete_ids(self._docs, orphan_docs)
         where = _doc_filter("$nin", sorted(active)) if active else None
         orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
