@@ -18,6 +18,9 @@ Replacement rules:
 Writers serialise on a file lock (`lock_path`), held while a file is written and committed and
 while garbage is collected (which would otherwise delete another process's uncommitted writes).
 Readers never take it.
+
+`on_commit` (e.g. the assistant's snapshot refresh) runs once a call that committed something is done,
+outside the lock: the writer prepares the next snapshot, so askers keep answering from the current one.
 """
 
 from __future__ import annotations
@@ -101,8 +104,10 @@ class Ingestor:
         clock: Callable[[], datetime] = _utc_now,
         build: BuildFn = _default_build,
         lock_timeout_s: float = 600.0,
+        on_commit: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
+        self.on_commit = on_commit
         self._lock = WriterLock(lock_path, timeout_s=lock_timeout_s)
         self._clock = clock
         self._build = build
@@ -128,6 +133,7 @@ class Ingestor:
             if progress is not None:
                 progress(file_report)
         report.garbage_chunks = self._collect_garbage()
+        self._committed(report)
         report.elapsed_s = time.perf_counter() - started
         return report
 
@@ -138,6 +144,7 @@ class Ingestor:
         started = time.perf_counter()
         file_report = self._guarded(source, "", lambda: load_bytes(data, source), replace, set())
         report = IngestReport(files=[file_report], garbage_chunks=self._collect_garbage())
+        self._committed(report)
         report.elapsed_s = time.perf_counter() - started
         return report
 
@@ -148,6 +155,7 @@ class Ingestor:
                 raise DocumentNotFoundError(doc_id)
             self._store.commit(add=[], remove=[doc_id])
         self._collect_garbage()  # inactive from here on: a failed collection only leaves garbage
+        self._notify()
         return info
 
     def list_documents(self) -> list[DocumentInfo]:
@@ -243,6 +251,18 @@ class Ingestor:
                 )
         report.chunks_removed = sum(manifest.documents[d].chunks for d in retired)
         return retired
+
+    def _committed(self, report: IngestReport) -> None:
+        if any(f.status == "ok" for f in report.files):
+            self._notify()
+
+    def _notify(self) -> None:
+        if self.on_commit is None:
+            return
+        try:
+            self.on_commit()
+        except Exception:  # the change is committed; readers notice it on their own
+            log.exception("after-commit hook failed")
 
     def _collect_garbage(self) -> int:
         try:
