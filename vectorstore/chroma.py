@@ -14,10 +14,13 @@ embedding function (which would download a model).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 import httpx
@@ -32,7 +35,16 @@ from ingest.records import Chunk, Document
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
 from vectorstore.base import DocumentInfo, Hit, Manifest
-from vectorstore.chroma_ledger import ChromaEntries
+from vectorstore.chroma_compact import (
+    LOG_BOUND,
+    CompactionPolicy,
+    bound_log,
+    copy_chunks,
+    drop_orphan_folders,
+    drop_stale_copies,
+    vacuum_if_due,
+)
+from vectorstore.chroma_ledger import ChromaEntries, Layout
 from vectorstore.embeddings import Embedder
 from vectorstore.ledger import Ledger, orphans
 
@@ -103,8 +115,10 @@ class ChromaStore:
         batch_size: int = 128,  # chunks embedded + written per call; Chroma costs ~0.1 s per call
         reopen: Callable[[ClientAPI], ClientAPI] | None = None,
         owns_client: bool = False,
+        compaction: CompactionPolicy | None = None,
     ) -> None:
         self._names = collection_names(prefix)
+        self._compaction = compaction or CompactionPolicy()
         self._client = client
         self._embedder = embedder
         self._reopen = reopen
@@ -121,16 +135,33 @@ class ChromaStore:
     @_guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names
+        bounded: Any = {"hnsw": dict(LOG_BOUND)}
+        self._docs = self._client.get_or_create_collection(
+            docs, configuration=bounded, embedding_function=None
+        )
+        self._state = self._client.get_or_create_collection(
+            state, configuration=bounded, embedding_function=None
+        )
+        # (a new Ledger on reopen: its cached view is rebuilt from the reloaded collection)
+        self._entries = ChromaEntries(self._state, self._client.get_max_batch_size())
+        self._ledger = Ledger(self._entries)
+        self._chunks = self._chunk_collection(self._entries.read_layout().chunks or chunks)
+
+    def _chunk_collection(self, name: str) -> Collection:
         # (the ignore: Chroma types EmbeddingFunction invariantly in its input type)
-        self._chunks = self._client.get_or_create_collection(
-            chunks,
-            configuration={"hnsw": {"space": "cosine"}},
+        return self._client.get_or_create_collection(
+            name,
+            configuration={"hnsw": {"space": "cosine", **LOG_BOUND}},  # type: ignore[arg-type]
             embedding_function=ChromaEmbeddingFunction(self._embedder),  # type: ignore[arg-type]
         )
-        self._docs = self._client.get_or_create_collection(docs, embedding_function=None)
-        self._state = self._client.get_or_create_collection(state, embedding_function=None)
-        # (a new Ledger on reopen: its cached view is rebuilt from the reloaded collection)
-        self._ledger = Ledger(ChromaEntries(self._state, self._client.get_max_batch_size()))
+
+    def _follow_layout(self, *, read: bool = False) -> None:
+        """Use the chunks collection the layout names (a compaction, here or in another process,
+        switched it). `read`: read the layout now (writers); readers follow what the head read brought."""
+        layout = self._entries.read_layout() if read else self._entries.layout
+        name = layout.chunks or self._names[0]
+        if name != self._chunks.name:
+            self._chunks = self._chunk_collection(name)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -138,7 +169,9 @@ class ChromaStore:
     def manifest(self) -> Manifest:
         # Every search reads the active set: the ledger keeps it and reads only what changed
         # since (one small head record when nothing did). Callers treat a Manifest as read-only.
-        return self._ledger.manifest()
+        manifest = self._ledger.manifest()
+        self._follow_layout()
+        return manifest
 
     @_guarded
     def generation(self) -> str:
@@ -276,6 +309,7 @@ class ChromaStore:
         if any(chunk.doc_id != doc.doc_id for chunk in chunks):
             raise ValueError(f"chunk of another document passed with {doc.doc_id}")
         self._sync()
+        self._follow_layout(read=True)
         for batch in _batched(list(chunks), self._write_batch):
             self._chunks.upsert(
                 ids=[c.chunk_id for c in batch],
@@ -305,6 +339,7 @@ class ChromaStore:
         Nothing is written when nothing changes, so the generation only moves on real changes."""
         added = list(add)
         self._sync()
+        self._follow_layout(read=True)
         written = {info.doc_id for info in added if self.has_document(info.doc_id)}
         manifest = self._ledger.commit(added, remove, written)
         self._mark_seen()
@@ -314,6 +349,7 @@ class ChromaStore:
     def collect_garbage(self) -> int:
         """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
         self._sync()
+        self._follow_layout(read=True)
         self._ledger.collect()
         active = set(self.manifest().documents)
         # Doc records first: a doc record must never outlive any of its chunks.
@@ -322,8 +358,37 @@ class ChromaStore:
         where = _doc_filter("$nin", sorted(active)) if active else None
         orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
         self._delete_ids(self._chunks, orphan_chunks)
+        self._maintain(len(orphan_chunks))
         self._mark_seen()
         return len(orphan_chunks)
+
+    def _maintain(self, deleted: int) -> None:
+        """What churn leaves behind (chroma_compact.py): drop the collection the last compaction
+        replaced, copy the chunks when dead ones dominate, VACUUM the file when it is mostly free."""
+        for collection in (self._chunks, self._docs, self._state):
+            bound_log(collection)
+        layout = self._entries.layout
+        freed = bool(layout.retired)
+        if layout.retired:
+            self._client.delete_collection(layout.retired)
+            layout = dataclasses.replace(layout, retired="")
+        layout = dataclasses.replace(layout, chunks=self._chunks.name, dead=layout.dead + deleted)
+        if self._compaction.copy_due(layout.dead, self._chunks.count()):
+            base = self._names[0]
+            drop_stale_copies(self._client, base, keep={self._chunks.name})
+            name = f"{base}_{uuid.uuid4().hex[:8]}"
+            ef = ChromaEmbeddingFunction(self._embedder)
+            copy = copy_chunks(self._client, self._chunks, name, self._page_size, ef)
+            layout = Layout(chunks=name, retired=self._chunks.name)
+            self._entries.set_layout(layout)  # the switch: readers follow from their next question
+            self._chunks = copy
+        elif layout != self._entries.layout:
+            self._entries.set_layout(layout)
+        path = Path(str(getattr(self._client, "_identifier", ""))) / "chroma.sqlite3"  # embedded only
+        if freed:
+            drop_orphan_folders(path)
+        if freed or deleted:
+            vacuum_if_due(path, self._compaction.free_ratio, force=freed)
 
     @_guarded
     def count_chunks(self) -> int:
