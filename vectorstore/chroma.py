@@ -14,16 +14,12 @@ embedding function (which would download a model).
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
-import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
@@ -35,16 +31,9 @@ from ingest.records import Chunk, Document
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
 from vectorstore.base import DocumentInfo, Hit, Manifest
-from vectorstore.chroma_compact import (
-    LOG_BOUND,
-    CompactionPolicy,
-    bound_log,
-    copy_chunks,
-    drop_orphan_folders,
-    drop_stale_copies,
-    vacuum_if_due,
-)
-from vectorstore.chroma_ledger import ChromaEntries, Layout
+from vectorstore.chroma_compact import LOG_BOUND, Churn, CompactionPolicy, maintain
+from vectorstore.chroma_errors import CONNECTION_ERRORS, UNAVAILABLE, guarded
+from vectorstore.chroma_ledger import ChromaEntries
 from vectorstore.embeddings import Embedder
 from vectorstore.ledger import Ledger, orphans
 
@@ -52,45 +41,7 @@ from vectorstore.ledger import Ledger, orphans
 _PLACEHOLDER = [1.0]
 # Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-_CONNECTION_ERRORS = (httpx.TransportError, ConnectionError)
-_UNAVAILABLE = "向量库暂时无法连接，请稍后再试"
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
 _REOPEN_LOCK = threading.RLock()  # Chroma's client registry is per process
-
-
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Connection failures become a domain error the edges can show; anything else is a bug."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except _CONNECTION_ERRORS as exc:
-            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
-        except Exception as exc:
-            storage = storage_error(exc)
-            if storage is None:
-                raise
-            raise storage from exc
-
-    return wrapper
-
-
-def storage_error(exc: BaseException) -> StoreUnavailableError | None:
-    """Disk full or a read-only index directory, said so (Chroma reports both as internal errors)."""
-    text = str(exc).lower()
-    if "disk is full" in text or "no space left" in text:
-        return StoreUnavailableError(
-            "索引所在磁盘已满，请清理空间后重试；原有索引未受影响。", detail=str(exc)
-        )
-    if "readonly database" in text or "read-only file system" in text:
-        return StoreUnavailableError(
-            "索引目录不可写（只读），请检查 POLICY_QA_DATA_DIR 的权限。", detail=str(exc)
-        )
-    return None
 
 
 def collection_names(prefix: str) -> tuple[str, str, str]:
@@ -126,13 +77,13 @@ class ChromaStore:
         self._open_collections()
         try:
             self._page_size = client.get_max_batch_size()
-        except _CONNECTION_ERRORS as exc:
-            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
+        except CONNECTION_ERRORS as exc:
+            raise StoreUnavailableError(UNAVAILABLE, detail=str(exc)) from exc
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
 
-    @_guarded
+    @guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names
         bounded: Any = {"hnsw": dict(LOG_BOUND)}
@@ -142,9 +93,12 @@ class ChromaStore:
         self._state = self._client.get_or_create_collection(
             state, configuration=bounded, embedding_function=None
         )
-        # (a new Ledger on reopen: its cached view is rebuilt from the reloaded collection)
         self._entries = ChromaEntries(self._state, self._client.get_max_batch_size())
-        self._ledger = Ledger(self._entries)
+        ledger: Ledger | None = getattr(self, "_ledger", None)
+        if ledger is not None:  # a reopen: the cached view stays, and follows what changed since
+            ledger.table = self._entries
+        else:
+            self._ledger = Ledger(self._entries)
         self._chunks = self._chunk_collection(self._entries.read_layout().chunks or chunks)
 
     def _chunk_collection(self, name: str) -> Collection:
@@ -165,7 +119,7 @@ class ChromaStore:
 
     # --- reading -------------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def manifest(self) -> Manifest:
         # Every search reads the active set: the ledger keeps it and reads only what changed
         # since (one small head record when nothing did). Callers treat a Manifest as read-only.
@@ -173,15 +127,15 @@ class ChromaStore:
         self._follow_layout()
         return manifest
 
-    @_guarded
+    @guarded
     def generation(self) -> str:
         return self._ledger.generation()
 
-    @_guarded
+    @guarded
     def has_document(self, doc_id: str) -> bool:
         return bool(self._docs.get(ids=[doc_id], include=[])["ids"])
 
-    @_guarded
+    @guarded
     def get_document(self, doc_id: str) -> Document:
         if doc_id not in self.manifest().documents:
             raise DocumentNotFoundError(doc_id)
@@ -190,7 +144,7 @@ class ChromaStore:
             raise DocumentNotFoundError(doc_id)
         return codec.document_from_record(_first(got["documents"]), got["metadatas"][0])
 
-    @_guarded
+    @guarded
     def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         active = self.manifest().documents
         wanted = [d for d in dict.fromkeys(doc_ids) if d in active]
@@ -201,7 +155,7 @@ class ChromaStore:
             documents.update({i: codec.document_from_record(text, meta) for i, text, meta in rows})
         return {d: documents[d] for d in wanted if d in documents}
 
-    @_guarded
+    @guarded
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
         active = self.manifest().documents
         wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
@@ -220,7 +174,7 @@ class ChromaStore:
                 chunks.extend(codec.chunk_from_record(*row) for row in rows if row[2]["doc_id"] in order)
         return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
-    @_guarded
+    @guarded
     def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         self._sync()
         try:
@@ -279,13 +233,13 @@ class ChromaStore:
         Chunk count catches uncommitted writes; the generation catches commits."""
         if self._reopen is None:
             return
-        state = (self.generation(), self._chunks.count())
+        state = self._state_now()
         if not force and state == self._seen:
             return
         # One thread reopens; the others wait and then see the fresh state (two reopening at once
         # would each drop the shared client the other is building).
         with _REOPEN_LOCK:
-            state = (self.generation(), self._chunks.count())
+            state = self._state_now()
             if force or state != self._seen:
                 # The stale client is dropped, not closed: closing it would release the shared
                 # system that the fresh client now uses.
@@ -294,14 +248,19 @@ class ChromaStore:
                 self._open_collections()
                 self._seen = state
 
+    def _state_now(self) -> tuple[str, int]:
+        generation = self.generation()
+        self._follow_layout()  # (a collection a compaction replaced may be gone: never count it)
+        return generation, self._chunks.count()
+
     def _mark_seen(self) -> None:
         """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""
         if self._reopen is not None:
-            self._seen = (self.generation(), self._chunks.count())
+            self._seen = self._state_now()
 
     # --- writing ------------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def write_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
         new_ids = [chunk.chunk_id for chunk in chunks]
         if len(set(new_ids)) != len(new_ids):
@@ -333,7 +292,7 @@ class ChromaStore:
         stale = [chunk_id for ids, _, _ in pages for chunk_id in ids if chunk_id not in keep]
         self._delete_ids(self._chunks, stale)
 
-    @_guarded
+    @guarded
     def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
         """`add` inserts or replaces manifest entries (e.g. a document gaining a source name).
         Nothing is written when nothing changes, so the generation only moves on real changes."""
@@ -345,7 +304,7 @@ class ChromaStore:
         self._mark_seen()
         return manifest
 
-    @_guarded
+    @guarded
     def collect_garbage(self) -> int:
         """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
         self._sync()
@@ -363,36 +322,20 @@ class ChromaStore:
         return len(orphan_chunks)
 
     def _maintain(self, deleted: int) -> None:
-        """What churn leaves behind (chroma_compact.py): drop the collection the last compaction
-        replaced, copy the chunks when dead ones dominate, VACUUM the file when it is mostly free."""
-        for collection in (self._chunks, self._docs, self._state):
-            bound_log(collection)
-        layout = self._entries.layout
-        freed = bool(layout.retired)
-        if layout.retired:
-            self._client.delete_collection(layout.retired)
-            layout = dataclasses.replace(layout, retired="")
-        layout = dataclasses.replace(layout, chunks=self._chunks.name, dead=layout.dead + deleted)
-        if self._compaction.copy_due(layout.dead, self._chunks.count()):
-            base = self._names[0]
-            drop_stale_copies(self._client, base, keep={self._chunks.name})
-            name = f"{base}_{uuid.uuid4().hex[:8]}"
-            ef = ChromaEmbeddingFunction(self._embedder)
-            copy = copy_chunks(self._client, self._chunks, name, self._page_size, ef)
-            layout = Layout(chunks=name, retired=self._chunks.name)
-            self._entries.set_layout(layout)  # the switch: readers follow from their next question
-            self._chunks = copy
-        elif layout != self._entries.layout:
-            self._entries.set_layout(layout)
-        path = Path(str(getattr(self._client, "_identifier", ""))) / "chroma.sqlite3"  # embedded only
-        if freed:
-            drop_orphan_folders(path)
-        if freed or deleted:
-            vacuum_if_due(path, self._compaction.free_ratio, force=freed)
+        """What churn leaves behind (chroma_compact.py); may switch the chunks to a compact copy."""
+        self._chunks = maintain(
+            Churn(self._client, self._entries, self._chunks, (self._docs, self._state)),
+            self._compaction,
+            deleted=deleted,
+            copy_name=f"{self._names[0]}_{uuid.uuid4().hex[:8]}",
+            embedding_function=ChromaEmbeddingFunction(self._embedder),
+            page=self._page_size,
+        )
 
-    @_guarded
+    @guarded
     def count_chunks(self) -> int:
         """All chunk records, garbage included (for reports and tests)."""
+        self._follow_layout(read=True)
         return self._chunks.count()
 
     def close(self) -> None:

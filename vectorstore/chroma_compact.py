@@ -32,6 +32,8 @@ from typing import Any
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
+from vectorstore.chroma_ledger import ChromaEntries, Layout
+
 log = logging.getLogger(__name__)
 
 _FTS = "embedding_fulltext_search"  # Chroma's FTS5 table of document texts
@@ -47,6 +49,52 @@ class CompactionPolicy:
 
     def copy_due(self, dead: int, live: int) -> bool:
         return dead >= max(self.min_dead, self.dead_ratio * live)
+
+
+@dataclass(frozen=True)
+class Churn:
+    """The parts of one ChromaStore that compaction works on."""
+
+    client: ClientAPI
+    entries: ChromaEntries  # holds the layout record
+    chunks: Collection  # the chunks collection in use
+    others: tuple[Collection, ...]  # docs and state
+
+
+def maintain(
+    store: Churn,
+    policy: CompactionPolicy,
+    *,
+    deleted: int,
+    copy_name: str,
+    embedding_function: Any,
+    page: int,
+) -> Collection:
+    """Run at the end of a garbage collection (under the ingest lock) that deleted `deleted` chunks: drop
+    the collection the last copy replaced, copy the chunks when dead ones dominate, merge and VACUUM the
+    SQLite file when due. Returns the chunks collection to use from now on."""
+    chunks = store.chunks
+    for collection in (chunks, *store.others):
+        bound_log(collection)
+    layout = store.entries.layout
+    freed = bool(layout.retired)
+    if layout.retired:
+        store.client.delete_collection(layout.retired)
+    layout = Layout(chunks=chunks.name, dead=layout.dead + deleted)
+    if policy.copy_due(layout.dead, chunks.count()):
+        base = copy_name.rsplit("_", 1)[0]
+        drop_stale_copies(store.client, base, keep={chunks.name})
+        copy = copy_chunks(store.client, chunks, copy_name, page, embedding_function)
+        store.entries.set_layout(Layout(chunks=copy_name, retired=chunks.name))  # readers follow it from here
+        chunks = copy
+    elif layout != store.entries.layout:
+        store.entries.set_layout(layout)
+    path = Path(str(getattr(store.client, "_identifier", ""))) / "chroma.sqlite3"  # embedded mode only
+    if freed:
+        drop_orphan_folders(path)
+    if freed or deleted:
+        vacuum_if_due(path, policy.free_ratio, force=freed)
+    return chunks
 
 
 def copy_chunks(

@@ -104,30 +104,30 @@ class Ledger:
     """The active set of one store: read (cached per generation), committed, collected."""
 
     def __init__(self, table: EntryTable) -> None:
-        self._table = table
+        self.table = table  # replaceable: a reopened client's table over the same records
         self._view = _EMPTY
         self._manifest = Manifest("")
         self._lock = threading.Lock()  # the cached view is swapped whole; this keeps two readers from racing
 
     def generation(self) -> str:
-        head = self._table.head()
+        head = self.table.head()
         if head is not None:
             return head.generation
-        legacy = self._table.legacy()
+        legacy = self.table.legacy()
         return legacy.generation if legacy is not None else ""
 
     def manifest(self) -> Manifest:
         """The active documents. Callers treat it as read-only (it is shared until the next change)."""
         for _ in range(_READ_ATTEMPTS):
-            head = self._table.head()
+            head = self.table.head()
             if head is None:
-                return self._table.legacy() or Manifest("")
+                return self.table.legacy() or Manifest("")
             with self._lock:
                 view = self._view
             if view.head == head:
                 return self._manifest
             fresh = self._advance(view, head)
-            if self._table.head() == head:  # nothing committed or collected meanwhile
+            if self.table.head() == head:  # nothing committed or collected meanwhile
                 self._remember(fresh)
                 return self._manifest
         raise RuntimeError("the manifest kept changing while it was read")
@@ -139,9 +139,9 @@ class Ledger:
         not activate any other). Nothing is written when nothing changes."""
         added, removed = list(add), set(remove)
         check_commit(added, removed, written)
-        head = self._table.head()
+        head = self.table.head()
         if head is None:  # an empty store, or one written before entries: this commit migrates it
-            legacy = self._table.legacy() or Manifest("")
+            legacy = self.table.legacy() or Manifest("")
             before, seq = legacy, 0
             active: dict[str, Entry] = {}
         else:
@@ -156,20 +156,20 @@ class Ledger:
         changed = [d for d, info in documents.items() if d not in active or active[d].info != info]
         retired = [replace_until(e, seq + 1) for d, e in active.items() if d not in documents or d in changed]
         fresh = {d: Entry(documents[d], seq + 1, rank=rank) for rank, d in enumerate(changed)}
-        self._table.put([*retired, *fresh.values()])
+        self.table.put([*retired, *fresh.values()])
         new_head = Head(seq + 1, uuid.uuid4().hex, len(documents))
-        self._table.set_head(new_head)
+        self.table.set_head(new_head)
         self._remember(_View(new_head, {d: fresh.get(d) or active[d] for d in documents}))
         return self._manifest
 
     def collect(self) -> int:
         """Delete retired entries (and a migrated store's old record); returns how many entries went."""
-        head = self._table.head()
+        head = self.table.head()
         if head is None:
             return 0
-        self._table.drop_legacy()
-        retired = [e.entry_id for e in self._table.between("until", 0, head.seq)]
-        self._table.delete(retired)
+        self.table.drop_legacy()
+        retired = [e.entry_id for e in self.table.between("until", 0, head.seq)]
+        self.table.delete(retired)
         return len(retired)
 
     # --- internals ------------------------------------------------------------------------------
@@ -181,10 +181,10 @@ class Ledger:
 
     def _repair(self, seq: int) -> None:
         """Undo what a commit that never reached its head left behind."""
-        self._table.delete([e.entry_id for e in self._table.between("since", seq, None)])
-        reopened = [replace_until(e, 0) for e in self._table.between("until", seq, None)]
+        self.table.delete([e.entry_id for e in self.table.between("since", seq, None)])
+        reopened = [replace_until(e, 0) for e in self.table.between("until", seq, None)]
         if reopened:
-            self._table.put(reopened)
+            self.table.put(reopened)
 
     def _advance(self, view: _View, head: Head) -> _View:
         """The view at `head`: from `view` by the entries that changed since (what one commit
@@ -192,8 +192,8 @@ class Ledger:
         if view.head.seq == 0 or not 0 < view.head.seq < head.seq:
             return self._read_whole(head)
         entries = dict(view.entries)
-        changed = self._table.between("since", view.head.seq, head.seq)
-        changed += self._table.between("until", view.head.seq, head.seq)
+        changed = self.table.between("since", view.head.seq, head.seq)
+        changed += self.table.between("until", view.head.seq, head.seq)
         for entry in changed:
             doc_id = entry.info.doc_id
             if not entry.visible_at(head.seq) and entries.get(doc_id, entry).since == entry.since:
@@ -206,7 +206,7 @@ class Ledger:
         return _View(head, entries)
 
     def _read_whole(self, head: Head) -> _View:
-        entries = [e for e in self._table.between("since", 0, head.seq) if e.visible_at(head.seq)]
+        entries = [e for e in self.table.between("since", 0, head.seq) if e.visible_at(head.seq)]
         # committed order: a file's speeches stay in the order they were committed
         entries.sort(key=lambda e: (e.since, e.rank))
         return _View(head, {e.info.doc_id: e for e in entries})
