@@ -14,6 +14,7 @@ embedding function (which would download a model).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import uuid
@@ -82,6 +83,7 @@ class ChromaStore:
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
+        self._writing = 0  # writes of this process in progress (see _own_write)
 
     @guarded
     def _open_collections(self) -> None:
@@ -231,7 +233,7 @@ class ChromaStore:
         looked. A stale in-memory index misses their vectors (Chroma even fails with "Error finding
         id" when a filter names them), and a stale writer would persist an index that lacks them.
         Chunk count catches uncommitted writes; the generation catches commits."""
-        if self._reopen is None:
+        if self._reopen is None or (self._writing and not force):
             return
         state = self._state_now()
         if not force and state == self._seen:
@@ -253,6 +255,20 @@ class ChromaStore:
         self._follow_layout()  # (a collection a compaction replaced may be gone: never count it)
         return generation, self._chunks.count()
 
+    @contextlib.contextmanager
+    def _own_write(self) -> Iterator[None]:
+        """A write of this process: first catch up with other processes' writes, then write. Meanwhile
+        this process's readers skip the reopen that a changed chunk count would otherwise trigger
+        (this client already holds these writes; reloading it made every question wait seconds)."""
+        self._sync()
+        self._follow_layout(read=True)
+        self._writing += 1
+        try:
+            yield
+            self._mark_seen()
+        finally:
+            self._writing -= 1
+
     def _mark_seen(self) -> None:
         """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""
         if self._reopen is not None:
@@ -267,24 +283,24 @@ class ChromaStore:
             raise ValueError(f"duplicate chunk ids in document {doc.doc_id}")
         if any(chunk.doc_id != doc.doc_id for chunk in chunks):
             raise ValueError(f"chunk of another document passed with {doc.doc_id}")
-        self._sync()
-        self._follow_layout(read=True)
-        for batch in _batched(list(chunks), self._write_batch):
-            self._chunks.upsert(
-                ids=[c.chunk_id for c in batch],
-                embeddings=_vectors(self._embedder.embed_passages([codec.passage_text(c) for c in batch])),
-                documents=[c.text for c in batch],
-                metadatas=[codec.chunk_metadata(c) for c in batch],
+        with self._own_write():
+            for batch in _batched(list(chunks), self._write_batch):
+                self._chunks.upsert(
+                    ids=[c.chunk_id for c in batch],
+                    embeddings=_vectors(
+                        self._embedder.embed_passages([codec.passage_text(c) for c in batch])
+                    ),
+                    documents=[c.text for c in batch],
+                    metadatas=[codec.chunk_metadata(c) for c in batch],
+                )
+            self._delete_stale_chunks(doc.doc_id, set(new_ids))
+            # Last: the doc record's existence is what `has_document` trusts.
+            self._docs.upsert(
+                ids=[doc.doc_id],
+                embeddings=_vectors([_PLACEHOLDER]),
+                documents=[doc.text],
+                metadatas=[codec.document_metadata(doc, len(chunks))],
             )
-        self._delete_stale_chunks(doc.doc_id, set(new_ids))
-        # Last: the doc record's existence is what `has_document` trusts.
-        self._docs.upsert(
-            ids=[doc.doc_id],
-            embeddings=_vectors([_PLACEHOLDER]),
-            documents=[doc.text],
-            metadatas=[codec.document_metadata(doc, len(chunks))],
-        )
-        self._mark_seen()
 
     def _delete_stale_chunks(self, doc_id: str, keep: set[str]) -> None:
         """Chunks a previous, different write of the same doc left behind (e.g. a changed chunker)."""
@@ -297,28 +313,23 @@ class ChromaStore:
         """`add` inserts or replaces manifest entries (e.g. a document gaining a source name).
         Nothing is written when nothing changes, so the generation only moves on real changes."""
         added = list(add)
-        self._sync()
-        self._follow_layout(read=True)
-        written = {info.doc_id for info in added if self.has_document(info.doc_id)}
-        manifest = self._ledger.commit(added, remove, written)
-        self._mark_seen()
-        return manifest
+        with self._own_write():
+            written = {info.doc_id for info in added if self.has_document(info.doc_id)}
+            return self._ledger.commit(added, remove, written)
 
     @guarded
     def collect_garbage(self) -> int:
         """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
-        self._sync()
-        self._follow_layout(read=True)
-        self._ledger.collect()
-        active = set(self.manifest().documents)
-        # Doc records first: a doc record must never outlive any of its chunks.
-        orphan_docs = orphans((i for ids, _, _ in self._pages(self._docs, None) for i in ids), active)
-        self._delete_ids(self._docs, orphan_docs)
-        where = _doc_filter("$nin", sorted(active)) if active else None
-        orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
-        self._delete_ids(self._chunks, orphan_chunks)
-        self._maintain(len(orphan_chunks))
-        self._mark_seen()
+        with self._own_write():
+            self._ledger.collect()
+            active = set(self.manifest().documents)
+            # Doc records first: a doc record must never outlive any of its chunks.
+            orphan_docs = orphans((i for ids, _, _ in self._pages(self._docs, None) for i in ids), active)
+            self._delete_ids(self._docs, orphan_docs)
+            where = _doc_filter("$nin", sorted(active)) if active else None
+            orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
+            self._delete_ids(self._chunks, orphan_chunks)
+            self._maintain(len(orphan_chunks))
         return len(orphan_chunks)
 
     def _maintain(self, deleted: int) -> None:
