@@ -72,38 +72,45 @@ class _Speech:
 
 
 class CorpusCache:
-    """Hands out the current Corpus; prepares the next one aside, at most once per store generation.
+    """Hands out the current Corpus; prepares the next one at most once per store generation.
 
-    Why not one lock around the rebuild: at 1,000× the samples a rebuild took 37 s and every asker
-    waited for it. Now the snapshot in use keeps answering while the next one is prepared, and the
-    prepared one is swapped in whole (one reference assignment). Only the thread that prepares it
-    waits for it: an asker that first sees the change (the change is then answered at once, as
-    before), or a writer calling `refresh()` right after its commit, so that askers never do.
+    Why: at 1,000× the samples a rebuild took 37 s under one lock and every asker waited for it. Now a
+    writer of this process prepares the next snapshot itself (`refresh()`, via `Ingestor.on_commit`),
+    while askers keep answering from the one in use; the prepared one is swapped in whole (one
+    reference assignment), and only the speeches that changed are read and prepared. A change made by
+    another process is prepared by the first asker that sees it, and the others wait for it (they must
+    not answer from a version that was already replaced when they asked).
     """
 
     def __init__(self, store: VectorStore) -> None:
         self._store = store
         self._corpus: Corpus | None = None
         self._build_lock = threading.Lock()  # one snapshot prepared at a time
+        self._writer_preparing = False
         self._speeches: dict[str, _Speech] = {}  # doc_id → its prepared parts (the active ones)
 
     def get(self) -> Corpus:
         corpus = self._corpus
         if corpus is not None and corpus.generation == self._store.generation():
             return corpus
-        if corpus is not None and not self._build_lock.acquire(blocking=False):
-            return corpus  # another thread prepares the next snapshot: answer from this one meanwhile
-        if corpus is None:
-            self._build_lock.acquire()  # nothing to answer from yet (start-up): wait for the first
-        try:
-            return self._current()
-        finally:
-            self._build_lock.release()
-
-    def refresh(self) -> Corpus:
-        """Prepare the snapshot of the store's current generation now (after a commit in this process)."""
+        if corpus is not None and self._writer_preparing:
+            # A writer of this process prepares the next snapshot: its change is complete only once
+            # that is swapped in (its request returns after), so this one is still the current one.
+            return corpus
+        # A change made elsewhere: the first asker to see it prepares the snapshot (only the speeches
+        # that changed); the others wait for it rather than answer from a version already replaced.
         with self._build_lock:
             return self._current()
+
+    def refresh(self) -> Corpus:
+        """Prepare the snapshot of the store's current generation now (a writer of this process, right
+        after its commit); askers keep the current one meanwhile."""
+        self._writer_preparing = True
+        try:
+            with self._build_lock:
+                return self._current()
+        finally:
+            self._writer_preparing = False
 
     def _current(self) -> Corpus:
         corpus = self._corpus

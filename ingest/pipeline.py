@@ -19,8 +19,8 @@ Writers serialise on a file lock (`lock_path`), held while a file is written and
 while garbage is collected (which would otherwise delete another process's uncommitted writes).
 Readers never take it.
 
-`on_commit` (e.g. the assistant's snapshot refresh) runs once a call that committed something is done,
-outside the lock: the writer prepares the next snapshot, so askers keep answering from the current one.
+`on_commit` (e.g. the assistant's snapshot refresh) runs right after each commit, outside the lock: the
+writer prepares the next snapshot, so askers keep answering from the current one until it is ready.
 """
 
 from __future__ import annotations
@@ -133,7 +133,6 @@ class Ingestor:
             if progress is not None:
                 progress(file_report)
         report.garbage_chunks = self._collect_garbage()
-        self._committed(report)
         report.elapsed_s = time.perf_counter() - started
         return report
 
@@ -144,7 +143,6 @@ class Ingestor:
         started = time.perf_counter()
         file_report = self._guarded(source, "", lambda: load_bytes(data, source), replace, set())
         report = IngestReport(files=[file_report], garbage_chunks=self._collect_garbage())
-        self._committed(report)
         report.elapsed_s = time.perf_counter() - started
         return report
 
@@ -154,8 +152,8 @@ class Ingestor:
             if info is None:
                 raise DocumentNotFoundError(doc_id)
             self._store.commit(add=[], remove=[doc_id])
-        self._collect_garbage()  # inactive from here on: a failed collection only leaves garbage
         self._notify()
+        self._collect_garbage()  # inactive from here on: a failed collection only leaves garbage
         return info
 
     def list_documents(self) -> list[DocumentInfo]:
@@ -178,6 +176,8 @@ class Ingestor:
                 raise IngestError(source, "没有识别出讲话正文")
             with self._lock:
                 report = self._ingest_built(source, built, replace, protected)
+            if report.status == "ok":
+                self._notify()
         except PolicyQAError as exc:
             reason = exc.reason if isinstance(exc, IngestError) else exc.message
             return FileReport(source=source, path=path, status="failed", error=reason)
@@ -251,10 +251,6 @@ class Ingestor:
                 )
         report.chunks_removed = sum(manifest.documents[d].chunks for d in retired)
         return retired
-
-    def _committed(self, report: IngestReport) -> None:
-        if any(f.status == "ok" for f in report.files):
-            self._notify()
 
     def _notify(self) -> None:
         if self.on_commit is None:
