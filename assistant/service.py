@@ -70,6 +70,11 @@ class PolicyAssistant:
     def corpus(self) -> Corpus:
         return self._corpus.get()
 
+    def refresh(self) -> Corpus:
+        """Prepare the snapshot of the store as it is now, while questions keep being answered
+        from the current one (a writer calls it after its commit: `Ingestor.on_commit`)."""
+        return self._corpus.refresh()
+
     def ask(
         self,
         question: str,

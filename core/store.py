@@ -4,8 +4,10 @@ It lives on the ground floor so that ingest can write into a store without impor
 
 Atomicity model (why it looks like this): Chroma has no multi-record transactions,
 so a document's chunks are written first, under ids that are new because they are
-content-derived, and then one *manifest* record is swapped to name the active
-documents. Readers only trust chunks of documents in the manifest; chunks of
+content-derived, and then the *manifest* naming the active documents moves on in one
+record write (`vectorstore/ledger.py`: per-document entries behind one head record, so a
+commit writes what it changes, not the whole manifest). Readers only trust chunks of
+documents in the manifest; chunks of
 documents not in it are garbage left by a replaced version or a killed ingest and
 are collected by `collect_garbage()`. A crash at any point therefore leaves either
 the old or the new version active, never a mix.

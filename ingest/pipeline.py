@@ -18,6 +18,9 @@ Replacement rules:
 Writers serialise on a file lock (`lock_path`), held while a file is written and committed and
 while garbage is collected (which would otherwise delete another process's uncommitted writes).
 Readers never take it.
+
+`on_commit` (e.g. the assistant's snapshot refresh) runs right after each commit, outside the lock: the
+writer prepares the next snapshot, so askers keep answering from the current one until it is ready.
 """
 
 from __future__ import annotations
@@ -102,8 +105,10 @@ class Ingestor:
         clock: Callable[[], datetime] = _utc_now,
         build: BuildFn = _default_build,
         lock_timeout_s: float = 600.0,
+        on_commit: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
+        self.on_commit = on_commit
         self._lock = WriterLock(lock_path, timeout_s=lock_timeout_s)
         self._clock = clock
         self._build = build
@@ -148,6 +153,7 @@ class Ingestor:
             if info is None:
                 raise DocumentNotFoundError(doc_id)
             self._store.commit(add=[], remove=[doc_id])
+        self._notify()
         self._collect_garbage()  # inactive from here on: a failed collection only leaves garbage
         return info
 
@@ -171,6 +177,8 @@ class Ingestor:
                 raise IngestError(source, "没有识别出讲话正文")
             with self._lock:
                 report = self._ingest_built(source, built, replace, protected)
+            if report.status == "ok":
+                self._notify()
         except PolicyQAError as exc:
             reason = exc.reason if isinstance(exc, IngestError) else exc.message
             return FileReport(source=source, path=path, status="failed", error=reason)
@@ -244,6 +252,14 @@ class Ingestor:
                 )
         report.chunks_removed = sum(manifest.documents[d].chunks for d in retired)
         return retired
+
+    def _notify(self) -> None:
+        if self.on_commit is None:
+            return
+        try:
+            self.on_commit()
+        except Exception:  # the change is committed; readers notice it on their own
+            log.exception("after-commit hook failed")
 
     def _collect_garbage(self) -> int:
         try:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from core.records import Chunk, Document
 from core.store import DocumentInfo, Hit, Manifest
+from errors import DocumentNotFoundError
+from vectorstore.ledger import Entry, Field, Head, Ledger, orphans
 
 if TYPE_CHECKING:  # the assistant layer is imported only by the tests that use it
     from assistant.corpus import Corpus
@@ -82,38 +84,84 @@ def _slot(feature: str, dimension: int) -> tuple[int, float]:
     return number % dimension, (1.0 if number >> 63 else -1.0)
 
 
-class MemoryStore:
-    """A read-only VectorStore over built documents: dense search by FakeEmbedder cosine."""
+class MemoryEntries:
+    """`vectorstore.ledger.EntryTable` in a dict: the manifest rules without Chroma."""
 
-    def __init__(self, built: Sequence[tuple[Document, list[Chunk]]]) -> None:
-        self._embedder = FakeEmbedder()
-        self._documents = {doc.doc_id: doc for doc, _ in built}
-        self._chunks = [chunk for _, chunks in built for chunk in chunks]
-        self._vectors = {c.chunk_id: self._embedder.vector(c.text) for c in self._chunks}
-        infos = {
-            d.doc_id: DocumentInfo(d.doc_id, (d.source,), d.title, d.speaker, d.date, len(cs), "2024-01-01")
-            for d, cs in built
-        }
-        self._manifest = Manifest("g1", infos)
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.top: Head | None = None
+        self.old: Manifest | None = None  # a store of the one-record layout, when a test sets it
+
+    def head(self) -> Head | None:
+        return self.top
+
+    def set_head(self, head: Head) -> None:
+        self.top = head
+
+    def put(self, entries: Sequence[Entry]) -> None:
+        self.entries.update({e.entry_id: e for e in entries})
+
+    def between(self, field: Field, above: int, at_most: int | None) -> list[Entry]:
+        return [
+            e
+            for e in self.entries.values()
+            if above < getattr(e, field) and (at_most is None or getattr(e, field) <= at_most)
+        ]
+
+    def delete(self, entry_ids: Sequence[str]) -> None:
+        for entry_id in entry_ids:
+            self.entries.pop(entry_id, None)
+
+    def legacy(self) -> Manifest | None:
+        return self.old
+
+    def drop_legacy(self) -> None:
+        self.old = None
+
+
+class MemoryStore:
+    """A VectorStore in memory, dense search by FakeEmbedder cosine. Writable: its manifest follows the
+    same commit and collection rules as ChromaStore's (`vectorstore.ledger`). Built documents passed
+    in are written and committed at once."""
+
+    def __init__(
+        self, built: Sequence[tuple[Document, list[Chunk]]] = (), embedder: FakeEmbedder | None = None
+    ) -> None:
+        self.embedder = embedder or FakeEmbedder()
+        self.table = MemoryEntries()
+        self._ledger = Ledger(self.table)
+        self._documents: dict[str, Document] = {}  # every written document, active or not
+        self._chunks: dict[str, Chunk] = {}
+        self._vectors: dict[str, list[float]] = {}
+        for doc, chunks in built:
+            self.write_document(doc, chunks)
+        if built:
+            self.commit([_info(d, len(cs)) for d, cs in built], [])
 
     def manifest(self) -> Manifest:
-        return self._manifest
+        return self._ledger.manifest()
 
     def generation(self) -> str:
-        return self._manifest.generation
+        return self._ledger.generation()
 
     def get_document(self, doc_id: str) -> Document:
+        if doc_id not in self.manifest().documents:
+            raise DocumentNotFoundError(doc_id)
         return self._documents[doc_id]
 
     def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
-        return {d: self._documents[d] for d in doc_ids if d in self._documents}
+        active = self.manifest().documents
+        return {d: self._documents[d] for d in dict.fromkeys(doc_ids) if d in active}
 
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
-        wanted = set(doc_ids) if doc_ids is not None else set(self._documents)
-        return [c for c in self._chunks if c.doc_id in wanted]
+        active = self.manifest().documents
+        wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
+        order = {d: i for i, d in enumerate(wanted)}
+        chunks = [c for c in self._chunks.values() if c.doc_id in order]
+        return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
     def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        q = self._embedder.vector(query)
+        q = self.embedder.vector(query)
         hits = [
             Hit(c, sum(a * b for a, b in zip(q, self._vectors[c.chunk_id], strict=True)))
             for c in self.chunks_of(doc_ids)
@@ -124,13 +172,27 @@ class MemoryStore:
         return doc_id in self._documents
 
     def write_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
-        raise NotImplementedError("read-only")
+        if any(chunk.doc_id != doc.doc_id for chunk in chunks):
+            raise ValueError(f"chunk of another document passed with {doc.doc_id}")
+        vectors = self.embedder.embed_passages([c.text for c in chunks])
+        for chunk_id in [i for i, c in self._chunks.items() if c.doc_id == doc.doc_id]:
+            del self._chunks[chunk_id]  # a rewrite drops chunks of an earlier chunking
+        self._chunks.update({c.chunk_id: c for c in chunks})
+        self._vectors.update({c.chunk_id: v for c, v in zip(chunks, vectors, strict=True)})
+        self._documents[doc.doc_id] = doc  # last: a document record means "fully written"
 
     def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
-        raise NotImplementedError("read-only")
+        return self._ledger.commit(add, remove, written=self._documents)
 
     def collect_garbage(self) -> int:
-        return 0
+        self._ledger.collect()
+        active = self.manifest().documents
+        for doc_id in orphans(list(self._documents), active):
+            del self._documents[doc_id]
+        gone = [i for i, c in self._chunks.items() if c.doc_id not in active]
+        for chunk_id in gone:
+            del self._chunks[chunk_id], self._vectors[chunk_id]
+        return len(gone)
 
     def close(self) -> None:
         pass
@@ -159,6 +221,10 @@ def built_speech(text: str, source: str = "fixture.txt") -> Document:
     from ingest.build import build_documents
 
     return build_documents(LoadedText(source, text))[0][0]
+
+
+def _info(doc: Document, chunks: int) -> DocumentInfo:
+    return DocumentInfo(doc.doc_id, (doc.source,), doc.title, doc.speaker, doc.date, chunks, "2024-01-01")
 
 
 @lru_cache(maxsize=1)

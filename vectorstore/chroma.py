@@ -4,7 +4,8 @@ Three collections per prefix:
 - `{prefix}_chunks`: one record per chunk, our embeddings, cosine space, `doc_id` in metadata;
 - `{prefix}_docs`: one record per document (cleaned text, sections/formulations as JSON), written
   *after* its chunks, so a doc record means "fully written"; never queried by vector;
-- `{prefix}_state`: the single manifest record naming the active documents.
+- `{prefix}_state`: the manifest naming the active documents: a head record and one entry per
+  document version (`vectorstore/ledger.py`: its commit and collection rules; `chroma_ledger.py`).
 See `core/store.py` for why the manifest is what makes a change atomic.
 
 Embeddings are always computed here and passed explicitly, so Chroma never falls back to its default
@@ -16,15 +17,13 @@ item 4, moves them to a module a writable in-memory test store shares); the rest
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
-import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
@@ -36,52 +35,17 @@ from core.store import DocumentInfo, Hit, Manifest
 from errors import DocumentNotFoundError, StoreUnavailableError
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
+from vectorstore.chroma_compact import LOG_BOUND, Churn, CompactionPolicy, maintain
+from vectorstore.chroma_errors import CONNECTION_ERRORS, UNAVAILABLE, guarded
+from vectorstore.chroma_ledger import ChromaEntries
 from vectorstore.embeddings import Embedder
+from vectorstore.ledger import Ledger, orphans
 
-MANIFEST_ID = "manifest"
-# The docs and state collections need some vector; a constant one-dimensional one costs nothing.
+# The docs collection needs some vector; a constant one-dimensional one costs nothing.
 _PLACEHOLDER = [1.0]
 # Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-_CONNECTION_ERRORS = (httpx.TransportError, ConnectionError)
-_UNAVAILABLE = "向量库暂时无法连接，请稍后再试"
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
 _REOPEN_LOCK = threading.RLock()  # Chroma's client registry is per process
-
-
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Connection failures become a domain error the edges can show; anything else is a bug."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except _CONNECTION_ERRORS as exc:
-            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
-        except Exception as exc:
-            storage = storage_error(exc)
-            if storage is None:
-                raise
-            raise storage from exc
-
-    return wrapper
-
-
-def storage_error(exc: BaseException) -> StoreUnavailableError | None:
-    """Disk full or a read-only index directory, said so (Chroma reports both as internal errors)."""
-    text = str(exc).lower()
-    if "disk is full" in text or "no space left" in text:
-        return StoreUnavailableError(
-            "索引所在磁盘已满，请清理空间后重试；原有索引未受影响。", detail=str(exc)
-        )
-    if "readonly database" in text or "read-only file system" in text:
-        return StoreUnavailableError(
-            "索引目录不可写（只读），请检查 POLICY_QA_DATA_DIR 的权限。", detail=str(exc)
-        )
-    return None
 
 
 def collection_names(prefix: str) -> tuple[str, str, str]:
@@ -106,8 +70,10 @@ class ChromaStore:
         batch_size: int = 128,  # chunks embedded + written per call; Chroma costs ~0.1 s per call
         reopen: Callable[[ClientAPI], ClientAPI] | None = None,
         owns_client: bool = False,
+        compaction: CompactionPolicy | None = None,
     ) -> None:
         self._names = collection_names(prefix)
+        self._compaction = compaction or CompactionPolicy()
         self._client = client
         self._embedder = embedder
         self._reopen = reopen
@@ -115,54 +81,66 @@ class ChromaStore:
         self._open_collections()
         try:
             self._page_size = client.get_max_batch_size()
-        except _CONNECTION_ERRORS as exc:
-            raise StoreUnavailableError(_UNAVAILABLE, detail=str(exc)) from exc
+        except CONNECTION_ERRORS as exc:
+            raise StoreUnavailableError(UNAVAILABLE, detail=str(exc)) from exc
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
-        self._manifest = Manifest(generation="")  # the last one read (swapped whole: thread-safe)
+        self._writing = 0  # writes of this process in progress (see _own_write)
 
-    @_guarded
+    @guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names
+        bounded: Any = {"hnsw": dict(LOG_BOUND)}
+        self._docs = self._client.get_or_create_collection(
+            docs, configuration=bounded, embedding_function=None
+        )
+        self._state = self._client.get_or_create_collection(
+            state, configuration=bounded, embedding_function=None
+        )
+        self._entries = ChromaEntries(self._state, self._client.get_max_batch_size())
+        ledger: Ledger | None = getattr(self, "_ledger", None)
+        if ledger is not None:  # a reopen: the cached view stays, and follows what changed since
+            ledger.table = self._entries
+        else:
+            self._ledger = Ledger(self._entries)
+        self._chunks = self._chunk_collection(self._entries.read_layout().chunks or chunks)
+
+    def _chunk_collection(self, name: str) -> Collection:
         # (the ignore: Chroma types EmbeddingFunction invariantly in its input type)
-        self._chunks = self._client.get_or_create_collection(
-            chunks,
-            configuration={"hnsw": {"space": "cosine"}},
+        return self._client.get_or_create_collection(
+            name,
+            configuration={"hnsw": {"space": "cosine", **LOG_BOUND}},  # type: ignore[arg-type]
             embedding_function=ChromaEmbeddingFunction(self._embedder),  # type: ignore[arg-type]
         )
-        self._docs = self._client.get_or_create_collection(docs, embedding_function=None)
-        self._state = self._client.get_or_create_collection(state, embedding_function=None)
+
+    def _follow_layout(self, *, read: bool = False) -> None:
+        """Use the chunks collection the layout names (a compaction, here or in another process,
+        switched it). `read`: read the layout now (writers); readers follow what the head read brought."""
+        layout = self._entries.read_layout() if read else self._entries.layout
+        name = layout.chunks or self._names[0]
+        if name != self._chunks.name:
+            self._chunks = self._chunk_collection(name)
 
     # --- reading -------------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def manifest(self) -> Manifest:
-        # Every search reads the manifest (the active set): at 1,000× the samples it is a 2 MB
-        # record that took 70 ms to read and parse. The generation is a small read; the record
-        # is read again only when it moved on. (Callers treat a Manifest as read-only.)
-        cached = self._manifest
-        if cached.generation and cached.generation == self.generation():
-            return cached
-        got = self._state.get(ids=[MANIFEST_ID], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return Manifest(generation="")
-        metadatas = got["metadatas"] or [{}]
-        generation = str(metadatas[0].get("generation", ""))
-        self._manifest = codec.manifest_from_record(generation, _first(got["documents"]))
-        return self._manifest
+        # Every search reads the active set: the ledger keeps it and reads only what changed
+        # since (one small head record when nothing did). Callers treat a Manifest as read-only.
+        manifest = self._ledger.manifest()
+        self._follow_layout()
+        return manifest
 
-    @_guarded
+    @guarded
     def generation(self) -> str:
-        got = self._state.get(ids=[MANIFEST_ID], include=["metadatas"])
-        metadatas = got["metadatas"] or []
-        return str(metadatas[0].get("generation", "")) if metadatas else ""
+        return self._ledger.generation()
 
-    @_guarded
+    @guarded
     def has_document(self, doc_id: str) -> bool:
         return bool(self._docs.get(ids=[doc_id], include=[])["ids"])
 
-    @_guarded
+    @guarded
     def get_document(self, doc_id: str) -> Document:
         if doc_id not in self.manifest().documents:
             raise DocumentNotFoundError(doc_id)
@@ -171,7 +149,7 @@ class ChromaStore:
             raise DocumentNotFoundError(doc_id)
         return codec.document_from_record(_first(got["documents"]), got["metadatas"][0])
 
-    @_guarded
+    @guarded
     def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         active = self.manifest().documents
         wanted = [d for d in dict.fromkeys(doc_ids) if d in active]
@@ -182,7 +160,7 @@ class ChromaStore:
             documents.update({i: codec.document_from_record(text, meta) for i, text, meta in rows})
         return {d: documents[d] for d in wanted if d in documents}
 
-    @_guarded
+    @guarded
     def chunks_of(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
         active = self.manifest().documents
         wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
@@ -201,7 +179,7 @@ class ChromaStore:
                 chunks.extend(codec.chunk_from_record(*row) for row in rows if row[2]["doc_id"] in order)
         return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
-    @_guarded
+    @guarded
     def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         self._sync()
         try:
@@ -258,15 +236,15 @@ class ChromaStore:
         looked. A stale in-memory index misses their vectors (Chroma even fails with "Error finding
         id" when a filter names them), and a stale writer would persist an index that lacks them.
         Chunk count catches uncommitted writes; the generation catches commits."""
-        if self._reopen is None:
+        if self._reopen is None or (self._writing and not force):
             return
-        state = (self.generation(), self._chunks.count())
+        state = self._state_now()
         if not force and state == self._seen:
             return
         # One thread reopens; the others wait and then see the fresh state (two reopening at once
         # would each drop the shared client the other is building).
         with _REOPEN_LOCK:
-            state = (self.generation(), self._chunks.count())
+            state = self._state_now()
             if force or state != self._seen:
                 # The stale client is dropped, not closed: closing it would release the shared
                 # system that the fresh client now uses.
@@ -275,37 +253,57 @@ class ChromaStore:
                 self._open_collections()
                 self._seen = state
 
+    def _state_now(self) -> tuple[str, int]:
+        generation = self.generation()
+        self._follow_layout()  # (a collection a compaction replaced may be gone: never count it)
+        return generation, self._chunks.count()
+
+    @contextlib.contextmanager
+    def _own_write(self) -> Iterator[None]:
+        """A write of this process: first catch up with other processes' writes, then write. Meanwhile
+        this process's readers skip the reopen that a changed chunk count would otherwise trigger
+        (this client already holds these writes; reloading it made every question wait seconds)."""
+        self._sync()
+        self._follow_layout(read=True)
+        self._writing += 1
+        try:
+            yield
+            self._mark_seen()
+        finally:
+            self._writing -= 1
+
     def _mark_seen(self) -> None:
         """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""
         if self._reopen is not None:
-            self._seen = (self.generation(), self._chunks.count())
+            self._seen = self._state_now()
 
     # --- writing ------------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def write_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
         new_ids = [chunk.chunk_id for chunk in chunks]
         if len(set(new_ids)) != len(new_ids):
             raise ValueError(f"duplicate chunk ids in document {doc.doc_id}")
         if any(chunk.doc_id != doc.doc_id for chunk in chunks):
             raise ValueError(f"chunk of another document passed with {doc.doc_id}")
-        self._sync()
-        for batch in _batched(list(chunks), self._write_batch):
-            self._chunks.upsert(
-                ids=[c.chunk_id for c in batch],
-                embeddings=_vectors(self._embedder.embed_passages([codec.passage_text(c) for c in batch])),
-                documents=[c.text for c in batch],
-                metadatas=[codec.chunk_metadata(c) for c in batch],
+        with self._own_write():
+            for batch in _batched(list(chunks), self._write_batch):
+                self._chunks.upsert(
+                    ids=[c.chunk_id for c in batch],
+                    embeddings=_vectors(
+                        self._embedder.embed_passages([codec.passage_text(c) for c in batch])
+                    ),
+                    documents=[c.text for c in batch],
+                    metadatas=[codec.chunk_metadata(c) for c in batch],
+                )
+            self._delete_stale_chunks(doc.doc_id, set(new_ids))
+            # Last: the doc record's existence is what `has_document` trusts.
+            self._docs.upsert(
+                ids=[doc.doc_id],
+                embeddings=_vectors([_PLACEHOLDER]),
+                documents=[doc.text],
+                metadatas=[codec.document_metadata(doc, len(chunks))],
             )
-        self._delete_stale_chunks(doc.doc_id, set(new_ids))
-        # Last: the doc record's existence is what `has_document` trusts.
-        self._docs.upsert(
-            ids=[doc.doc_id],
-            embeddings=_vectors([_PLACEHOLDER]),
-            documents=[doc.text],
-            metadatas=[codec.document_metadata(doc, len(chunks))],
-        )
-        self._mark_seen()
 
     def _delete_stale_chunks(self, doc_id: str, keep: set[str]) -> None:
         """Chunks a previous, different write of the same doc left behind (e.g. a changed chunker)."""
@@ -313,56 +311,45 @@ class ChromaStore:
         stale = [chunk_id for ids, _, _ in pages for chunk_id in ids if chunk_id not in keep]
         self._delete_ids(self._chunks, stale)
 
-    @_guarded
+    @guarded
     def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
         """`add` inserts or replaces manifest entries (e.g. a document gaining a source name).
         Nothing is written when nothing changes, so the generation only moves on real changes."""
-        added, removed = list(add), set(remove)
-        if overlap := removed & {info.doc_id for info in added}:
-            raise ValueError(f"documents both added and removed: {sorted(overlap)}")
-        self._sync()
-        missing = [info.doc_id for info in added if not self.has_document(info.doc_id)]
-        if missing:
-            raise ValueError(f"cannot commit documents that were never fully written: {missing}")
-        current = self.manifest()
-        documents = {k: v for k, v in current.documents.items() if k not in removed}
-        documents.update({info.doc_id: info for info in added})
-        if documents == current.documents:
-            return current
-        generation = uuid.uuid4().hex
-        self._state.upsert(
-            ids=[MANIFEST_ID],
-            embeddings=_vectors([_PLACEHOLDER]),
-            documents=[codec.manifest_to_record(documents)],
-            metadatas=[
-                {
-                    "generation": generation,
-                    "documents": len(documents),
-                    "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
-            ],
-        )
-        self._mark_seen()
-        self._manifest = Manifest(generation=generation, documents=documents)  # a new dict: not shared
-        return self._manifest
+        added = list(add)
+        with self._own_write():
+            written = {info.doc_id for info in added if self.has_document(info.doc_id)}
+            return self._ledger.commit(added, remove, written)
 
-    @_guarded
+    @guarded
     def collect_garbage(self) -> int:
         """Callers must hold the ingest lock: a document being written is not yet in the manifest."""
-        self._sync()
-        active = set(self.manifest().documents)
-        # Doc records first: a doc record must never outlive any of its chunks.
-        orphan_docs = [i for ids, _, _ in self._pages(self._docs, None) for i in ids if i not in active]
-        self._delete_ids(self._docs, orphan_docs)
-        where = _doc_filter("$nin", sorted(active)) if active else None
-        orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
-        self._delete_ids(self._chunks, orphan_chunks)
-        self._mark_seen()
+        with self._own_write():
+            self._ledger.collect()
+            active = set(self.manifest().documents)
+            # Doc records first: a doc record must never outlive any of its chunks.
+            orphan_docs = orphans((i for ids, _, _ in self._pages(self._docs, None) for i in ids), active)
+            self._delete_ids(self._docs, orphan_docs)
+            where = _doc_filter("$nin", sorted(active)) if active else None
+            orphan_chunks = [i for ids, _, _ in self._pages(self._chunks, where) for i in ids]
+            self._delete_ids(self._chunks, orphan_chunks)
+            self._maintain(len(orphan_chunks))
         return len(orphan_chunks)
 
-    @_guarded
+    def _maintain(self, deleted: int) -> None:
+        """What churn leaves behind (chroma_compact.py); may switch the chunks to a compact copy."""
+        self._chunks = maintain(
+            Churn(self._client, self._entries, self._chunks, (self._docs, self._state)),
+            self._compaction,
+            deleted=deleted,
+            copy_name=f"{self._names[0]}_{uuid.uuid4().hex[:8]}",
+            embedding_function=ChromaEmbeddingFunction(self._embedder),
+            page=self._page_size,
+        )
+
+    @guarded
     def count_chunks(self) -> int:
         """All chunk records, garbage included (for reports and tests)."""
+        self._follow_layout(read=True)
         return self._chunks.count()
 
     def close(self) -> None:

@@ -129,3 +129,12 @@ def manifest_from_record(generation: str, raw: str | None) -> Manifest:
 
 def _document_info(row: dict[str, Any]) -> DocumentInfo:
     return DocumentInfo(**{**row, "sources": tuple(row.get("sources", ()))})
+
+
+def info_to_record(info: DocumentInfo) -> str:
+    """One manifest entry's document info (a few hundred bytes: written per commit, per document)."""
+    return json.dumps(asdict(info), ensure_ascii=False, separators=(",", ":"))
+
+
+def info_from_record(raw: str | None) -> DocumentInfo:
+    return _document_info(json.loads(raw or "{}"))

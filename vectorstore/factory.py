@@ -52,7 +52,7 @@ def chroma_settings() -> ChromaSettings:
 
 
 def persistent_client(path: Path) -> ClientAPI:
-    from vectorstore.chroma import storage_error
+    from vectorstore.chroma_errors import storage_error
 
     try:
         path.mkdir(parents=True, exist_ok=True)
