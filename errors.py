@@ -99,3 +99,28 @@ class BusyError(PolicyQAError):
 
 class QuestionTooLongError(InvalidQuestionError):
     """A question over the length limit is refused, not silently cut."""
+
+
+class IngestCancelledError(PolicyQAError):
+    """An import job was cancelled before its commit: nothing of it became visible."""
+
+    def __init__(self, message: str = "导入已取消，索引保持原样。") -> None:
+        super().__init__(message)
+
+
+class JobNotFoundError(PolicyQAError):
+    http_status = 404
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"找不到导入任务 {job_id}（任务记录只保留最近的若干个）")
+        self.job_id = job_id
+
+
+class JobQueueFullError(PolicyQAError):
+    """Too many import jobs waiting: the administrator retries once some have finished."""
+
+    http_status = 429
+
+    def __init__(self, waiting: int) -> None:
+        super().__init__(f"已有 {waiting} 个导入任务在排队，请等前面的任务完成后再上传。")
+        self.retry_after = 30.0

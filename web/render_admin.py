@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from ingest.pipeline import FileReport
+from ingest.pipeline import FileReport, Match
 from vectorstore.base import DocumentInfo
 from web.render import esc, speech_title
 
-STATUS_LABELS = {"ok": "已导入", "unchanged": "未变化（已是最新）", "failed": "失败"}
+STATUS_LABELS = {
+    "ok": "已导入",
+    "unchanged": "未变化（已是最新）",
+    "failed": "失败",
+    "cancelled": "已取消（索引未改变）",
+    "conflict": "待确认：可能是已有讲话的新版本",
+}
+_MATCH_REASONS = {"same_source": "同名文件", "same_title": "标题、讲话人、日期相同"}
 
 
 def render_documents(documents: Sequence[DocumentInfo]) -> str:
@@ -49,20 +57,36 @@ def render_file_results(files: Sequence[FileReport]) -> str:
 
 
 def _file_result(report: FileReport) -> str:
+    return f'<li class="qa-file qa-file-{esc(report.status)}"><b>{esc(report.source)}</b> — {file_outcome(report)}</li>'
+
+
+def file_outcome(report: FileReport) -> str:
+    """A file's status and what happened, as HTML (its name is shown by the caller)."""
     status = STATUS_LABELS.get(report.status, report.status)
-    if report.status == "failed":
+    if report.status in ("failed", "cancelled"):
         detail = esc(report.error)
+    elif report.status == "conflict":
+        detail = "请在下方“待确认的新版本”中选择替换旧版本，或作为另一篇讲话保留。"
     else:
         detail = f"{report.docs} 篇讲话，新增 {report.chunks_added} 段"
         if report.chunks_removed:
             detail += f"，移除旧版本 {report.chunks_removed} 段"
         if report.replaced:
             detail += f"，替换了 {len(report.replaced)} 篇旧版本"
-    warnings = "".join(f'<div class="qa-result-warning">{esc(w)}</div>' for w in report.warnings)
-    return (
-        f'<li class="qa-file qa-file-{esc(report.status)}"><b>{esc(report.source)}</b> — '
-        f'<span class="qa-file-status">{esc(status)}</span>：{detail}{warnings}</li>'
-    )
+    if report.collapsed:
+        detail += f"；合并了 {report.collapsed} 个连续重复的句子"
+    notes = [*report.warnings] if report.status != "conflict" else []
+    notes += [
+        f"{_MATCH_REASONS[m.reason]}：{_described(m)}" for m in report.matches if report.status == "conflict"
+    ]
+    warnings = "".join(f'<div class="qa-result-warning">{esc(w)}</div>' for w in notes)
+    return f'<span class="qa-file-status">{esc(status)}</span>：{detail}{warnings}'
+
+
+def _described(match: Match) -> str:
+    title = speech_title(match.title, "、".join(match.sources))
+    extras = " ".join(x for x in (match.speaker, match.date) if x)
+    return f"已有 {title} {extras}（文件 {'、'.join(match.sources)}，导入于 {_when(match.ingested_at)}）"
 
 
 def render_message(message: str, *, ok: bool) -> str:
@@ -78,4 +102,11 @@ def document_label(info: DocumentInfo) -> str:
 
 
 def _when(iso: str) -> str:
-    return iso.replace("T", " ").replace("+00:00", " UTC")
+    """An ISO time in the server's local time zone (times are stored in UTC)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -28,6 +28,7 @@ from web.http_errors import install_error_handlers
 
 TOKEN = "unit-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WAIT = {"wait": "true"}  # an upload answers once its import job has finished
 BODY = (
     "今天我们召开全市教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市教育改革发展取得明显成效，"
     "办学条件持续改善，人才培养质量稳步提升。同时也要清醒看到，我们的教育还存在一些短板和不足。"
@@ -202,7 +203,7 @@ def test_upload_several_files_reports_each_then_delete(client: TestClient) -> No
         ("files", ("empty.md", b"", "text/markdown")),
         ("files", ("../../evil/x.txt", b"x", "text/plain")),
     ]
-    response = client.post("/api/documents", files=files, headers=AUTH)
+    response = client.post("/api/documents", files=files, headers=AUTH, params=WAIT)
     assert response.status_code == 200, response.text
     reports = {f["source"]: f for f in response.json()["files"]}
     assert reports["x.txt"]["status"] == "failed" and "目录" in reports["x.txt"]["error"]
@@ -233,7 +234,7 @@ def test_a_single_bad_file_gets_its_own_status(
     client: TestClient, name: str, data: bytes, status: int
 ) -> None:
     before = doc_count(client)
-    response = client.post("/api/documents", files={"files": (name, data)}, headers=AUTH)
+    response = client.post("/api/documents", files={"files": (name, data)}, headers=AUTH, params=WAIT)
     assert response.status_code == status, response.text
     assert response.json()["error"].startswith(name) and response.json()["files"][0]["status"] == "failed"
     assert doc_count(client) == before
