@@ -50,6 +50,10 @@ class AdminService:
         check_admin_token_throttled(self._throttle, client, self._settings.admin_token, token)
 
     @property
+    def jobs(self) -> JobQueue:
+        return self._jobs
+
+    @property
     def writable(self) -> bool:
         return bool(self._settings.admin_token)
 

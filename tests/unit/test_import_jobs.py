@@ -3,8 +3,7 @@ new versions waiting for a decision, a bounded queue."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from errors import JobQueueFullError, PolicyQAError
 from ingest.jobs import Job, JobQueue
 from ingest.pipeline import Ingestor
 from ingest.progress import ProgressEmbedder
-from tests.fakes import FakeEmbedder
+from tests.fakes import GatedEmbedder
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 
@@ -27,21 +26,6 @@ def speech(title: str, speaker: str, parts: int = 3, extra: str = "") -> bytes:
         f"{NUMERALS[i]}、第{i + 1}项任务\n第{i + 1}项任务要落实到位。{BODY}\n" for i in range(parts)
     )
     return f"{title}\n{speaker}\n（2024年3月1日）\n同志们：\n{BODY}{extra}\n{sections}".encode()
-
-
-class GatedEmbedder(FakeEmbedder):
-    """Blocks inside embed_passages while `gate` is closed (closed only when a test closes it)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-        self.gate.set()
-        self.entered = threading.Event()
-
-    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        self.entered.set()
-        assert self.gate.wait(30), "the test never opened the gate"
-        return super().embed_passages(texts)
 
 
 @pytest.fixture
