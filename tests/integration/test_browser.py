@@ -266,7 +266,9 @@ def test_upload_a_speech_ask_about_it_then_delete_it(
 
     page.locator("#qa-admin-token input").fill(TOKEN)
     page.locator("#qa-upload").click()
-    result.get_by_text("已导入").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    result.get_by_text("已加入导入队列").wait_for()
+    # the import runs as a background job: its panel follows it until the file is in
+    page.locator("#qa-jobs").get_by_text("已导入").wait_for(timeout=ANSWER_TIMEOUT_MS)
     table = page.locator("#qa-documents")
     table.get_by_text("在全市学前教育工作会议上的讲话").wait_for()
     shot(page, "06-documents", full_page=True)
