@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.results / f"soak-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     print(render(summary))
-    print(f"\n(written to {out.relative_to(ROOT)})")
+    print(f"\n(written to {out})")
     return 0
 
 
