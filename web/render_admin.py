@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from ingest.pipeline import FileReport, Match
 from vectorstore.base import DocumentInfo
@@ -102,11 +101,4 @@ def document_label(info: DocumentInfo) -> str:
 
 
 def _when(iso: str) -> str:
-    """An ISO time in the server's local time zone (times are stored in UTC)."""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return iso.replace("T", " ").replace("+00:00", " UTC")
