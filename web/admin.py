@@ -117,7 +117,7 @@ class AdminService:
         """A job is queued or running (the panel keeps refreshing)."""
         return any(j.state in ("queued", "running") for j in self._jobs.jobs())
 
-    def generation(self) -> tuple[str, ...]:
+    def finished_jobs(self) -> tuple[str, ...]:
         """Changes when a job finishes (the speech lists are then refreshed)."""
         return tuple(j.job_id for j in self._jobs.jobs() if j.finished.is_set())
 

@@ -13,7 +13,7 @@ STATUS_LABELS = {
     "unchanged": "未变化（已是最新）",
     "failed": "失败",
     "cancelled": "已取消（索引未改变）",
-    "conflict": "待确认：可能是已有讲话的新版本",
+    "conflict": "待确认（可能是已有讲话的新版本）",
 }
 _MATCH_REASONS = {"same_source": "同名文件", "same_title": "标题、讲话人、日期相同"}
 

@@ -139,29 +139,36 @@ def _jobs_panel(admin: AdminService, token: gr.Textbox, result: gr.HTML, changed
         gr.HTML('<h3 class="qa-h3">导入任务</h3>')
         reload = gr.Button("刷新", size="sm", scale=0, min_width=72, elem_id="qa-jobs-refresh")
     panel = gr.HTML(admin.jobs_html(), elem_id="qa-jobs")
-    with gr.Row(equal_height=True):
+    # shown only while there is something to cancel or to decide on
+    with gr.Row(equal_height=True, visible=bool(admin.cancellable())) as running_row:
         running = gr.Dropdown(choices=[], label="进行中的任务", elem_id="qa-job-choice", scale=3)
         cancel = gr.Button("取消任务", variant="stop", elem_id="qa-job-cancel", scale=1)
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, visible=bool(admin.conflicts())) as pending_row:
         pending = gr.Dropdown(choices=[], label="待确认的新版本", elem_id="qa-conflict-choice", scale=3)
         replace = gr.Button("替换旧版本", variant="primary", elem_id="qa-conflict-replace", scale=1)
         keep = gr.Button("保留两篇", elem_id="qa-conflict-keep", scale=1)
     timer = gr.Timer(1.0, active=False)
     finished = gr.State(())  # the finished jobs: when it changes, the speech lists are refreshed
 
-    def tick() -> tuple[str, Any, Any, Any, tuple[str, ...]]:
+    def tick(
+        chosen_job: str | None, chosen_file: str | None
+    ) -> tuple[str, Any, Any, Any, Any, Any, tuple[str, ...]]:
+        cancellable, conflicts = admin.cancellable(), admin.conflicts()
         return (
             admin.jobs_html(),
             gr.Timer(active=admin.running()),
-            gr.update(choices=admin.cancellable()),
-            gr.update(choices=admin.conflicts()),
-            admin.generation(),
+            gr.update(choices=cancellable, value=_kept(chosen_job, cancellable)),
+            gr.update(visible=bool(cancellable)),
+            gr.update(choices=conflicts, value=_kept(chosen_file, conflicts)),
+            gr.update(visible=bool(conflicts)),
+            admin.finished_jobs(),
         )
 
-    outputs = [panel, timer, running, pending, finished]
+    outputs = [panel, timer, running, running_row, pending, pending_row, finished]
     quiet: dict[str, Any] = {**PRIVATE, "show_progress": "hidden"}
-    timer.tick(tick, outputs=outputs, **quiet)
-    reload.click(tick, outputs=outputs, **PRIVATE)
+    chosen = [running, pending]
+    timer.tick(tick, inputs=chosen, outputs=outputs, **quiet)
+    reload.click(tick, inputs=chosen, outputs=outputs, **PRIVATE)
     changed.append(finished.change(lambda: None, **quiet))
 
     def do_cancel(job_id: str | None, secret: str, request: gr.Request) -> str:
@@ -175,11 +182,18 @@ def _jobs_panel(admin: AdminService, token: gr.Textbox, result: gr.HTML, changed
         return do_decide
 
     cancel.click(do_cancel, inputs=[running, token], outputs=[result], **PRIVATE).then(
-        tick, outputs=outputs, **quiet
+        tick, inputs=chosen, outputs=outputs, **quiet
     )
     decisions: tuple[tuple[gr.Button, Action], ...] = ((replace, "replace"), (keep, "keep"))
     for button, action in decisions:
         button.click(decide(action), inputs=[pending, token], outputs=[result, timer], **PRIVATE).then(
-            tick, outputs=outputs, **quiet
+            tick, inputs=chosen, outputs=outputs, **quiet
         )
     return JobsPanel(panel, timer)
+
+
+def _kept(chosen: str | None, choices: list[tuple[str, str]]) -> str | None:
+    """The administrator's choice while it is still offered, else the first one (the refresh every second
+    must not undo a selection)."""
+    values = [value for _, value in choices]
+    return chosen if chosen in values else (values[0] if values else None)
