@@ -210,7 +210,9 @@ class JobQueue:
             raise PolicyQAError(f"任务 {job_id} 中没有等待确认的文件 {name}（可能已处理或已过期）。")
         assert file.data is not None
         if action == "keep" and any(m.reason == "same_source" for m in file.report.matches):
-            raise PolicyQAError(f"已有同名文件 {name}：同名的两个文件不能同时保留，请改名后再上传，或选择替换。")
+            raise PolicyQAError(
+                f"已有同名文件 {name}：同名的两个文件不能同时保留，请改名后再上传，或选择替换。"
+            )
         follow_up = self.submit([(file.name, file.data)], replace=action == "replace", ask=False)
         file.data, file.resolved_by = None, follow_up.job_id
         return follow_up
