@@ -66,7 +66,8 @@ def create_app(
     throttle = FailureThrottle()
     refusals = RefusalLog()
     fair = fair_use_from(settings)
-    jobs = jobs or JobQueue(ingestor)  # uploads are imported by one background worker
+    # uploads are imported by one background worker; what waits for it shares the uploads' byte budget
+    jobs = jobs or JobQueue(ingestor, max_held_bytes=settings.upload_total_mb * 2**20)
     app.state.refusals = refusals
     app.state.jobs = jobs
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.

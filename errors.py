@@ -117,10 +117,10 @@ class JobNotFoundError(PolicyQAError):
 
 
 class JobQueueFullError(PolicyQAError):
-    """Too many import jobs waiting: the administrator retries once some have finished."""
+    """Too many import jobs (or bytes) waiting: the administrator retries once some have finished."""
 
     http_status = 429
 
-    def __init__(self, waiting: int) -> None:
-        super().__init__(f"已有 {waiting} 个导入任务在排队，请等前面的任务完成后再上传。")
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
         self.retry_after = 30.0

@@ -133,12 +133,15 @@ class JobQueue:
         ingestor: Ingestor,
         *,
         max_waiting: int = 8,
+        max_held_bytes: int = 256 * 2**20,
         keep: int = 50,
         keep_s: float = 3600.0,
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self._ingestor = ingestor
         self._max_waiting = max_waiting
+        # the bytes of queued files and of conflicts awaiting a decision live in memory: bounded together
+        self._max_held_bytes = max_held_bytes
         self._keep, self._keep_s = keep, keep_s
         self._on_change = on_change  # called after a job committed something (caches, UI lists)
         self._jobs: dict[str, Job] = {}  # in submission order
@@ -168,7 +171,13 @@ class JobQueue:
             self._forget_old()
             waiting = sum(1 for j in self._jobs.values() if j.state == "queued")
             if files and waiting >= self._max_waiting:
-                raise JobQueueFullError(waiting)
+                raise JobQueueFullError(f"已有 {waiting} 个导入任务在排队，请等前面的任务完成后再上传。")
+            held = sum(len(f.data) for j in self._jobs.values() for f in j.files if f.data is not None)
+            if files and held + sum(len(data) for _, data in files) > self._max_held_bytes:
+                raise JobQueueFullError(
+                    f"等待导入和等待确认的文件已有 {held / 2**20:.0f} MB（上限 {self._max_held_bytes / 2**20:.0f} MB）："
+                    "请等排队的任务完成，或先处理待确认的文件，再上传。"
+                )
             self._jobs[job.job_id] = job
             if not files:  # nothing to import: finished at once
                 self._finish(job)
@@ -213,8 +222,13 @@ class JobQueue:
             raise PolicyQAError(
                 f"已有同名文件 {name}：同名的两个文件不能同时保留，请改名后再上传，或选择替换。"
             )
-        follow_up = self.submit([(file.name, file.data)], replace=action == "replace", ask=False)
-        file.data, file.resolved_by = None, follow_up.job_id
+        data, file.data = file.data, None  # counted once against the byte budget, in the new job
+        try:
+            follow_up = self.submit([(file.name, data)], replace=action == "replace", ask=False)
+        except PolicyQAError:
+            file.data = data
+            raise
+        file.resolved_by = follow_up.job_id
         return follow_up
 
     def pending_conflicts(self) -> list[tuple[Job, JobFile]]:

@@ -13,7 +13,7 @@ from errors import JobQueueFullError, PolicyQAError
 from ingest.jobs import Job, JobQueue
 from ingest.pipeline import Ingestor
 from ingest.progress import ProgressEmbedder
-from tests.fakes import GatedEmbedder
+from tests.fakes import FakeEmbedder, GatedEmbedder
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 
@@ -150,3 +150,22 @@ def test_the_queue_is_bounded_and_a_queued_job_can_be_cancelled(
     cancelled = finished(jobs, waiting)
     assert cancelled.state == "cancelled" and cancelled.files[0].stage == "done"
     assert [d.title for d in store.manifest().documents.values()] == ["在全市职业教育工作会议上的讲话"]
+
+
+def test_the_bytes_waiting_in_memory_are_bounded(tmp_path: Path) -> None:
+    title = "在全市职业教育工作会议上的讲话"
+    first, revised, other = (
+        speech(title, "李四"),
+        speech(title, "李四", extra="新增。"),
+        speech("别的讲话", "王五"),
+    )
+    store = ChromaStore(persistent_client(tmp_path / "chroma"), FakeEmbedder(), "budget")
+    jobs = JobQueue(Ingestor(store), max_held_bytes=max(len(first), len(revised), len(other)) + 50)
+    finished(jobs, jobs.submit([("a.txt", first)]))
+    conflict = finished(jobs, jobs.submit([("b.txt", revised)]))  # its bytes wait for a decision
+    with pytest.raises(JobQueueFullError, match="待确认"):
+        jobs.submit([("c.txt", other)])
+    finished(jobs, jobs.resolve(conflict.job_id, "b.txt", "keep"))  # fits: the bytes move to the new job
+    assert finished(jobs, jobs.submit([("c.txt", other)])).files[0].http_status == 200
+    jobs.close()
+    store.close()
