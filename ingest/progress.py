@@ -120,4 +120,6 @@ class ProgressEmbedder:
 
     def __getattr__(self, name: str) -> object:
         # load(), start_loading(), loaded … of the real model stay reachable through the wrapper
+        if name == "inner":  # not set yet (a copy made without __init__): no endless recursion
+            raise AttributeError(name)
         return getattr(self.inner, name)
