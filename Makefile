@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-torch.t
 DATA    ?= $(or $(POLICY_QA_DATA_DIR),var)
 PYFILES := core assistant ingest vectorstore web tests eval bench app.py settings.py errors.py
 
-.PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval eval-blind bench bench-scale clean lock
+.PHONY: help venv model run ingest test lint typecheck unit integration browser-deps eval eval-blind bench bench-scale soak clean lock
 
 help:
 	@echo "make run    — set up (venv, model, sample index) and serve on http://127.0.0.1:7860"
@@ -80,6 +80,13 @@ bench: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(PYTHON) -m bench.run --scale
+
+# Not part of `make test`: the real app for SOAK_SECONDS (default 10 min) under SOAK_CLIENTS question clients,
+# a replace every 10 s and an upload attack (bench/soak.py); the model folders are linked from $(DATA)/models.
+SOAK_SECONDS ?= 600
+SOAK_CLIENTS ?= 32
+soak: $(STAMP)
+	$(PYTHON) -m bench.soak --clients $(SOAK_CLIENTS) --seconds $(SOAK_SECONDS) --models $(DATA)/models
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
+from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings, reveal
 
@@ -30,6 +31,7 @@ def create_app(
     ingestor: Ingestor,
     *,
     model_loaded: Callable[[], bool] = lambda: False,
+    jobs: JobQueue | None = None,
 ) -> FastAPI:
     import gradio as gr
 
@@ -64,7 +66,10 @@ def create_app(
     throttle = FailureThrottle()
     refusals = RefusalLog()
     fair = fair_use_from(settings)
+    # uploads are imported by one background worker; what waits for it shares the uploads' byte budget
+    jobs = jobs or JobQueue(ingestor, max_held_bytes=settings.upload_total_mb * 2**20)
     app.state.refusals = refusals
+    app.state.jobs = jobs
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
     app.include_router(
         api_router(
@@ -75,6 +80,7 @@ def create_app(
             sessions=sessions,
             throttle=throttle,
             fair=fair,
+            jobs=jobs,
         )
     )
     app.include_router(embed_router(settings))
@@ -84,7 +90,7 @@ def create_app(
     )
     demo = build_ui(
         chat,
-        AdminService(settings, ingestor, sessions=sessions, throttle=throttle),
+        AdminService(settings, ingestor, jobs, sessions=sessions, throttle=throttle),
         queue_size=settings.max_active_questions + settings.max_waiting_questions,
     )
     gr.mount_gradio_app(
@@ -145,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from assistant.factory import build_answerer
+    from ingest.progress import ProgressEmbedder
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
     from web.server import server_config
@@ -157,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
         embedder = open_embedder(settings)
         _start_loading(embedder)  # the model loads while the store opens and the corpus is built
-        store = open_store(settings, embedder)
+        # imports report "passages embedded n/m" and stop between batches when cancelled
+        store = open_store(settings, ProgressEmbedder(embedder))
         ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
         if args.ingest_if_empty and not store.manifest().documents:
             log.info("the index is empty: ingesting %s", args.ingest_if_empty)

@@ -86,3 +86,24 @@ class BusyError(PolicyQAError):
 
 class QuestionTooLongError(InvalidQuestionError):
     """A question over the length limit is refused, not silently cut."""
+
+
+class IngestCancelledError(PolicyQAError):
+    """An import job was cancelled before its commit: nothing of it became visible."""
+
+    def __init__(self, message: str = "导入已取消，索引保持原样。") -> None:
+        super().__init__(message)
+
+
+class JobNotFoundError(PolicyQAError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"找不到导入任务 {job_id}（任务记录只保留最近的若干个）")
+        self.job_id = job_id
+
+
+class JobQueueFullError(PolicyQAError):
+    """Too many import jobs (or bytes) waiting: the administrator retries once some have finished."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.retry_after = 30.0

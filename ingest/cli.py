@@ -23,7 +23,7 @@ from ingest.pipeline import FileReport, Ingestor, IngestReport, expand_paths
 from settings import Settings, load_settings
 from vectorstore.embeddings import Embedder
 
-_STATUS = {"ok": "已更新", "unchanged": "未变", "failed": "失败"}
+_STATUS = {"ok": "已更新", "unchanged": "未变", "failed": "失败", "cancelled": "已取消", "conflict": "待确认"}
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -138,6 +138,10 @@ def _print_problems(report: IngestReport) -> None:
             print(f"{file_report.source}: 已替换文档 {doc_id}", file=sys.stderr)
         for warning in file_report.warnings:
             print(f"{file_report.source}: 提示：{warning}", file=sys.stderr)
+        if any(m.reason == "same_title" for m in file_report.matches):
+            print(f"{file_report.source}: 如为修订版，请加 --replace 重新导入以替换旧版本", file=sys.stderr)
+        if file_report.collapsed:
+            print(f"{file_report.source}: 合并了 {file_report.collapsed} 个连续重复的句子", file=sys.stderr)
 
 
 def print_report(report: IngestReport, out: TextIO | None = None) -> None:

@@ -6,6 +6,9 @@ what the same source name produced before and no longer produces. Nothing writte
 before that commit, so a failure anywhere in a file leaves its previous version active; what it did
 write is garbage, removed by `collect_garbage()` at the end of the run.
 
+Long because the one commit per file carries its rules here (replacement, conflicts with an existing
+version, cancellation, the collapsed-repeats count) and they read best in one place.
+
 Replacement rules:
 - same source name, different content → its old documents are replaced (automatic);
 - a document that another file also provides only loses this source name, it stays active;
@@ -13,7 +16,14 @@ Replacement rules:
   title, the same speaker and the same date as a document of this file: a corrected version
   uploaded under a new file name. Documents ingested earlier in the same run are never replaced
   (two different speeches in one folder may share a generic title). Without `replace` a match is
-  kept and reported as a warning.
+  kept and reported as a warning (and in `matches`).
+- `ask=True` (the web documents tab and API): when the file would replace anything (same source
+  name, changed content) or matches another file's speech, nothing is written and the file comes back
+  as "conflict" with its `matches`; the administrator then chooses to replace or keep both.
+
+Before parsing, runs of a repeated sentence are collapsed (ingest/repeats.py); `collapsed` says how
+many sentences went. An `IngestObserver` (ingest/progress.py) sees the stages and may cancel a file
+until its commit: a cancelled file leaves the index as it was.
 
 Writers serialise on a file lock (`lock_path`), held while a file is written and committed and
 while garbage is collected (which would otherwise delete another process's uncommitted writes).
@@ -28,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,16 +45,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from filelock import FileLock, Timeout
-
 from core.records import Chunk, Document, LoadedText
 from core.store import DocumentInfo, Manifest, VectorStore
-from errors import DocumentNotFoundError, IngestError, PolicyQAError, StoreUnavailableError
+from errors import (
+    DocumentNotFoundError,
+    IngestCancelledError,
+    IngestError,
+    PolicyQAError,
+)
+from ingest.progress import IngestObserver, NullObserver, observing
+from ingest.repeats import collapse_repeats
+from ingest.writer_lock import WriterLock
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ok", "unchanged", "failed"]
+Status = Literal["ok", "unchanged", "failed", "cancelled", "conflict"]
 BuildFn = Callable[[LoadedText], list[tuple[Document, list[Chunk]]]]
+
+
+@dataclass(frozen=True)
+class Match:
+    """An active speech that a file would replace ("same_source": the same file name, other content)
+    or duplicate ("same_title": the same title, speaker and date from another file)."""
+
+    doc_id: str
+    reason: Literal["same_source", "same_title"]
+    title: str
+    speaker: str
+    date: str
+    sources: tuple[str, ...]
+    ingested_at: str
 
 
 @dataclass
@@ -61,6 +90,8 @@ class FileReport:
     replaced: list[str] = field(default_factory=list)  # doc ids of other files retired by replace=True
     error: str = ""  # what the administrator reads (Chinese for domain errors)
     warnings: list[str] = field(default_factory=list)
+    collapsed: int = 0  # repeated sentences dropped before parsing (ingest/repeats.py)
+    matches: list[Match] = field(default_factory=list)  # see Match; a "conflict" file wrote nothing
 
 
 @dataclass
@@ -137,12 +168,22 @@ class Ingestor:
         report.elapsed_s = time.perf_counter() - started
         return report
 
-    def ingest_bytes(self, data: bytes, source: str, replace: bool = False) -> IngestReport:
-        """One uploaded file (the web documents tab)."""
+    def ingest_bytes(
+        self,
+        data: bytes,
+        source: str,
+        replace: bool = False,
+        *,
+        ask: bool = False,
+        observer: IngestObserver | None = None,
+    ) -> IngestReport:
+        """One uploaded file (the web documents tab and API)."""
         from ingest.loaders import load_bytes
 
         started = time.perf_counter()
-        file_report = self._guarded(source, "", lambda: load_bytes(data, source), replace, set())
+        file_report = self._guarded(
+            source, "", lambda: load_bytes(data, source), replace, set(), ask=ask, observer=observer
+        )
         report = IngestReport(files=[file_report], garbage_chunks=self._collect_garbage())
         report.elapsed_s = time.perf_counter() - started
         return report
@@ -165,20 +206,36 @@ class Ingestor:
     # --- one file ------------------------------------------------------------------------------
 
     def _guarded(
-        self, source: str, path: str, load: Callable[[], LoadedText], replace: bool, protected: set[str]
+        self,
+        source: str,
+        path: str,
+        load: Callable[[], LoadedText],
+        replace: bool,
+        protected: set[str],
+        *,
+        ask: bool = False,
+        observer: IngestObserver | None = None,
     ) -> FileReport:
         """Any failure becomes a failed FileReport; the file's previous version stays active.
         `protected`: doc ids that replace=True must not retire (this run's own documents)."""
+        seen = observer or NullObserver()
         try:
+            seen.stage("parsing")
             loaded = load()
             source = loaded.source or source  # the loader's name: no directory (uploads from Windows)
+            collapsed = collapse_repeats(loaded.text)
+            loaded = dataclasses.replace(loaded, text=collapsed.text)
+            seen.check()
             built = _dedupe(self._build(loaded))
             if not built:
                 raise IngestError(source, "没有识别出讲话正文")
-            with self._lock:
-                report = self._ingest_built(source, built, replace, protected)
+            seen.check()
+            with self._lock, observing(seen):  # the store's passage batches report to `seen`
+                report = self._ingest_built(source, built, replace, protected, ask, seen, collapsed.removed)
             if report.status == "ok":
                 self._notify()
+        except IngestCancelledError as exc:
+            return FileReport(source=source, path=path, status="cancelled", error=exc.message)
         except PolicyQAError as exc:
             reason = exc.reason if isinstance(exc, IngestError) else exc.message
             return FileReport(source=source, path=path, status="failed", error=reason)
@@ -193,11 +250,32 @@ class Ingestor:
         return report
 
     def _ingest_built(
-        self, source: str, built: list[tuple[Document, list[Chunk]]], replace: bool, protected: set[str]
+        self,
+        source: str,
+        built: list[tuple[Document, list[Chunk]]],
+        replace: bool,
+        protected: set[str],
+        ask: bool,
+        seen: IngestObserver,
+        collapsed: int,
     ) -> FileReport:
         manifest = self._store.manifest()
         now = self._clock().isoformat(timespec="seconds")
-        report = FileReport(source=source, docs=len(built), doc_ids=[d.doc_id for d, _ in built])
+        report = FileReport(
+            source=source, docs=len(built), doc_ids=[d.doc_id for d, _ in built], collapsed=collapsed
+        )
+        if ask and not replace:
+            report.matches = _matches(manifest, source, built)
+            if report.matches:
+                report.status = "conflict"
+                return report
+        to_write = [
+            (doc, chunks)
+            for doc, chunks in built
+            if doc.doc_id not in manifest.documents and not self._store.has_document(doc.doc_id)
+        ]
+        seen.parsed(len(built), sum(len(chunks) for _, chunks in to_write), collapsed)
+        seen.stage("embedding")
         adds: dict[str, DocumentInfo] = {}
         for doc, chunks in built:
             known = manifest.documents.get(doc.doc_id)
@@ -206,11 +284,13 @@ class Ingestor:
                 if source not in known.sources:
                     adds[doc.doc_id] = dataclasses.replace(known, sources=(*known.sources, source))
                 continue
-            if not self._store.has_document(doc.doc_id):
+            if any(doc is d for d, _ in to_write):
                 self._store.write_document(doc, chunks)
             adds[doc.doc_id] = _info(doc, source, len(chunks), now)
             report.chunks_added += len(chunks)
         removes = self._retired(manifest, source, built, replace, protected, adds, report)
+        seen.check()  # the last moment a cancel is honoured: after the commit the change is made
+        seen.stage("committing")
         if adds or removes:
             self._store.commit(add=adds.values(), remove=removes)
         else:
@@ -246,10 +326,9 @@ class Ingestor:
                 report.replaced.append(info.doc_id)
             elif replace:
                 report.warnings.append(f"与本次导入的{described}标题、讲话人和日期相同，未替换")
-            else:
-                report.warnings.append(
-                    f"与已有{described}标题、讲话人和日期相同；如为修订版，请用 --replace 替换"
-                )
+            else:  # the edge says how to replace (a CLI flag, a button in the tab)
+                report.warnings.append(f"与已有{described}标题、讲话人和日期相同，两篇都已保留")
+                report.matches.append(_match(info, "same_title"))
         report.chunks_removed = sum(manifest.documents[d].chunks for d in retired)
         return retired
 
@@ -281,6 +360,21 @@ def _info(doc: Document, source: str, chunks: int, now: str) -> DocumentInfo:
         ingested_at=now,
         chars=len(doc.text),
     )
+
+
+def _matches(manifest: Manifest, source: str, built: Sequence[tuple[Document, list[Chunk]]]) -> list[Match]:
+    """What committing `built` under `source` would replace or duplicate (see Match)."""
+    produced = {doc.doc_id for doc, _ in built}
+    same_source = [
+        info for info in manifest.documents.values() if source in info.sources and info.doc_id not in produced
+    ]
+    found = [_match(info, "same_source") for info in same_source]
+    exclude = produced | {info.doc_id for info in same_source}
+    return found + [_match(info, "same_title") for info in _same_title(manifest, built, exclude)]
+
+
+def _match(info: DocumentInfo, reason: Literal["same_source", "same_title"]) -> Match:
+    return Match(info.doc_id, reason, info.title, info.speaker, info.date, info.sources, info.ingested_at)
 
 
 def _same_title(
@@ -346,41 +440,3 @@ def _walk(directory: Path) -> Iterator[Path]:
 
 def _problem(path: Path, reason: str) -> FileReport:
     return FileReport(source=path.name or str(path), path=str(path), status="failed", error=reason)
-
-
-class WriterLock:
-    """Serialises writers across processes (a `filelock` on a file in the data dir) and threads.
-
-    The thread lock comes first so that threads of one process queue here and only one of them waits on
-    the file (and so a timeout names the right culprit: this process or another one)."""
-
-    def __init__(self, path: Path | None, timeout_s: float = 600.0) -> None:
-        self._path = path
-        self._timeout_s = timeout_s
-        self._thread_lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        if not self._thread_lock.acquire(timeout=self._timeout_s):
-            raise StoreUnavailableError("索引正在被更新，请稍后再试")
-        try:
-            self._file = self._acquire_file() if self._path is not None else None
-        except BaseException:
-            self._thread_lock.release()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        if self._file is not None:
-            self._file.release()
-        self._thread_lock.release()
-
-    def _acquire_file(self) -> FileLock:
-        assert self._path is not None
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        # The lock file stays (unlinking it races with a waiting process); no soft-lock fallback: a
-        # directory where flock fails must fail loudly, as before.
-        lock = FileLock(self._path, poll_interval=0.1, preserve_lock_file=True, fallback_to_soft=False)
-        try:
-            lock.acquire(timeout=self._timeout_s)
-        except Timeout:
-            raise StoreUnavailableError("另一个导入进程正在更新索引，请稍后再试") from None
-        return lock

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +75,21 @@ class FailingEmbedder(FakeEmbedder):
         self.calls += 1
         if self.calls == self.fail_on:
             raise RuntimeError("embedding failed")
+        return super().embed_passages(texts)
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Blocks inside embed_passages while `gate` is closed (closed only when a test closes it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        self.entered.set()
+        assert self.gate.wait(30), "the test never opened the gate"
         return super().embed_passages(texts)
 
 

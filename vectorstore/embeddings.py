@@ -1,18 +1,5 @@
-"""Embedder interface. Implementations: e5.py (the real model), tests' FakeEmbedder."""
+"""Kept for compatibility: the Embedder interface moved to `core.embeddings`; this module will be removed."""
 
-from __future__ import annotations
+from core.embeddings import Embedder
 
-from collections.abc import Sequence
-from typing import Protocol
-
-
-class Embedder(Protocol):
-    dimension: int
-
-    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        """Unit-length vectors for passages (e5 prompt "passage: ")."""
-        ...
-
-    def embed_query(self, text: str) -> list[float]:
-        """Unit-length vector for a question (e5 prompt "query: ")."""
-        ...
+__all__ = ["Embedder"]

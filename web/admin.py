@@ -1,24 +1,25 @@
-"""What the documents tab does: list, upload, delete — each change checked against the admin token."""
+"""What the documents tab does: list, upload (as an import job), follow / cancel / decide on jobs,
+delete — each change checked against the admin token."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from errors import PolicyQAError
+from ingest.jobs import Action, JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings
 from web.admin_session import AdminSessions
-from web.render_admin import document_label, render_documents, render_file_results, render_message
+from web.render_admin import document_label, render_documents, render_message
+from web.render_jobs import conflict_label, job_label, render_jobs
 from web.security import check_admin_token_throttled
 from web.throttle import FailureThrottle
-from web.uploads import MAX_FILES, ingest_uploads
+from web.uploads import MAX_FILES, submit_uploads
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class AdminResult:
     message: str  # HTML: what happened (per file for an upload)
     changed: bool  # the list of speeches changed: refresh the table and the dropdowns
     consumed: bool = True  # the uploaded files were read (and removed): clear the file input
+    job_id: str = ""  # the import job an upload (or a decision on a conflict) started
 
 
 class AdminService:
@@ -33,17 +35,23 @@ class AdminService:
         self,
         settings: Settings,
         ingestor: Ingestor,
+        jobs: JobQueue,
         *,
         sessions: AdminSessions | None = None,
         throttle: FailureThrottle | None = None,
     ) -> None:
         self._settings = settings
         self._ingestor = ingestor
+        self._jobs = jobs
         self._sessions = sessions  # given: only files uploaded through the gate are read, then removed
         self._throttle = throttle
 
     def _check(self, token: str, client: str) -> None:
         check_admin_token_throttled(self._throttle, client, self._settings.admin_token, token)
+
+    @property
+    def jobs(self) -> JobQueue:
+        return self._jobs
 
     @property
     def writable(self) -> bool:
@@ -67,12 +75,13 @@ class AdminService:
         paths: Sequence[str] | None,
         replace: bool,
         token: str,
-        progress: Progress | None = None,
         *,
         client: str = "",
     ) -> AdminResult:
-        """`paths`: files Gradio received (its temporary copies; their names are the uploaded names).
-        With sessions, files not uploaded through the gate are refused, and the uploads are removed."""
+        """Queue the files as an import job (ingest/jobs.py) and return at once; the jobs panel shows
+        its progress. `paths`: files Gradio received (its temporary copies; their names are the
+        uploaded names). With sessions, files not uploaded through the gate are refused, and the
+        uploads are removed once read."""
         files = list(paths or [])
         try:
             self._check(token, client)
@@ -81,30 +90,73 @@ class AdminService:
         try:
             if self._sessions is not None and not all(self._sessions.known(p) for p in files):
                 return AdminResult(render_message("只能导入本次会话上传的文件。", ok=False), False)
-            return self._upload(files, replace, progress)
+            return self._submit(files, replace)
         except PolicyQAError as exc:
             return AdminResult(render_message(exc.message, ok=False), False, consumed=True)
         finally:
             if self._sessions is not None:
                 self._sessions.release(files)
 
-    def _upload(self, files: list[str], replace: bool, progress: Progress | None) -> AdminResult:
+    def _submit(self, files: list[str], replace: bool) -> AdminResult:
         if not files:
             return AdminResult(render_message("请先选择要上传的文件。", ok=False), False)
         if len(files) > MAX_FILES:
             return AdminResult(render_message(f"一次最多上传 {MAX_FILES} 个文件。", ok=False), False)
         loaded = [(Path(path).name, _read(path)) for path in files]
-
-        def on_file(number: int, name: str) -> None:
-            if progress is not None:
-                progress(number / len(loaded), f"正在导入 {name}（{number + 1}/{len(loaded)}）")
-
         max_bytes = self._settings.max_upload_mb * 2**20
-        reports = ingest_uploads(
-            self._ingestor, loaded, replace=replace, max_bytes=max_bytes, on_file=on_file
-        ).files
-        changed = any(r.status == "ok" for r in reports)
-        return AdminResult(render_file_results(reports), changed)
+        job = submit_uploads(self._jobs, loaded, replace=replace, max_bytes=max_bytes)
+        message = f"已加入导入队列（任务 {job.job_id}，{len(loaded)} 个文件）：进度见下方“导入任务”。"
+        return AdminResult(render_message(message, ok=True), False, job_id=job.job_id)
+
+    # --- the jobs panel ----------------------------------------------------------------------------
+
+    def jobs_html(self) -> str:
+        return render_jobs(self._jobs.jobs())
+
+    def running(self) -> bool:
+        """A job is queued or running (the panel keeps refreshing)."""
+        return any(j.state in ("queued", "running") for j in self._jobs.jobs())
+
+    def finished_jobs(self) -> tuple[str, ...]:
+        """Changes when a job finishes (the speech lists are then refreshed)."""
+        return tuple(j.job_id for j in self._jobs.jobs() if j.finished.is_set())
+
+    def cancellable(self) -> list[tuple[str, str]]:
+        return [(job_label(j), j.job_id) for j in self._jobs.jobs() if j.state in ("queued", "running")]
+
+    def conflicts(self) -> list[tuple[str, str]]:
+        """(label, "job_id/file name") of the files waiting for a replace-or-keep decision."""
+        return [(conflict_label(f), f"{j.job_id}/{f.name}") for j, f in self._jobs.pending_conflicts()]
+
+    def cancel(self, job_id: str | None, token: str, *, client: str = "") -> AdminResult:
+        try:
+            self._check(token, client)
+            if not job_id:
+                return AdminResult(render_message("请先选择要取消的导入任务。", ok=False), False)
+            job = self._jobs.cancel(job_id)
+        except PolicyQAError as exc:
+            return AdminResult(render_message(exc.message, ok=False), False)
+        done = job.finished.is_set()
+        text = (
+            f"任务 {job.job_id} 已结束，无需取消。"
+            if done
+            else f"正在取消任务 {job.job_id}：未提交的文件不会改变索引。"
+        )
+        return AdminResult(render_message(text, ok=True), False)
+
+    def resolve(self, choice: str | None, action: Action, token: str, *, client: str = "") -> AdminResult:
+        try:
+            self._check(token, client)
+            if not choice or "/" not in choice:
+                return AdminResult(render_message("请先选择一个待确认的文件。", ok=False), False)
+            job_id, _, name = choice.partition("/")
+            job = self._jobs.resolve(job_id, name, action)
+        except PolicyQAError as exc:
+            return AdminResult(render_message(exc.message, ok=False), False)
+        what = "替换旧版本" if action == "replace" else "作为另一篇讲话保留"
+        return AdminResult(
+            render_message(f"{name}：{what}（任务 {job.job_id}）。", ok=True), False, job_id=job.job_id
+        )
 
     def delete(self, doc_id: str | None, token: str, *, client: str = "") -> AdminResult:
         try:

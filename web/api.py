@@ -1,4 +1,5 @@
-"""The JSON API: ask, documents (list / read / upload / delete) and health, on the app's FastAPI.
+"""The JSON API: ask, documents (list / read / delete), import jobs (web/api_jobs.py: upload, follow,
+cancel) and health, on the app's FastAPI.
 
 Document changes need `Authorization: Bearer <POLICY_QA_ADMIN_TOKEN>`; the token is checked before
 an upload's body is read. Errors are `{"error": "…"}` with the domain error's HTTP status.
@@ -10,34 +11,28 @@ import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from starlette.datastructures import UploadFile
 
 from assistant.service import PolicyAssistant
 from core.store import DocumentInfo
 from errors import (
     DocumentNotFoundError,
-    FileTooLargeError,
     NotAuthorizedError,
-    PolicyQAError,
     StoreUnavailableError,
 )
+from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings
 from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
+from web.api_jobs import AuthHeader, jobs_router
 from web.fair import FairUse, QuestionSlots, RateLimiter
 from web.security import bearer_token, check_admin_token_throttled, check_login
 from web.throttle import FailureThrottle
-from web.uploads import MAX_FILES, ingest_uploads
 
 MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-AuthHeader = Annotated[
-    str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
-]
 
 LoginHeader = Annotated[
     str | None,
@@ -85,25 +80,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["files"],
-                    "properties": {
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                        "replace": {"type": "boolean", "default": False},
-                    },
-                }
-            }
-        },
-    }
-}
-
-
 def api_router(
     settings: Settings,
     assistant: PolicyAssistant,
@@ -113,9 +89,9 @@ def api_router(
     sessions: AdminSessions | None = None,
     throttle: FailureThrottle | None = None,
     fair: FairUse | None = None,
+    jobs: JobQueue | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
-    max_bytes = settings.max_upload_mb * 2**20
     admin_sessions = sessions or AdminSessions()
     fair_use = fair or fair_use_from(settings)
 
@@ -189,28 +165,6 @@ def api_router(
         ]
         return _info(info) | {"meeting": doc.meeting, "text": doc.text, "sections": sections}
 
-    @router.post(
-        "/documents", summary="上传讲话文件（需管理员令牌）", openapi_extra=_UPLOAD_BODY, response_model=None
-    )
-    async def upload(
-        request: Request,
-        authorization: AuthHeader = None,
-        replace: Annotated[bool, Query(description="替换标题、讲话人、日期相同的旧版本")] = False,
-    ) -> JSONResponse:
-        check_token(request, bearer_token(authorization))
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:
-            raise FileTooLargeError("上传内容", f"总大小超过上限（每个文件 {settings.max_upload_mb} MB）")
-        files, replace_field = await _read_form(request)
-        outcome = await run_in_threadpool(
-            ingest_uploads, ingestor, files, replace=replace or replace_field, max_bytes=max_bytes
-        )
-        body = outcome.to_dict()
-        failed = [f for f in outcome.files if f.status == "failed"]
-        if outcome.http_status != 200 and failed:
-            body["error"] = f"{failed[0].source}: {failed[0].error}"
-        return JSONResponse(body, status_code=outcome.http_status)
-
     @router.delete("/documents/{doc_id}", summary="删除一篇讲话（需管理员令牌）")
     def delete(
         doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: AuthHeader = None
@@ -230,25 +184,9 @@ def api_router(
             status | {"status": "ok", "store": True, "documents": documents, "generation": corpus.generation}
         )
 
+    # uploads are import jobs (web/api_jobs.py): the same token check, the same error bodies
+    router.include_router(jobs_router(settings, jobs or JobQueue(ingestor), check_token, bearer_token))
     return router
-
-
-async def _read_form(request: Request) -> tuple[list[tuple[str, bytes]], bool]:
-    try:
-        form = await request.form(max_files=MAX_FILES, max_fields=20)
-    except Exception as exc:  # Starlette raises HTTPException / MultiPartException on a malformed body
-        raise PolicyQAError(
-            f"上传内容无效（multipart/form-data，字段 files，最多 {MAX_FILES} 个文件）"
-        ) from exc
-    try:
-        uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
-        if not uploads:
-            raise PolicyQAError("请用 multipart/form-data 上传至少一个文件（字段名 files）。")
-        files = [(u.filename or "", await u.read()) for u in uploads]
-        replace = str(form.get("replace", "")).strip().lower() in {"1", "true", "yes", "on"}
-        return files, replace
-    finally:
-        await form.close()
 
 
 def fair_use_from(settings: Settings) -> FairUse:

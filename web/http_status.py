@@ -11,6 +11,8 @@ from errors import (
     DocumentNotFoundError,
     FileTooLargeError,
     InvalidQuestionError,
+    JobNotFoundError,
+    JobQueueFullError,
     ModelBuildError,
     NotAuthorizedError,
     PolicyQAError,
@@ -31,6 +33,8 @@ STATUS: dict[type[PolicyQAError], int] = {
     ReadOnlyError: 403,
     TooManyAttemptsError: 429,
     BusyError: 503,
+    JobNotFoundError: 404,
+    JobQueueFullError: 429,
 }
 DEFAULT_STATUS = 400
 

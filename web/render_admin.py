@@ -1,6 +1,7 @@
 """HTML for the documents tab: the list of speeches and the per-file result of an upload or delete.
 
-The markup is in web/templates/ (documents.html, file_results.html, message.html), autoescaped.
+The markup is in web/templates/ (documents.html, file_results.html with _outcome.html, message.html),
+autoescaped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from ingest.pipeline import FileReport
 from web.pages import render
 from web.render import speech_title
 
-STATUS_LABELS = {"ok": "已导入", "unchanged": "未变化（已是最新）", "failed": "失败"}
+STATUS_LABELS = {
+    "ok": "已导入",
+    "unchanged": "未变化（已是最新）",
+    "failed": "失败",
+    "cancelled": "已取消（索引未改变）",
+    "conflict": "待确认（可能是已有讲话的新版本）",
+}
+MATCH_REASONS = {"same_source": "同名文件", "same_title": "标题、讲话人、日期相同"}
 
 
 def render_documents(documents: Sequence[DocumentInfo]) -> str:
@@ -22,7 +30,7 @@ def render_documents(documents: Sequence[DocumentInfo]) -> str:
 def render_file_results(files: Sequence[FileReport]) -> str:
     if not files:
         return ""
-    return render("file_results.html", files=files, labels=STATUS_LABELS)
+    return render("file_results.html", files=files, labels=STATUS_LABELS, reasons=MATCH_REASONS)
 
 
 def render_message(message: str, *, ok: bool) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from ingest.jobs import Action
 from ingest.loaders import SUPPORTED_EXTENSIONS
 from web.admin import AdminService
 from web.render_admin import render_confirm
@@ -66,7 +67,8 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
                     elem_id="qa-upload-files",
                 )
                 replace = gr.Checkbox(
-                    label="作为修订版替换旧版本（标题、讲话人、日期都相同的已有讲话会被替换；同名文件总是替换）",
+                    label="作为修订版直接替换旧版本（同名文件，或标题、讲话人、日期都相同的已有讲话）；"
+                    "不勾选时，遇到这样的讲话会先请您确认",
                     elem_id="qa-upload-replace",
                 )
                 upload = gr.Button("导入", variant="primary", elem_id="qa-upload")
@@ -80,6 +82,7 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
                         confirm = gr.Button("确认删除", variant="stop", elem_id="qa-delete-confirm")
                         cancel = gr.Button("取消", elem_id="qa-delete-cancel")
         result = gr.HTML("", elem_id="qa-admin-result")
+        jobs = _jobs_panel(admin, token, result, changed)
 
         # The token also opens an admin session (a cookie): Gradio's upload route takes files only
         # from such a session (web/gradio_gate.py). JS only: the token never passes through Gradio here.
@@ -87,19 +90,17 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
             event(None, inputs=[token], js=_OPEN_SESSION_JS, **PRIVATE)
 
         def do_upload(
-            paths: list[str] | None,
-            replace_old: bool,
-            secret: str,
-            request: gr.Request,
-            progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio injects it)
-        ) -> tuple[str, Any]:
-            outcome = admin.upload(
-                paths, replace_old, secret, progress=lambda f, d: progress(f, desc=d), client=_client(request)
-            )
-            return outcome.message, None if outcome.consumed else gr.skip()
+            paths: list[str] | None, replace_old: bool, secret: str, request: gr.Request
+        ) -> tuple[str, Any, Any, str]:
+            outcome = admin.upload(paths, replace_old, secret, client=_client(request))
+            cleared = None if outcome.consumed else gr.skip()
+            return outcome.message, cleared, gr.Timer(active=admin.running()), admin.jobs_html()
 
-        changed.append(
-            upload.click(do_upload, inputs=[files, replace, token], outputs=[result, files], **PRIVATE)
+        upload.click(
+            do_upload,
+            inputs=[files, replace, token],
+            outputs=[result, files, jobs.timer, jobs.panel],
+            **PRIVATE,
         )
 
         def ask_confirm(doc_id: str | None) -> tuple[Any, str]:
@@ -122,3 +123,77 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
     table = gr.HTML('<div class="qa-docs-empty">正在读取…</div>', elem_id="qa-documents")  # filled on load
     refresh.click(admin.documents_html, outputs=[table], **PRIVATE)
     return DocumentsTab(delete_choice, table, changed)
+
+
+@dataclass
+class JobsPanel:
+    panel: gr.HTML
+    timer: gr.Timer
+
+
+def _jobs_panel(admin: AdminService, token: gr.Textbox, result: gr.HTML, changed: list[Any]) -> JobsPanel:
+    """The import queue: every job's files with their stage, "n/m passages" and result, refreshed
+    every second while a job runs (the timer stops when none does: idle pages send nothing);
+    cancelling a job, and the replace-or-keep decision on a file that matches an existing speech."""
+    with gr.Row(elem_id="qa-jobs-head", equal_height=True):
+        gr.HTML('<h3 class="qa-h3">导入任务</h3>')
+        reload = gr.Button("刷新", size="sm", scale=0, min_width=72, elem_id="qa-jobs-refresh")
+    panel = gr.HTML(admin.jobs_html(), elem_id="qa-jobs")
+    # shown only while there is something to cancel or to decide on
+    with gr.Row(equal_height=True, visible=bool(admin.cancellable())) as running_row:
+        running = gr.Dropdown(choices=[], label="进行中的任务", elem_id="qa-job-choice", scale=3)
+        cancel = gr.Button("取消任务", variant="stop", elem_id="qa-job-cancel", scale=1)
+    with gr.Row(equal_height=True, visible=bool(admin.conflicts())) as pending_row:
+        pending = gr.Dropdown(choices=[], label="待确认的新版本", elem_id="qa-conflict-choice", scale=3)
+        replace = gr.Button("替换旧版本", variant="primary", elem_id="qa-conflict-replace", scale=1)
+        keep = gr.Button("保留两篇", elem_id="qa-conflict-keep", scale=1)
+    timer = gr.Timer(1.0, active=False)
+    finished = gr.State(())  # the finished jobs: when it changes, the speech lists are refreshed
+
+    def tick(
+        chosen_job: str | None, chosen_file: str | None
+    ) -> tuple[str, Any, Any, Any, Any, Any, tuple[str, ...]]:
+        cancellable, conflicts = admin.cancellable(), admin.conflicts()
+        return (
+            admin.jobs_html(),
+            gr.Timer(active=admin.running()),
+            gr.update(choices=cancellable, value=_kept(chosen_job, cancellable)),
+            gr.update(visible=bool(cancellable)),
+            gr.update(choices=conflicts, value=_kept(chosen_file, conflicts)),
+            gr.update(visible=bool(conflicts)),
+            admin.finished_jobs(),
+        )
+
+    outputs = [panel, timer, running, running_row, pending, pending_row, finished]
+    quiet: dict[str, Any] = {**PRIVATE, "show_progress": "hidden"}
+    chosen = [running, pending]
+    timer.tick(tick, inputs=chosen, outputs=outputs, **quiet)
+    reload.click(tick, inputs=chosen, outputs=outputs, **PRIVATE)
+    changed.append(finished.change(lambda: None, **quiet))
+
+    def do_cancel(job_id: str | None, secret: str, request: gr.Request) -> str:
+        return admin.cancel(job_id, secret, client=_client(request)).message
+
+    def decide(action: Action) -> Any:
+        def do_decide(choice: str | None, secret: str, request: gr.Request) -> tuple[str, Any]:
+            outcome = admin.resolve(choice, action, secret, client=_client(request))
+            return outcome.message, gr.Timer(active=admin.running())
+
+        return do_decide
+
+    cancel.click(do_cancel, inputs=[running, token], outputs=[result], **PRIVATE).then(
+        tick, inputs=chosen, outputs=outputs, **quiet
+    )
+    decisions: tuple[tuple[gr.Button, Action], ...] = ((replace, "replace"), (keep, "keep"))
+    for button, action in decisions:
+        button.click(decide(action), inputs=[pending, token], outputs=[result, timer], **PRIVATE).then(
+            tick, inputs=chosen, outputs=outputs, **quiet
+        )
+    return JobsPanel(panel, timer)
+
+
+def _kept(chosen: str | None, choices: list[tuple[str, str]]) -> str | None:
+    """The administrator's choice while it is still offered, else the first one (the refresh every second
+    must not undo a selection)."""
+    values = [value for _, value in choices]
+    return chosen if chosen in values else (values[0] if values else None)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from errors import EmptyDocumentError, FileTooLargeError, IngestError, UnsupportedFileError
+from ingest.jobs import Job, JobQueue
 from ingest.loaders import SUPPORTED_EXTENSIONS, check_bounds
 from ingest.loaders.base import check_size, extension_of, unsupported_reason
-from ingest.pipeline import FileReport, Ingestor, IngestReport
+from ingest.pipeline import FileReport
 from web.http_status import status_of
 
 MAX_FILES = 20  # per upload request
@@ -69,49 +69,26 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> Upload:
     return Upload(safe, data)
 
 
-@dataclass
-class UploadOutcome:
-    files: list[FileReport] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)  # per file: 200, or the failure's HTTP status
-
-    @property
-    def http_status(self) -> int:
-        """200 when at least one file went in (the others are reported per file), else the first failure's."""
-        if any(status == 200 for status in self.statuses):
-            return 200
-        return self.statuses[0] if self.statuses else 400
-
-    def to_dict(self) -> dict[str, Any]:
-        report = IngestReport(files=self.files)
-        return report.to_dict() | {"ok": self.http_status == 200}
-
-
-def ingest_uploads(
-    ingestor: Ingestor,
-    files: Sequence[tuple[str, bytes]],
-    *,
-    replace: bool,
-    max_bytes: int,
-    on_file: Callable[[int, str], None] | None = None,
-) -> UploadOutcome:
-    """Check and ingest each file on its own: one bad file never stops the others.
-    `on_file(i, name)` is called before file i (progress in the UI)."""
-    outcome = UploadOutcome()
-    seen: set[str] = set()
-    for number, (name, data) in enumerate(files):
-        if on_file is not None:
-            on_file(number, sanitize_filename(name))
+def submit_uploads(
+    jobs: JobQueue, files: Sequence[tuple[str, bytes]], *, replace: bool, max_bytes: int, ask: bool = True
+) -> Job:
+    """Check each file on its own (one bad file never stops the others) and queue the good ones as
+    one import job; the refused ones are listed in the job with their reason and HTTP status.
+    `ask`: a file that would replace or duplicate a speech waits for the administrator's decision."""
+    accepted: list[tuple[str, bytes]] = []
+    rejected: list[tuple[FileReport, int]] = []
+    for name, data in files:
         try:
             upload = check_upload(name, data, max_bytes)
-            if upload.name in seen:  # the name is the source key: a second one would replace the first
+            if any(upload.name == taken for taken, _ in accepted):  # the name is the source key
                 raise IngestError(upload.name, "与本次上传的另一个文件同名，请改名后再上传")
-            seen.add(upload.name)
         except IngestError as exc:
-            failed = FileReport(source=sanitize_filename(name), status="failed", error=exc.reason)
-            outcome.files.append(failed)
-            outcome.statuses.append(status_of(exc))
+            rejected.append(
+                (
+                    FileReport(source=sanitize_filename(name), status="failed", error=exc.reason),
+                    status_of(exc),
+                )
+            )
             continue
-        for report in ingestor.ingest_bytes(upload.data, upload.name, replace=replace).files:
-            outcome.files.append(report)
-            outcome.statuses.append(400 if report.status == "failed" else 200)
-    return outcome
+        accepted.append((upload.name, upload.data))
+    return jobs.submit(accepted, replace=replace, ask=ask, rejected=rejected)

@@ -172,8 +172,12 @@ def test_an_admin_upload_is_imported_through_the_tab_and_its_file_removed(server
         status, messages = run_upload_event(client, path, "学前.txt")
         assert status == 200
         assert messages[-1]["msg"] == "process_completed" and messages[-1]["success"], messages[-1]
+    assert not Path(path).exists()  # the temporary upload is gone once read into the import job
+    for _ in range(300):  # the tab queued an import job: wait for it (bounded; no time asserted)
+        if "在全市学前教育工作会议上的讲话" in titles(server):
+            break
+        time.sleep(0.1)
     assert "在全市学前教育工作会议上的讲话" in titles(server)
-    assert not Path(path).exists()  # the temporary upload is gone once imported
     with admin_client(server) as again:  # the token given again (leaving the field) keeps the session
         [kept] = again.post("gradio_api/upload", files={"files": ("再.txt", "讲话".encode())}).json()
         assert again.post("api/admin/session", json={"token": TOKEN}).status_code == 200

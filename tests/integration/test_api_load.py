@@ -145,7 +145,7 @@ def run(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., Liv
         for number in range(1, VERSIONS + 1):
             time.sleep(1.0)
             files = {"files": (CHANGED, changed_sample(CHANGED, number).encode(), "text/plain")}
-            response = admin.post("api/documents", params={"replace": "true"}, files=files)
+            response = admin.post("api/documents", params={"replace": "true", "wait": "true"}, files=files)
             finished = time.monotonic()
             uploads.append(Reply(response.status_code, response.json(), response.text[:500]))
             [doc_id] = store.manifest().doc_ids_for_source(CHANGED)

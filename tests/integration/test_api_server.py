@@ -140,7 +140,9 @@ def test_upload_ask_and_delete_a_speech(servers: Servers) -> None:
         ("files", ("学前.txt", NEW_SPEECH.encode("gbk"), "text/plain")),
         ("files", ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(200), "image/png")),
     ]
-    response = httpx.post(servers.url("api/documents"), files=files, headers=AUTH, timeout=60)
+    response = httpx.post(
+        servers.url("api/documents"), files=files, headers=AUTH, params={"wait": "true"}, timeout=60
+    )
     assert response.status_code == 200, response.text
     by_name = {f["source"]: f for f in response.json()["files"]}
     assert by_name["学前.txt"]["status"] == "ok" and by_name["photo.png"]["status"] == "failed"
@@ -165,7 +167,9 @@ def test_upload_ask_and_delete_a_speech(servers: Servers) -> None:
 def test_binary_and_empty_uploads_are_refused(servers: Servers) -> None:
     before = count(servers)
     for name, data, status in (("blob.txt", bytes(range(256)) * 40, 400), ("empty.txt", b"", 400)):
-        response = httpx.post(servers.url("api/documents"), files={"files": (name, data)}, headers=AUTH)
+        response = httpx.post(
+            servers.url("api/documents"), files={"files": (name, data)}, headers=AUTH, params={"wait": "true"}
+        )
         assert response.status_code == status and response.json()["error"].startswith(name)
     assert count(servers) == before
 

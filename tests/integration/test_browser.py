@@ -266,10 +266,27 @@ def test_upload_a_speech_ask_about_it_then_delete_it(
 
     page.locator("#qa-admin-token input").fill(TOKEN)
     page.locator("#qa-upload").click()
-    result.get_by_text("已导入").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    result.get_by_text("已加入导入队列").wait_for()
+    # the import runs as a background job: its panel follows it until the file is in
+    page.locator("#qa-jobs").get_by_text("已导入").wait_for(timeout=ANSWER_TIMEOUT_MS)
     table = page.locator("#qa-documents")
     table.get_by_text("在全市学前教育工作会议上的讲话").wait_for()
     shot(page, "06-documents", full_page=True)
+
+    # a corrected version under another file name: offered as a replacement, never stored beside the old one
+    corrected = tmp_path / "学前教育讲话（修订）.txt"
+    corrected.write_bytes((NEW_SPEECH + "\n各园要在九月前完成自评。\n").encode("gbk"))
+    file_input.set_input_files(str(corrected))
+    page.locator("#qa-upload-files").get_by_text("学前教育讲话（修订）.txt").first.wait_for()
+    page.locator("#qa-upload").click()
+    jobs = page.locator("#qa-jobs")
+    jobs.get_by_text("待确认").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "--replace" not in jobs.inner_text()
+    shot(page, "06b-new-version", full_page=True)
+    page.locator("#qa-conflict-replace").click()
+    jobs.get_by_text("替换了 1 篇旧版本").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    table.get_by_text("学前教育讲话（修订）.txt").wait_for()
+    assert table.get_by_text("在全市学前教育工作会议上的讲话").count() == 1
 
     page.get_by_role("tab", name="问答").click()
     reply = ask(page, "普惠性幼儿园学位新增多少个？")

@@ -122,7 +122,12 @@ def test_the_admin_token_and_the_login_password_never_reach_the_logs(
         client.post("login", data={"username": "staff", "password": "wrong-" + PASSWORD})
         client.post("login", data={"username": "staff", "password": PASSWORD})
         for token in (TOKEN + "x", TOKEN):
-            client.post("api/documents", files=files, headers={"Authorization": f"Bearer {token}"})
+            client.post(
+                "api/documents",
+                files=files,
+                headers={"Authorization": f"Bearer {token}"},
+                params={"wait": "true"},
+            )
         uploaded = client.get("api/documents", auth=LOGIN).json()["documents"]
         [doc_id] = [d["doc_id"] for d in uploaded if d["sources"] == ["新.txt"]]
         deleted = client.delete(f"api/documents/{doc_id}", headers={"Authorization": f"Bearer {TOKEN}"})

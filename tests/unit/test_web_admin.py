@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings
 from tests.fakes import FakeEmbedder
@@ -39,7 +40,17 @@ def write(folder: Path, name: str, data: bytes) -> str:
 
 
 def service(ingestor: Ingestor, token: str | None = TOKEN) -> AdminService:
-    return AdminService(Settings(admin_token=SecretStr(token) if token else None, max_upload_mb=1), ingestor)
+    settings = Settings(admin_token=SecretStr(token) if token else None, max_upload_mb=1)
+    return AdminService(settings, ingestor, JobQueue(ingestor))
+
+
+def imported(admin: AdminService, paths: list[str], replace: bool = False) -> str:
+    """Upload through the tab and wait for the import job; the jobs panel's HTML."""
+    result = admin.upload(paths, replace, TOKEN)
+    assert result.job_id, result.message
+    admin.jobs.wait(result.job_id, 30)
+    assert not admin.running()
+    return admin.jobs_html()
 
 
 def test_read_only_without_a_token(ingestor: Ingestor, tmp_path: Path) -> None:
@@ -57,18 +68,19 @@ def test_wrong_token_changes_nothing(ingestor: Ingestor, tmp_path: Path) -> None
     assert TOKEN not in result.message and ingestor.list_documents() == []
 
 
-def test_upload_reports_each_file_and_progress(ingestor: Ingestor, tmp_path: Path) -> None:
+def test_upload_queues_a_job_whose_panel_reports_each_file(ingestor: Ingestor, tmp_path: Path) -> None:
     admin = service(ingestor)
-    seen: list[tuple[float, str]] = []
     paths = [
         write(tmp_path, "学前.txt", SPEECH.encode("gbk")),
         write(tmp_path, "slides.pptx", b"PK\x03\x04"),
     ]
-    result = admin.upload(paths, False, TOKEN, progress=lambda f, d: seen.append((f, d)))
-    assert result.changed
-    assert "学前.txt" in result.message and "已导入" in result.message
-    assert "slides.pptx" in result.message and "不支持" in result.message
-    assert [round(f, 2) for f, _ in seen] == [0.0, 0.5] and "1/2" in seen[0][1]
+    result = admin.upload(paths, False, TOKEN)
+    assert "已加入导入队列" in result.message and result.job_id in result.message
+    admin.jobs.wait(result.job_id, 30)
+    panel = admin.jobs_html()
+    assert result.job_id in panel and "已完成" in panel
+    assert "学前.txt" in panel and "已导入" in panel and "新增" in panel
+    assert "slides.pptx" in panel and "不支持" in panel
     titles = [d.title for d in ingestor.list_documents()]
     assert titles == ["在全市学前教育工作会议上的讲话"]
     assert admin.choices()[0][0] == "《在全市学前教育工作会议上的讲话》 王五 2024-03-01"
@@ -81,7 +93,7 @@ def test_upload_needs_files(ingestor: Ingestor) -> None:
 
 def test_delete_asks_then_deletes(ingestor: Ingestor, tmp_path: Path) -> None:
     admin = service(ingestor)
-    admin.upload([write(tmp_path, "学前.txt", SPEECH.encode())], False, TOKEN)
+    imported(admin, [write(tmp_path, "学前.txt", SPEECH.encode())])
     doc_id = ingestor.list_documents()[0].doc_id
     assert "确定要删除 《在全市学前教育工作会议上的讲话》" in admin.confirm_text(doc_id)
     refused = admin.delete(doc_id, "wrong")
@@ -91,3 +103,39 @@ def test_delete_asks_then_deletes(ingestor: Ingestor, tmp_path: Path) -> None:
     again = admin.delete(doc_id, TOKEN)
     assert not again.changed and doc_id in again.message
     assert "请先选择" in admin.delete(None, TOKEN).message
+
+
+def test_a_new_version_is_offered_as_a_replacement_not_stored_twice(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    admin = service(ingestor)
+    imported(admin, [write(tmp_path, "学前.txt", SPEECH.encode())])
+    corrected = SPEECH.replace("八千个", "九千个")
+    panel = imported(admin, [write(tmp_path, "学前（修订）.txt", corrected.encode())])
+    assert "待确认" in panel and "标题、讲话人、日期相同" in panel and "学前.txt" in panel
+    assert "--replace" not in panel and "命令" not in panel  # a web user is told about buttons, not CLI flags
+    [(label, choice)] = admin.conflicts()
+    assert label.startswith("学前（修订）.txt") and len(ingestor.list_documents()) == 1
+    assert "令牌不正确" in admin.resolve(choice, "replace", "wrong").message
+    decided = admin.resolve(choice, "replace", TOKEN)
+    admin.jobs.wait(decided.job_id, 30)
+    [info] = ingestor.list_documents()
+    assert info.sources == ("学前（修订）.txt",) and "替换了 1 篇旧版本" in admin.jobs_html()
+    assert admin.conflicts() == []
+
+    renamed = imported(
+        admin, [write(tmp_path, "学前（修订）.txt", corrected.replace("九千", "一万").encode())]
+    )
+    assert "同名文件" in renamed and len(ingestor.list_documents()) == 1
+    assert "同名" in admin.resolve(admin.conflicts()[0][1], "keep", TOKEN).message
+    assert "请先选择" in admin.cancel(None, TOKEN).message
+
+
+def test_the_panel_says_how_many_repeated_sentences_were_collapsed(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    admin = service(ingestor)
+    repeated = SPEECH.replace("部署今年任务。", "部署今年任务。" + "要新增普惠性幼儿园学位八千个。" * 500)
+    panel = imported(admin, [write(tmp_path, "重复.txt", repeated.encode())])
+    assert "合并了 499 个连续重复的句子" in panel and "合并重复句 499 个" in panel
+    assert admin.jobs.jobs()[0].to_dict()["collapsed"] == 499

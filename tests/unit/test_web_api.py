@@ -29,6 +29,7 @@ from web.http_errors import install_error_handlers
 
 TOKEN = "unit-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WAIT = {"wait": "true"}  # an upload answers once its import job has finished
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +192,7 @@ def test_upload_several_files_reports_each_then_delete(client: TestClient) -> No
         ("files", ("empty.md", b"", "text/markdown")),
         ("files", ("../../evil/x.txt", b"x", "text/plain")),
     ]
-    response = client.post("/api/documents", files=files, headers=AUTH)
+    response = client.post("/api/documents", files=files, headers=AUTH, params=WAIT)
     assert response.status_code == 200, response.text
     reports = {f["source"]: f for f in response.json()["files"]}
     assert reports["x.txt"]["status"] == "failed" and "目录" in reports["x.txt"]["error"]
@@ -222,7 +223,7 @@ def test_a_single_bad_file_gets_its_own_status(
     client: TestClient, name: str, data: bytes, status: int
 ) -> None:
     before = doc_count(client)
-    response = client.post("/api/documents", files={"files": (name, data)}, headers=AUTH)
+    response = client.post("/api/documents", files={"files": (name, data)}, headers=AUTH, params=WAIT)
     assert response.status_code == status, response.text
     assert response.json()["error"].startswith(name) and response.json()["files"][0]["status"] == "failed"
     assert doc_count(client) == before
