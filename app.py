@@ -43,10 +43,11 @@ def create_app(
     from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
-    from web.http_errors import install_error_handlers
+    from web.http_errors import install_error_handlers, install_fallback_routes
+    from web.openai_api import openai_router
     from web.proxy import RootPathTolerance
     from web.refusals import RefusalLog
-    from web.security import SecurityHeaders
+    from web.security import LoginCheck, SecurityHeaders
     from web.session_binding import SessionBinding
     from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
@@ -77,8 +78,10 @@ def create_app(
             fair=fair,
         )
     )
+    app.include_router(openai_router(assistant, fair, LoginCheck(settings.auth, throttle, api_key=True)))
     app.include_router(embed_router(settings))
     install_docs(app)
+    install_fallback_routes(app)  # after every JSON route, before the Gradio mount
     chat = ChatService(
         assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
     )

@@ -99,3 +99,19 @@ class BusyError(PolicyQAError):
 
 class QuestionTooLongError(InvalidQuestionError):
     """A question over the length limit is refused, not silently cut."""
+
+
+class ModelNotFoundError(PolicyQAError):
+    """The OpenAI-compatible API was asked for a model other than the assistant's."""
+
+    http_status = 404
+
+    def __init__(self, model: str) -> None:
+        super().__init__(f"没有模型 {model[:80]}：请使用 policy-qa（GET /v1/models 列出可用的模型）。")
+        self.model = model
+
+
+class ConversationError(PolicyQAError):
+    """A conversation to export is empty, unknown or malformed."""
+
+    http_status = 422
