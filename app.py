@@ -36,6 +36,7 @@ def create_app(
     from web.admin import AdminService
     from web.admin_session import AdminSessions
     from web.api import api_router, fair_use_from
+    from web.api_tools import export_limiter, tools_router
     from web.assets import static_text
     from web.chat import ChatService
     from web.docs import install_docs
@@ -78,6 +79,7 @@ def create_app(
             fair=fair,
         )
     )
+    app.include_router(tools_router(assistant, LoginCheck(settings.auth, throttle), export_limiter(settings)))
     app.include_router(openai_router(assistant, fair, LoginCheck(settings.auth, throttle, api_key=True)))
     app.include_router(embed_router(settings))
     install_docs(app)
