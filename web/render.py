@@ -8,12 +8,15 @@ The only markup is what this module writes; `[n]` marks become buttons after esc
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 
 from assistant.records import Answer, Citation, Passage
 from ingest.records import Document
 from web.session import ChatSession, ChatTurn
+from web.sources_text import sources_footer
+from web.templates import render
 
 # An inline icon, not an emoji: intranet PCs often lack a colour emoji font.
 _THUMB = (
@@ -53,7 +56,7 @@ def render_conversation(session: ChatSession) -> str:
     if not session.turns:
         return f'<div class="qa-conv"><div class="qa-welcome">{WELCOME}</div></div>'
     turns = "".join(_turn_html(index, turn) for index, turn in session.numbered())
-    return f'<div class="qa-conv">{turns}</div>'
+    return f'<div class="qa-conv">{render("conversation_tools.html")}{turns}</div>'
 
 
 def _turn_html(index: int, turn: ChatTurn) -> str:
@@ -82,7 +85,8 @@ def _reply_html(index: int, turn: ChatTurn) -> str:
     notice = NOTICES.get(answer.notice, "")
     if notice:
         body += f'<div class="qa-notice">{esc(notice)}</div>'
-    return f'<div class="qa-msg qa-bot {kind}"><div class="qa-bubble">{body}</div>{_votes(index, turn)}</div>'
+    tools = answer_tools(index, answer, NOTICES.get(answer.notice, ""))
+    return f'<div class="qa-msg qa-bot {kind}"><div class="qa-bubble">{body}</div>{tools}{_votes(index, turn)}</div>'
 
 
 def answer_html(answer: Answer, turn: int) -> str:
@@ -100,6 +104,21 @@ def answer_html(answer: Answer, turn: int) -> str:
         )
 
     return _MARK_RE.sub(mark, multiline(answer.answer))
+
+
+def answer_tools(turn: int, answer: Answer, notice: str) -> str:
+    """Copy and export buttons; the export data is the answer JSON that POST /api/export takes."""
+    exported = answer.to_dict()
+    exported.pop("passages")
+    exported["notice"] = notice
+    exported["question"] = shown_question(answer.question)
+    return render(
+        "answer_tools.html",
+        turn=turn,
+        text=answer.answer,
+        with_sources=answer.answer + sources_footer(answer),
+        export_json=json.dumps(exported, ensure_ascii=False),
+    )
 
 
 def _votes(index: int, turn: ChatTurn) -> str:
