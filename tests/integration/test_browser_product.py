@@ -1,0 +1,79 @@
+"""Issue 14 in a real Chromium and over real HTTP, on the shared site (the real e5 model and store,
+tests/integration/conftest.py): copy and export in the chat, the OpenAI-compatible API with the real
+`openai` client."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import docx
+import openai
+import pytest
+from openai.types.chat import ChatCompletionMessageParam
+from playwright.sync_api import Page
+
+from tests.support.browser import Site, Watch, ask, shot, wait_chat
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+OpenPage = Callable[..., tuple[Page, Watch]]
+
+
+def test_the_openai_client_streaming_and_not_with_a_follow_up(site: Site) -> None:
+    client = openai.OpenAI(base_url=site.root.url + "v1", api_key="none", max_retries=0, timeout=120)
+    assert [m.id for m in client.models.list().data] == ["policy-qa"]
+    first: list[ChatCompletionMessageParam] = [{"role": "user", "content": "两个保障是什么？"}]
+    reply = client.chat.completions.create(model="policy-qa", messages=first)
+    content = reply.choices[0].message.content or ""
+    extra: dict[str, Any] = reply.model_extra or {}
+    assert "经费保障" in content and extra["citations"][0]["title"] in content
+    follow: list[ChatCompletionMessageParam] = [
+        *first,
+        {"role": "assistant", "content": content},
+        {"role": "user", "content": "第二个具体怎么做？"},
+    ]
+    chunks = list(client.chat.completions.create(model="policy-qa", messages=follow, stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+    last: dict[str, Any] = chunks[-1].model_extra or {}
+    assert chunks[-1].choices[0].finish_reason == "stop" and last["citations"]
+    assert streamed.startswith(last["policy_qa"]["answer"]) and "师资" in streamed
+
+
+def test_copy_and_export_an_answer_and_the_conversation(site: Site, open_page: OpenPage) -> None:
+    page, _ = open_page(site.root.url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    wait_chat(page)
+    reply = ask(page, "两个保障是什么？")
+    tools = reply.locator(".qa-tools")
+    tools.get_by_role("button", name="复制（含出处）").click()
+    tools.get_by_text("已复制").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "经费保障" in copied and "\n\n来源：\n[1] 《" in copied
+    shot(page, "10-answer-tools")
+
+    with page.expect_download() as download:
+        tools.get_by_role("button", name="导出 Word").click()
+    word = docx.Document(io.BytesIO(download.value.path().read_bytes()))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "问：两个保障是什么？" in text and "经费保障" in text
+    marks = set(re.findall(r"\[(\d+)\]", reply.locator(".qa-bubble").inner_text()))
+    for number in marks:
+        assert re.search(rf"^\[{number}\] 《.+》，.+", text, re.M), text
+
+    ask(page, "新增中小学编制多少个？")
+    with page.expect_download() as download:
+        page.locator(".qa-conv-tools").get_by_role("button", name="Markdown").click()
+    markdown = download.value.path().read_text("utf-8")
+    assert download.value.suggested_filename.endswith(".md")
+    assert markdown.count("**问：**") == 2 and "[^1]:" in markdown
+
+
+def test_export_behind_a_sub_path(site: Site, open_page: OpenPage) -> None:
+    page, _ = open_page(f"http://127.0.0.1:{site.proxied.port}/qa/")
+    wait_chat(page)
+    reply = ask(page, "12881是什么意思？")
+    with page.expect_download() as download:
+        reply.locator(".qa-tools").get_by_role("button", name="导出 Markdown").click()
+    assert "12881" in download.value.path().read_text("utf-8")
