@@ -129,6 +129,7 @@ class OutlineNode:
     label: str
     level: int
     start: int
+    heading_end: int
     end: int
     children: list[OutlineNode]
 
@@ -148,7 +149,9 @@ def outline(doc: Document) -> list[OutlineNode]:
         if depth > 12:  # a cycle in stored data would otherwise never end
             return []
         return [
-            OutlineNode(s.section_id, s.label, s.level, s.start, s.end, build(s.section_id, depth + 1))
+            OutlineNode(
+                s.section_id, s.label, s.level, s.start, s.heading_end, s.end, build(s.section_id, depth + 1)
+            )
             for s in children.get(parent, [])
         ]
 

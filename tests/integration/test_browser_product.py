@@ -13,7 +13,7 @@ import docx
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.support.browser import Site, Watch, ask, shot, wait_chat
 
@@ -77,3 +77,36 @@ def test_export_behind_a_sub_path(site: Site, open_page: OpenPage) -> None:
     with page.expect_download() as download:
         reply.locator(".qa-tools").get_by_role("button", name="导出 Markdown").click()
     assert "12881" in download.value.path().read_text("utf-8")
+
+
+def test_the_formulation_library_tab(site: Site, open_page: OpenPage) -> None:
+    page, _ = open_page(site.root.url)
+    wait_chat(page)
+    page.get_by_role("tab", name="提法库").click()
+    library = page.locator("#qa-library")
+    library.locator(".qa-lib-group").first.wait_for(timeout=30_000)
+    group = library.locator(".qa-lib-group", has=page.locator(".qa-lib-name", has_text="“四有”"))
+    expect(group.locator(".qa-lib-entry")).to_have_count(3)  # three speeches: side by side
+    expect(group.locator(".qa-status-named").first).to_contain_text("只提到名称，未展开")
+    shot(page, "11-library", full_page=True)
+
+    page.locator("#qa-lib-query textarea, #qa-lib-query input").first.fill("经费保障")
+    page.locator("#qa-lib-search").click()
+    expect(library.locator(".qa-lib-name").first).to_contain_text("两个保障")
+    item = library.get_by_role("button", name="经费保障").first
+    item.click()
+    hit = page.locator("#qa-lib-viewer #qa-viewer-hit mark.qa-hl")
+    hit.wait_for(timeout=30_000)
+    assert "经费保障" in hit.inner_text()
+    page.keyboard.press("Escape")
+    hit.wait_for(state="detached")
+
+    outline = page.locator("#qa-outlines .qa-outline-speech").first
+    outline.locator("summary").click()
+    heading = outline.locator("ul.qa-outline > li > button.qa-link").first
+    label = heading.inner_text()
+    heading.click()
+    mark = page.locator("#qa-lib-viewer #qa-viewer-hit mark.qa-hl")
+    mark.wait_for(timeout=30_000)
+    assert mark.inner_text().startswith(label[:4])
+    shot(page, "12-outline")
