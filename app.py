@@ -46,6 +46,7 @@ def create_app(
     from web.gradio_gate import GradioGate
     from web.http_errors import install_error_handlers, install_fallback_routes
     from web.openai_api import openai_router
+    from web.page_meta import NoPreviewMeta
     from web.proxy import RootPathTolerance
     from web.refusals import RefusalLog
     from web.security import LoginCheck, SecurityHeaders
@@ -120,6 +121,7 @@ def create_app(
         limiter=RateLimiter(settings.rate_per_minute * 4 / 60.0, settings.rate_burst * 4),
         throttle=throttle,
     )
+    app.add_middleware(NoPreviewMeta, root_path=root_path)  # no og:image at an outside host
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)
     return app

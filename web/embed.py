@@ -1,7 +1,8 @@
 """GET /embed (copy-paste snippets + a live demo) and GET /static/widget.js.
 
-Every URL the snippets contain is built from the request's base URL, which includes the root path,
-so the snippets are right behind a reverse proxy on a sub-path.
+Every URL the snippets contain is the app's public address: from the reverse proxy's forwarded
+headers when it sends them (web/proxy.py), else the request's own base URL (with the root path), so
+the snippets are right behind a proxy on a sub-path.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from settings import Settings
 from web.assets import static_text
-from web.render import esc
+from web.proxy import public_base_url
+from web.templates import render
 
 WIDGET_PATH = "/static/widget.js"  # a single route: Gradio (mounted at /) serves the rest of /static
 
@@ -28,16 +30,13 @@ def iframe_snippet(base_url: str) -> str:
 
 
 def embed_page(base_url: str, frame_ancestors: str) -> str:
-    page = static_text("embed.html")
-    replacements = {
-        "__BASE_URL__": esc(base_url),
-        "__WIDGET_SNIPPET__": esc(widget_snippet(base_url)),
-        "__IFRAME_SNIPPET__": esc(iframe_snippet(base_url)),
-        "__FRAME_ANCESTORS__": esc(frame_ancestors),
-    }
-    for key, value in replacements.items():
-        page = page.replace(key, value)
-    return page
+    return render(
+        "embed.html",
+        base_url=base_url,
+        widget_snippet=widget_snippet(base_url),
+        iframe_snippet=iframe_snippet(base_url),
+        frame_ancestors=frame_ancestors,
+    )
 
 
 def embed_router(settings: Settings) -> APIRouter:
@@ -45,7 +44,9 @@ def embed_router(settings: Settings) -> APIRouter:
 
     @router.get("/embed")
     def embed(request: Request) -> HTMLResponse:
-        return HTMLResponse(embed_page(str(request.base_url), settings.frame_ancestors))
+        page = embed_page(public_base_url(request), settings.frame_ancestors)
+        # built from request headers: a shared cache must not hand one proxy's address to another
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @router.get(WIDGET_PATH)
     def widget() -> Response:

@@ -127,8 +127,16 @@ element.addEventListener("click", function (event) {
   }
 });
 
+/* The widget's greeting (data-greeting on its script tag) replaces the welcome text, as text. */
+function greet() {
+  var welcome = element.querySelector(".qa-welcome");
+  if (welcome && window.__qaGreeting) welcome.textContent = window.__qaGreeting;
+}
+greet();
+
 /* Keep the newest turn in view: scroll down, but never past the start of the latest question. */
 watch("value", function () {
+  greet();
   var box = element.querySelector(".qa-conv");
   var turns = element.querySelectorAll(".qa-turn");
   if (!box || !turns.length) return;
