@@ -14,7 +14,9 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _PREVIEW_META = re.compile(rb"<meta\s+(?:property|name)=\"(?:og|twitter):[^\"]*\"[^>]*>\s*", re.S)
-_GRADIO_EXAMPLE_URL = re.compile(rb"https?://(?:github\.com|raw\.githubusercontent\.com)/gradio-app/[^\"\\\s]*")
+_GRADIO_EXAMPLE_URL = re.compile(
+    rb"https?://(?:github\.com|raw\.githubusercontent\.com)/gradio-app/[^\"\\\s]*"
+)
 
 
 def strip_preview_meta(html: bytes) -> bytes:
