@@ -4,9 +4,13 @@ tests/integration/conftest.py): copy and export in the chat, the OpenAI-compatib
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import threading
 from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -15,6 +19,7 @@ import pytest
 from openai.types.chat import ChatCompletionMessageParam
 from playwright.sync_api import Page, expect
 
+from tests.conftest import free_port
 from tests.support.browser import Site, Watch, ask, shot, wait_chat
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -88,7 +93,7 @@ def test_the_formulation_library_tab(site: Site, open_page: OpenPage) -> None:
     group = library.locator(".qa-lib-group", has=page.locator(".qa-lib-name", has_text="“四有”"))
     expect(group.locator(".qa-lib-entry")).to_have_count(3)  # three speeches: side by side
     expect(group.locator(".qa-status-named").first).to_contain_text("只提到名称，未展开")
-    shot(page, "11-library", full_page=True)
+    shot(page, "11-library")
 
     page.locator("#qa-lib-query textarea, #qa-lib-query input").first.fill("经费保障")
     page.locator("#qa-lib-search").click()
@@ -110,3 +115,58 @@ def test_the_formulation_library_tab(site: Site, open_page: OpenPage) -> None:
     mark.wait_for(timeout=30_000)
     assert mark.inner_text().startswith(label[:4])
     shot(page, "12-outline")
+
+
+def host_page(page: Page, url: str, widget: str, **options: str) -> None:
+    """Serve a made-up intranet page at `url` (intercepted: no server needed) that embeds the widget."""
+    attributes = " ".join(f'data-{name}="{value}"' for name, value in options.items())
+    html = f'<!doctype html><meta charset="utf-8"><h1>内网首页</h1><script src="{widget}" {attributes} defer></script>'
+    page.route(
+        url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+    )
+    page.goto(url)
+
+
+def test_widget_options_and_a_page_the_framing_policy_blocks(
+    site: Site, open_page: OpenPage, tmp_path: Path
+) -> None:
+    widget = site.root.url + "static/widget.js"
+    page, watch = open_page("about:blank")
+    host_page(
+        page, site.root.url + "intranet.html", widget, color="#b91c1c", greeting="您好！请问想了解哪篇讲话？"
+    )
+    launcher = page.locator(".pqa-launcher")
+    assert launcher.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(185, 28, 28)"
+    launcher.click()
+    frame = page.frame_locator(".pqa-frame")
+    expect(frame.locator(".qa-welcome")).to_have_text("您好！请问想了解哪篇讲话？", timeout=60_000)
+    page.wait_for_timeout(4000)  # past the widget's wait for the app's "ready": still a chat, no message
+    assert page.locator(".pqa-blocked").count() == 0
+
+    # another origin (a real server: Chromium refuses loopback requests from an intercepted page),
+    # while POLICY_QA_FRAME_ANCESTORS is 'self'
+    (tmp_path / "intranet.html").write_text(
+        f'<!doctype html><meta charset="utf-8"><h1>内网首页</h1><script src="{widget}" defer></script>',
+        "utf-8",
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        other, other_watch = open_page(f"http://127.0.0.1:{server.server_address[1]}/intranet.html")
+        other.locator(".pqa-launcher").click()
+        blocked_message(other, site)
+        # the browser's own report of the refused frame is expected here
+        other_watch.errors[:] = [e for e in other_watch.errors if "frame-ancestors" not in e]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert watch.errors == []
+
+
+def blocked_message(other: Page, site: Site) -> None:
+    message = other.locator(".pqa-blocked")
+    message.wait_for(timeout=30_000)
+    assert "不在政策问答服务允许嵌入的范围内" in message.inner_text()
+    assert message.get_by_role("link", name="在新窗口中打开政策问答").get_attribute("href") == site.root.url
+    shot(other, "13-widget-blocked")
