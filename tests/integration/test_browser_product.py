@@ -149,6 +149,7 @@ def test_widget_options_and_a_page_the_framing_policy_blocks(
         f'<!doctype html><meta charset="utf-8"><h1>内网首页</h1><script src="{widget}" defer></script>',
         "utf-8",
     )
+    (tmp_path / "favicon.ico").write_bytes(b"")  # a 404 would be logged as a console error
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
