@@ -38,6 +38,7 @@ def create_app(
     from web.admin import AdminService
     from web.admin_session import AdminSessions
     from web.api import api_router, fair_use_from
+    from web.api_tools import export_limiter, tools_router
     from web.assets import static_text
     from web.chat import ChatService
     from web.docs import install_docs
@@ -45,10 +46,12 @@ def create_app(
     from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
-    from web.http_errors import install_error_handlers
+    from web.http_errors import install_error_handlers, install_fallback_routes
+    from web.openai_api import openai_router
+    from web.page_meta import NoPreviewMeta
     from web.proxy import RootPathTolerance
     from web.refusals import RefusalLog
-    from web.security import SecurityHeaders
+    from web.security import LoginCheck, SecurityHeaders
     from web.session_binding import SessionBinding
     from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
@@ -83,8 +86,11 @@ def create_app(
             jobs=jobs,
         )
     )
+    app.include_router(tools_router(assistant, LoginCheck(settings.auth, throttle), export_limiter(settings)))
+    app.include_router(openai_router(assistant, fair, LoginCheck(settings.auth, throttle, api_key=True)))
     app.include_router(embed_router(settings))
     install_docs(app)
+    install_fallback_routes(app)  # after every JSON route, before the Gradio mount
     chat = ChatService(
         assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
     )
@@ -121,6 +127,7 @@ def create_app(
         limiter=RateLimiter(settings.rate_per_minute * 4 / 60.0, settings.rate_burst * 4),
         throttle=throttle,
     )
+    app.add_middleware(NoPreviewMeta, root_path=root_path)  # no og:image at an outside host
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)
     return app

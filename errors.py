@@ -107,3 +107,15 @@ class JobQueueFullError(PolicyQAError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.retry_after = 30.0
+
+
+class ModelNotFoundError(PolicyQAError):
+    """The OpenAI-compatible API was asked for a model other than the assistant's."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(f"没有模型 {model[:80]}：请使用 policy-qa（GET /v1/models 列出可用的模型）。")
+        self.model = model
+
+
+class ConversationError(PolicyQAError):
+    """A conversation to export is empty, unknown or malformed."""

@@ -81,6 +81,7 @@ class Query:
     focus: tuple[str, str] | None = None  # (doc_id, section_id) of the earlier answer's item it follows
     span: tuple[int, int] | None = None  # that item's own text when it heads no section (一是…二是…)
     asked: str = ""  # what a follow-up asks about its item, without the words that point back
+    item_label: str = ""  # that item's name as the earlier answer listed it ("师资保障")
 
 
 def without_asking(question: str) -> str:

@@ -227,7 +227,11 @@ class PolicyAssistant:
         section_id = item.section_id or section_at(corpus, item)
         if section_id is not None:
             return replace(
-                query, sections=[(item.doc_id, section_id)], focus=(item.doc_id, section_id), asked=rest
+                query,
+                sections=[(item.doc_id, section_id)],
+                focus=(item.doc_id, section_id),
+                asked=rest,
+                item_label=item.label,
             )
         span = item_span(corpus, items, index)
         if not SENTENCE_END_RE.search(corpus.documents[item.doc_id].text[span[0] : span[1]]):
@@ -236,7 +240,7 @@ class PolicyAssistant:
             if found is None:
                 return query
             span = found
-        return replace(query, focus=(item.doc_id, ""), span=span, asked=rest)
+        return replace(query, focus=(item.doc_id, ""), span=span, asked=rest, item_label=item.label)
 
     def understand(self, text: str, corpus: Corpus, doc_ids: Sequence[str] | None = None) -> Query:
         documents = corpus.documents

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from assistant.service import PolicyAssistant
+from assistant.records import Answer
+from assistant.service import PolicyAssistant, Turn
 from core.store import DocumentInfo
 from errors import (
     DocumentNotFoundError,
-    NotAuthorizedError,
     StoreUnavailableError,
 )
 from ingest.jobs import JobQueue
@@ -28,16 +28,28 @@ from settings import Settings
 from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
 from web.api_jobs import AuthHeader, jobs_router
 from web.fair import FairUse, QuestionSlots, RateLimiter
-from web.security import bearer_token, check_admin_token_throttled, check_login
+from web.security import LoginCheck, bearer_token, check_admin_token_throttled
+from web.session import HISTORY_TURNS
+from web.streaming import ask_events, respond
 from web.throttle import FailureThrottle
 
 MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
+MAX_HISTORY_ITEMS = 50  # a client may send its whole transcript; the last HISTORY_TURNS are read
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 LoginHeader = Annotated[
     str | None,
     Header(description="只在设置了 POLICY_QA_AUTH 时需要：`Basic base64(用户名:密码)`", examples=["Basic …"]),
 ]
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn; only its question is read again (the answer may be sent back as it was)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(max_length=MAX_QUESTION_CHARS, description="之前的问题")
+    answer: str | None = Field(default=None, max_length=100_000, description="之前的回答（可选）")
 
 
 class AskRequest(BaseModel):
@@ -47,6 +59,16 @@ class AskRequest(BaseModel):
     top_k: int = Field(default=5, ge=1, le=20, description="返回的相关段落数")
     doc_ids: list[DocId] | None = Field(
         default=None, max_length=100, description="只在这些讲话中查找（GET /api/documents 的 doc_id）"
+    )
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_ITEMS,
+        description="这次对话中之前的问答（从早到晚），追问（如“第二个具体怎么做？”）据此理解",
+    )
+    stream: bool = Field(
+        default=False,
+        description="true：以 text/event-stream 逐步返回（event: partial 为已生成的文字，"
+        "event: answer 为完整回答 JSON，出错时 event: error）",
     )
 
 
@@ -95,20 +117,7 @@ def api_router(
     admin_sessions = sessions or AdminSessions()
     fair_use = fair or fair_use_from(settings)
 
-    def login(request: Request, authorization: str | None) -> None:
-        """check_login, with password guessing slowed down per client."""
-        client = request.client.host if request.client else "?"
-        if throttle is None or not settings.auth:
-            check_login(settings.auth, authorization)
-            return
-        throttle.check(client)
-        try:
-            check_login(settings.auth, authorization)
-        except NotAuthorizedError:
-            if authorization:
-                throttle.failed(client)
-            raise
-        throttle.succeeded(client)
+    login = LoginCheck(settings.auth, throttle)
 
     def check_token(request: Request, given: str | None) -> None:
         client = request.client.host if request.client else "?"
@@ -129,19 +138,30 @@ def api_router(
         )
         return response
 
-    @router.post("/ask", summary="提问：返回带引用的回答")
-    def ask(request: AskRequest, http: Request, authorization: LoginHeader = None) -> dict[str, Any]:
+    @router.post(
+        "/ask",
+        summary="提问：返回带引用的回答（可带对话历史；stream=true 时逐步返回）",
+        response_model=None,
+        responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}},
+    )
+    async def ask(
+        request: AskRequest, http: Request, authorization: LoginHeader = None
+    ) -> dict[str, Any] | StreamingResponse:
         login(http, authorization)
         fair_use.check_question(request.question)
         fair_use.limiter.check(http.client.host if http.client else "?")
-        if request.doc_ids:
-            known = assistant.corpus().manifest.documents
-            unknown = [d for d in request.doc_ids if d not in known]
-            if unknown:
-                raise DocumentNotFoundError(unknown[0])
-        with fair_use.slots.slot():
-            answer = assistant.ask(request.question, top_k=request.top_k, doc_ids=request.doc_ids)
-        return answer.to_dict()
+        history = [Turn(t.question) for t in request.history][-HISTORY_TURNS:]
+        options: dict[str, Any] = {"top_k": request.top_k, "doc_ids": request.doc_ids, "history": history}
+
+        return await respond(
+            assistant,
+            fair_use.slots,
+            request.question,
+            options,
+            stream=request.stream,
+            as_json=Answer.to_dict,
+            as_events=ask_events,
+        )
 
     @router.get("/documents", summary="已收录的讲话")
     def list_documents(request: Request, authorization: LoginHeader = None) -> dict[str, Any]:

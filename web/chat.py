@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from assistant.corpus import Corpus
 from assistant.records import Answer
 from assistant.service import Turn
+from core.records import Document
 from errors import DocumentNotFoundError, PolicyQAError
 from web.feedback import RATINGS, FeedbackLog
 from web.render import render_conversation, render_document, render_sources, render_viewer_error
@@ -96,6 +97,10 @@ class ChatService:
         if not known:
             raise DocumentNotFoundError(doc_ids[0])
         return known
+
+    def speeches(self) -> dict[str, Document]:
+        """Every speech in the index (the 提法库 reads their stored formulations and outlines)."""
+        return self._assistant.corpus().documents
 
     def vote(self, session: ChatSession, data: dict[str, Any]) -> ChatView:
         """A 👍/👎 click from the conversation (`data`: {"turn": int, "rating": "up"|"down"})."""

@@ -1,7 +1,8 @@
 """GET /embed (copy-paste snippets + a live demo) and GET /static/widget.js.
 
-Every URL the snippets contain is built from the request's base URL, which includes the root path,
-so the snippets are right behind a reverse proxy on a sub-path.
+Every URL the snippets contain is the app's public address: from the reverse proxy's forwarded
+headers when it sends them (web/proxy.py), else the request's own base URL (with the root path), so
+the snippets are right behind a proxy on a sub-path.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from settings import Settings
 from web.assets import static_text
 from web.pages import environment, render
+from web.proxy import public_base_url
 
 WIDGET_PATH = "/static/widget.js"  # a single route: Gradio (mounted at /) serves the rest of /static
 
@@ -44,7 +46,9 @@ def embed_router(settings: Settings) -> APIRouter:
 
     @router.get("/embed")
     def embed(request: Request) -> HTMLResponse:
-        return HTMLResponse(embed_page(str(request.base_url), settings.frame_ancestors))
+        page = embed_page(public_base_url(request), settings.frame_ancestors)
+        # built from request headers: a shared cache must not hand one proxy's address to another
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @router.get(WIDGET_PATH)
     def widget() -> Response:

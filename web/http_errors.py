@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
 from errors import PolicyQAError, QuestionTooLongError
 from web.http_status import status_of
@@ -27,6 +28,31 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _internal_error)
 
 
+def install_fallback_routes(app: FastAPI, prefixes: Sequence[str] = ("/api", "/v1")) -> None:
+    """Unknown paths and wrong methods under the JSON APIs answer 404 / 405 in JSON. Without this the
+    Gradio mount at "/" (which takes whatever no route fully matched) would answer GET on a POST
+    route with its own 404 page."""
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    async def fallback(request: Request) -> None:
+        routes = [  # the JSON routes only: the Gradio mount takes every path
+            r
+            for r in app.router.routes
+            if not isinstance(r, Mount) and getattr(r, "endpoint", None) is not fallback
+        ]
+        allowed = [
+            method
+            for method in methods
+            if any(route.matches(dict(request.scope, method=method))[0] is Match.FULL for route in routes)
+        ]
+        if allowed:
+            raise HTTPException(405, headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404)
+
+    for prefix in prefixes:
+        app.add_api_route(f"{prefix}/{{rest:path}}", fallback, methods=methods, include_in_schema=False)
+
+
 _REFUSALS = {429, 503, 413}  # refusals under load or abuse: logged once per client (web/refusals.py)
 
 
@@ -39,23 +65,52 @@ async def _domain_error(request: Request, exc: PolicyQAError) -> JSONResponse:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     retry_after = getattr(exc, "retry_after", None)
     headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
-    return JSONResponse({"error": exc.message}, status_code=status, headers=headers)
+    status = 400 if status == 422 and _openai(request) else status  # OpenAI's status
+    return JSONResponse(error_body(request, exc.message, status), status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     details = [{"field": _field(e.get("loc", ())), "message": readable(e)} for e in exc.errors()]
     message = "；".join(d["message"] for d in details) or "请求无效。"
+    if _openai(request):  # OpenAI's clients expect 400 for a request they could have got right
+        return JSONResponse(error_body(request, message, 400), status_code=400)
     return JSONResponse({"error": message, "details": details}, status_code=422)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
-    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    body = error_body(request, message, exc.status_code)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": INTERNAL_ERROR}, status_code=500)
+    return JSONResponse(error_body(request, INTERNAL_ERROR, 500), status_code=500)
+
+
+_OPENAI_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
+
+
+def error_body(request: Request, message: str, status: int) -> dict[str, Any]:
+    """`{"error": message}`; under /v1 (the OpenAI-compatible API) OpenAI's shape, which its clients
+    read into their exceptions: `{"error": {"message": …, "type": …, "code": …}}`."""
+    if not _openai(request):
+        return {"error": message}
+    kind = "server_error" if status >= 500 else _OPENAI_TYPES.get(status, "invalid_request_error")
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+
+def _openai(request: Request) -> bool:
+    path = request.scope.get("path", "")
+    root = (request.scope.get("root_path") or "").rstrip("/")
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return path.startswith("/v1/")
 
 
 def readable(error: dict[str, Any]) -> str:

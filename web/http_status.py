@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from errors import (
     BusyError,
+    ConversationError,
     DocumentNotFoundError,
     FileTooLargeError,
     InvalidQuestionError,
     JobNotFoundError,
     JobQueueFullError,
     ModelBuildError,
+    ModelNotFoundError,
     NotAuthorizedError,
     PolicyQAError,
     ReadOnlyError,
@@ -35,6 +37,8 @@ STATUS: dict[type[PolicyQAError], int] = {
     BusyError: 503,
     JobNotFoundError: 404,
     JobQueueFullError: 429,
+    ModelNotFoundError: 404,
+    ConversationError: 422,
 }
 DEFAULT_STATUS = 400
 

@@ -7,13 +7,17 @@ must arrive as text, and it does without any escaping here. This module only cho
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
+
+from markupsafe import Markup
 
 from assistant.records import Answer, Citation, Passage
 from core.records import Document
 from web.pages import environment, render
 from web.session import ChatSession
+from web.sources_text import sources_footer
 
 MAX_SOURCE_TURNS = 10  # the sources panel keeps the last N answers (older [n] marks then do nothing)
 _MARK_RE = re.compile(r"\[(\d{1,3})\]")
@@ -34,6 +38,7 @@ def _helpers() -> dict[str, object]:
         "mark_segments": mark_segments,
         "passage_title": _title,
         "notices": NOTICES,
+        "answer_tools": answer_tools,
     }
 
 
@@ -63,6 +68,24 @@ def mark_segments(answer: Answer) -> list[tuple[str, Citation | None]]:
 def answer_html(answer: Answer, turn: int) -> str:
     """The answer text with each `[n]` that has a citation turned into a button."""
     return render_macro("answer_text", answer, turn)
+
+
+def answer_tools(turn: int, answer: Answer, notice: str) -> Markup:
+    """Copy and export buttons (answer_tools.html); the export data is the answer JSON that
+    POST /api/export takes."""
+    exported = answer.to_dict()
+    exported.pop("passages")
+    exported["notice"] = notice
+    exported["question"] = shown_question(answer.question)
+    return Markup(
+        render(
+            "answer_tools.html",
+            turn=turn,
+            text=answer.answer,
+            with_sources=answer.answer + sources_footer(answer),
+            export_json=json.dumps(exported, ensure_ascii=False),
+        )
+    )
 
 
 def render_macro(name: str, *args: object) -> str:

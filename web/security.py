@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from collections.abc import Callable
 
 from pydantic import SecretStr
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import NotAuthorizedError, ReadOnlyError
@@ -35,14 +37,20 @@ def check_admin_token_throttled(
     throttle: FailureThrottle | None, client: str, configured: SecretStr | str | None, given: str | None
 ) -> None:
     """check_admin_token, with guessing slowed down per client (web/throttle.py)."""
+    _throttled(throttle, client, lambda: check_admin_token(configured, given), guessed=bool(given))
+
+
+def _throttled(
+    throttle: FailureThrottle | None, client: str, check: Callable[[], None], *, guessed: bool
+) -> None:
     if throttle is None:
-        check_admin_token(configured, given)
+        check()
         return
     throttle.check(client)
     try:
-        check_admin_token(configured, given)
+        check()
     except NotAuthorizedError:
-        if given:  # a request without any token guesses nothing
+        if guessed:  # a request without any credentials guesses nothing
             throttle.failed(client)
         raise
     throttle.succeeded(client)
@@ -57,6 +65,39 @@ def check_login(configured: SecretStr | str | None, authorization: str | None) -
     given = _basic_credentials(authorization)
     if given is None or not hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8")):
         raise NotAuthorizedError(LOGIN_MESSAGE)
+
+
+def check_login_throttled(
+    throttle: FailureThrottle | None,
+    client: str,
+    configured: SecretStr | str | None,
+    authorization: str | None,
+) -> None:
+    """check_login, with password guessing slowed down per client."""
+    check = lambda: check_login(configured, authorization)  # noqa: E731
+    _throttled(throttle if reveal(configured) else None, client, check, guessed=bool(authorization))
+
+
+class LoginCheck:
+    """The JSON APIs' login check for one app: `check(request, authorization)`.
+
+    `api_key`: OpenAI clients can only send `Bearer <api key>`, so on the OpenAI-compatible API the
+    key "用户名:密码" is the same login as HTTP Basic (the JSON API keeps Basic only).
+    """
+
+    def __init__(
+        self, configured: SecretStr | str | None, throttle: FailureThrottle | None, *, api_key: bool = False
+    ) -> None:
+        self._configured = configured
+        self._throttle = throttle
+        self._api_key = api_key
+
+    def __call__(self, request: Request, authorization: str | None) -> None:
+        client = request.client.host if request.client else "?"
+        key = bearer_token(authorization) if self._api_key else None
+        if key is not None:
+            authorization = "Basic " + base64.b64encode(key.encode("utf-8")).decode("ascii")
+        check_login_throttled(self._throttle, client, self._configured, authorization)
 
 
 def _basic_credentials(authorization: str | None) -> str | None:

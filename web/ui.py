@@ -1,4 +1,5 @@
-"""The Gradio page: header, a 问答 tab (web/ui_chat.py) and a 文档管理 tab (web/ui_documents.py).
+"""The Gradio page: header, a 问答 tab (web/ui_chat.py), a 提法库 tab (web/ui_library.py) and a
+文档管理 tab (web/ui_documents.py).
 
 Layout and wiring only; what the buttons do lives in web/chat.py and web/admin.py, the HTML in
 web/render*.py, the browser-side behaviour in web/static/*.js (run by gr.HTML's js_on_load).
@@ -16,6 +17,7 @@ from web.chat import ChatService
 from web.session import ChatSession
 from web.ui_chat import PRIVATE, chat_tab
 from web.ui_documents import documents_tab
+from web.ui_library import library_tab
 
 HEADER = (
     '<div class="qa-header"><div class="qa-header-title">政策讲话问答</div>'
@@ -48,6 +50,7 @@ def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) ->
         with gr.Tabs(elem_id="qa-tabs"):
             with gr.Tab("问答", id="chat", elem_id="qa-tab-chat"):
                 scope = chat_tab(chat, session)
+            library_tab(chat)
             with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
                 documents = documents_tab(admin)
         delete_choice, table = documents.delete_choice, documents.table

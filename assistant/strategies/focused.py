@@ -11,6 +11,7 @@ from __future__ import annotations
 from assistant import templates as T
 from assistant.citing import Citations
 from assistant.lists import ListCandidate
+from assistant.query import compact
 from assistant.records import AnswerItem
 from assistant.sentences import split_sentences
 from assistant.strategies.base import Context, Draft
@@ -52,6 +53,9 @@ class Focused:
         text = "".join(
             f"{clip(s.text, LIMITS.answer_chars)}{mark(cites, ctx.corpus, doc_id, s)}" for s in picked
         )
+        label = ctx.query.item_label
+        if label and compact(label) not in compact(text):  # say which item this is ("师资保障：…")
+            text = f"{label}：{text}"
         return Draft(text, True, cites)
 
 

@@ -9,41 +9,18 @@ Screenshots go to tests/artifacts/ (look at them: they are what a staff member s
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, FrameLocator, Locator, Page, Request, expect
-from pydantic import SecretStr
+from playwright.sync_api import Page, expect
 
-from app import create_app
-from assistant.service import PolicyAssistant
-from ingest.pipeline import Ingestor
-from settings import Settings
-from tests.conftest import LiveServer
-from vectorstore.chroma import ChromaStore
-from vectorstore.factory import persistent_client
+from tests.support.browser import ANSWER_TIMEOUT_MS, TOKEN, Site, Watch, ask, shot, wait_chat
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TOKEN = "browser-admin-token"
-ANSWER_TIMEOUT_MS = 90_000  # the first question also builds the keyword index; the machine may be busy
+
 NEW_SPEECH = (
     "在全市学前教育工作会议上的讲话\n王五\n（2024年3月1日）\n同志们：\n"
     "今天我们召开全市学前教育工作会议，主要任务是总结去年工作，部署今年任务。过去一年，全市学前教育改革发展"
@@ -52,136 +29,6 @@ NEW_SPEECH = (
     "一、扩大普惠资源\n要新增普惠性幼儿园学位八千个，让更多孩子就近入园。\n"
     "二、提高保教质量\n要开展幼儿园保教质量评估，坚决纠正小学化倾向。\n"
 )
-
-
-@dataclass
-class Site:
-    root: LiveServer  # admin token set, served at /
-    proxied: LiveServer  # POLICY_QA_ROOT_PATH=/qa, reached the way a prefix-forwarding proxy would
-    data_dir: Path
-
-
-@dataclass
-class Watch:
-    """What a page did that it must not: console errors, uncaught errors, dialogs, foreign requests."""
-
-    errors: list[str] = field(default_factory=list)
-    foreign: list[str] = field(default_factory=list)
-
-    def attach(self, page: Page) -> None:
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("dialog", self._dialog)
-        page.on("request", self._request)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def _dialog(self, dialog: Dialog) -> None:  # alert() from injected markup would land here
-        self.errors.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    def _request(self, request: Request) -> None:
-        url = request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts.hostname != "127.0.0.1":
-            self.foreign.append(url)
-
-    def check(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.foreign == [], self.foreign
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., LiveServer]) -> Iterator[Site]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    from vectorstore.e5 import E5Embedder
-    from vectorstore.e5_builder import ensure_model
-
-    model_dir = ensure_model(Path(os.environ.get("POLICY_QA_TEST_MODEL_DIR", ROOT / "var" / "test-model")))
-    embedder = E5Embedder(model_dir, build=False)
-    embedder.load()
-    data_dir = tmp_path_factory.mktemp("browser")
-    store = ChromaStore(persistent_client(data_dir / "chroma"), embedder, "browser")
-    ingestor = Ingestor(store, lock_path=data_dir / "ingest.lock")
-    assert not ingestor.ingest_paths([ROOT / "data" / "speeches"]).failed
-    assistant = PolicyAssistant(store)
-    assistant.corpus()
-    settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN), max_upload_mb=2)
-    proxied = settings.model_copy(update={"root_path": "/qa", "admin_token": None})
-    loaded = lambda: embedder.loaded  # noqa: E731
-    yield Site(
-        root=live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
-        proxied=live_server(create_app(proxied, assistant, ingestor, model_loaded=loaded), root_path="/qa"),
-        data_dir=data_dir,
-    )
-    shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, request: pytest.FixtureRequest
-) -> Iterator[Callable[..., tuple[Page, Watch]]]:
-    contexts = []
-    pages: list[Page] = []
-    watches: list[Watch] = []
-
-    def open_page(url: str, *, width: int = 1280, height: int = 860) -> tuple[Page, Watch]:
-        # zh-CN: what staff browsers send; Gradio then shows its own labels in Chinese.
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        watch = Watch()
-        watch.attach(page)
-        watches.append(watch)
-        pages.append(page)
-        page.goto(url, wait_until="load")
-        return page, watch
-
-    yield open_page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:  # what the page looked like when it failed
-        for number, page in enumerate(pages):
-            shot(page, f"FAILED-{request.node.name}-{number}", full_page=True)
-    for context in contexts:
-        context.close()
-    for watch in watches:
-        watch.check()
-
-
-def shot(page: Page, name: str, *, full_page: bool = False) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=full_page)
-
-
-def ask(page: Page, question: str, frame: FrameLocator | None = None) -> Locator:
-    """Type a question, press Enter, wait until the reply is final; returns the last reply element."""
-    scope: Page | FrameLocator = frame or page
-    before = scope.locator(".qa-turn").count()
-    box = scope.locator("#qa-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    reply = scope.locator(".qa-turn").nth(before).locator(".qa-bot")
-    reply.and_(scope.locator(".qa-answer, .qa-refusal, .qa-error")).wait_for(timeout=ANSWER_TIMEOUT_MS)
-    return reply
-
-
-def wait_chat(page: Page) -> None:
-    page.locator("#qa-conversation .qa-welcome").wait_for(timeout=60_000)
 
 
 def test_ask_open_the_source_and_the_speech(site: Site, open_page: Callable[..., tuple[Page, Watch]]) -> None:

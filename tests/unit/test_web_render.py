@@ -146,7 +146,8 @@ def test_viewer_clamps_offsets_outside_the_text() -> None:
 
 def test_long_questions_are_shown_cut() -> None:
     html = render_conversation(session_with(refused("问" * 10_000)))
-    assert "共 10000 字" in html and html.count("问") < 1000
+    # cut where it is shown and in the answer's export data: twice ~600, never the 10,000
+    assert "共 10000 字" in html and html.count("问") < 1500
 
 
 def test_documents_table_and_upload_results_escape_names() -> None:
@@ -178,3 +179,22 @@ def test_no_page_is_escaped_by_hand() -> None:
         or (isinstance(node, ast.ImportFrom) and node.module == "html")
     ]
     assert by_hand == []
+
+
+def test_each_answer_carries_its_copy_texts_and_export_data_as_inert_text() -> None:
+    import json
+    from html import unescape
+
+    hostile = answered(question="<img src=x onerror=alert(1)>两个保障？")
+    html = render_conversation(session_with(hostile, refused()))
+    no_live_markup(html)
+    assert html.count('class="qa-tools"') == 2 and html.count('class="qa-conv-tools"') == 1
+    exported = re.findall(r'<template class="qa-export-data">(.*?)</template>', html, re.S)
+    first = json.loads(unescape(exported[0]))
+    assert first["question"] == hostile.question and "passages" not in first
+    assert [c["n"] for c in first["citations"]] == [1, 2]
+    with_sources = unescape(
+        re.findall(r'<template class="qa-copy-text" data-copy="sources">(.*?)</template>', html, re.S)[0]
+    )
+    assert with_sources.startswith(hostile.answer) and "\n\n来源：\n[1] 《" in with_sources
+    assert render_conversation(ChatSession()).count("qa-conv-tools") == 0  # nothing to export yet

@@ -19,7 +19,97 @@ function showSource(turn, n) {
   if (open) open.focus({ preventScroll: true });
 }
 
+/* Copy and export (the 复制 / 导出 buttons under an answer and above the conversation). */
+function toolStatus(button, text) {
+  var box = button.parentElement && button.parentElement.querySelector(".qa-tool-status");
+  if (box) box.textContent = text;
+}
+
+function copyText(text) {
+  // navigator.clipboard needs https or localhost; an intranet page on plain http uses the old way
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  return new Promise(function (resolve, reject) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var done = document.execCommand("copy");
+    document.body.removeChild(area);
+    if (done) resolve(); else reject(new Error("copy"));
+  });
+}
+
+function apiBase() {
+  // the app's root (with POLICY_QA_ROOT_PATH behind a proxy), as a path on this origin
+  var root = window.gradio_config && window.gradio_config.root;
+  var path = root ? new URL(root, window.location.href).pathname : window.location.pathname.replace(/[^/]*$/, "");
+  return path.replace(/\/?$/, "/");
+}
+
+function exportedAnswers(button) {
+  var all = button.getAttribute("data-scope") === "all";
+  var scope = all ? element : button.closest(".qa-turn");
+  var answers = [];
+  if (scope) {
+    scope.querySelectorAll("template.qa-export-data").forEach(function (tpl) {
+      answers.push(JSON.parse(tpl.content.textContent));
+    });
+  }
+  return all ? { conversation: answers } : { answer: answers[0] };
+}
+
+function exportFile(button) {
+  var format = button.getAttribute("data-format");
+  var body = exportedAnswers(button);
+  body.format = format;
+  toolStatus(button, "正在导出…");
+  fetch(apiBase() + "api/export", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify(body),
+  })
+    .then(function (response) {
+      if (!response.ok) {
+        return response.json().then(function (data) {
+          throw new Error(data.error || "导出失败，请稍后再试。");
+        });
+      }
+      return response.blob().then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = (body.conversation ? "政策问答-对话" : "政策问答-回答") + "." + format;
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+        toolStatus(button, "已导出");
+      });
+    })
+    .catch(function (error) {
+      toolStatus(button, error && error.message && error.message !== "Failed to fetch" ? error.message : "导出失败，请稍后再试。");
+    });
+}
+
 element.addEventListener("click", function (event) {
+  var copy = event.target.closest("button.qa-copy");
+  if (copy) {
+    var kind = copy.getAttribute("data-copy");
+    var source = copy.parentElement.querySelector('template.qa-copy-text[data-copy="' + kind + '"]');
+    copyText(source ? source.content.textContent : "").then(
+      function () { toolStatus(copy, "已复制"); },
+      function () { toolStatus(copy, "无法复制：请选中文字后按 Ctrl+C。"); }
+    );
+    return;
+  }
+  var exporter = event.target.closest("button.qa-export");
+  if (exporter) {
+    exportFile(exporter);
+    return;
+  }
   var cite = event.target.closest("button.qa-cite");
   if (cite) {
     event.preventDefault();
@@ -37,8 +127,16 @@ element.addEventListener("click", function (event) {
   }
 });
 
+/* The widget's greeting (data-greeting on its script tag) replaces the welcome text, as text. */
+function greet() {
+  var welcome = element.querySelector(".qa-welcome");
+  if (welcome && window.__qaGreeting) welcome.textContent = window.__qaGreeting;
+}
+greet();
+
 /* Keep the newest turn in view: scroll down, but never past the start of the latest question. */
 watch("value", function () {
+  greet();
   var box = element.querySelector(".qa-conv");
   var turns = element.querySelectorAll(".qa-turn");
   if (!box || !turns.length) return;
