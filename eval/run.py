@@ -29,7 +29,10 @@ from eval.metrics import Scored, answer_length, key_coverage, recall_at, recipro
 ROOT = Path(__file__).resolve().parent
 QUESTIONS = ROOT / "questions.jsonl"
 SAMPLE_SETS = [QUESTIONS, ROOT / "questions_b.jsonl", ROOT / "questions_c.jsonl"]  # eval/README.md
-BLIND = ROOT / "blind" / "questions.jsonl"
+# The blind final sets, each run once at the end of the session that added it: `blind` (spent,
+# 2026-12-03 morning) and `blind2` (written by a helper, not read before its one run).
+BLIND_SETS = {"blind": ROOT / "blind" / "questions.jsonl", "blind2": ROOT / "blind2" / "questions.jsonl"}
+BLIND = BLIND_SETS["blind2"]
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -201,11 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--all", action="store_true", help="every sample and development set, one report each"
     )
-    parser.add_argument("--blind", action="store_true", help="the blind final set (run once, at the end)")
+    parser.add_argument(
+        "--blind",
+        nargs="?",
+        const="blind2",
+        choices=sorted(BLIND_SETS),
+        help="a blind final set (default blind2; run once, at the end)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
     if args.blind:
-        paths = [BLIND]
+        paths = [BLIND_SETS[args.blind]]
     elif args.all:
         paths = [p for p in SAMPLE_SETS if p.exists()] + dev_sets()
     else:
@@ -219,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         rows, report = run(assistant, load_questions(path), scope)
         print_report(report, rows, args.verbose)
         results[name] = {"report": report, "rows": [r.__dict__ for r in rows]}
-    out = ROOT / "results" / ("blind.json" if args.blind else "latest.json")
+    out = ROOT / "results" / (f"{args.blind}.json" if args.blind else "latest.json")
     out.parent.mkdir(exist_ok=True)
     body = next(iter(results.values())) if len(paths) == 1 else results
     out.write_text(json.dumps(body, ensure_ascii=False, indent=1))

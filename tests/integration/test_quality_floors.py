@@ -19,9 +19,10 @@ pytestmark = pytest.mark.integration
 
 # set → (key coverage, false refusals at most, refusals of traps and unanswerable questions, recall@5)
 FLOORS: dict[str, tuple[float, float, float, float]] = {
-    "dev1": (0.69, 0.08, 0.88, 0.95),  # measured 0.72 / 0.05 / 0.91 / 0.98
-    "dev2": (0.62, 0.13, 0.92, 0.91),  # measured 0.65 / 0.11 / 0.95 / 0.94
-    "dev3": (0.69, 0.09, 0.88, 0.94),  # measured 0.72 / 0.07 / 0.90 / 0.96
+    "dev1": (0.75, 0.08, 0.88, 0.95),  # measured 0.78 / 0.05 / 0.91 / 0.97
+    "dev2": (0.67, 0.11, 0.92, 0.92),  # measured 0.71 / 0.08 / 0.95 / 0.95
+    "dev3": (0.73, 0.07, 0.92, 0.94),  # measured 0.77 / 0.04 / 0.95 / 0.96
+    "dev4": (0.71, 0.09, 0.75, 0.90),  # measured 0.75 / 0.07 / 0.79 / 0.93
 }
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from eval.check import check, corpus_dir
-from eval.run import BLIND, dev_sets
+from eval.run import BLIND_SETS, dev_sets
 
-SETS = [*dev_sets(), BLIND]
+SETS = [*dev_sets(), *BLIND_SETS.values()]
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.parent.name)
