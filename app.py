@@ -145,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from assistant.factory import build_answerer
+    from ingest.tokens import use_dictionary_cache
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
     from web.server import server_config
@@ -154,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    use_dictionary_cache(settings.dictionary_cache_dir)
     try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
         embedder = open_embedder(settings)
         _start_loading(embedder)  # the model loads while the store opens and the corpus is built

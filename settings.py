@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         return self.data_dir / "models" / "multilingual-e5-small"
 
     @property
+    def dictionary_cache_dir(self) -> Path:
+        """jieba's dictionary, split for on-demand loading (ingest/jieba_cache.py), beside the models."""
+        return self.data_dir / "models"
+
+    @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
 
