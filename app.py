@@ -31,6 +31,9 @@ def create_app(
     *,
     model_loaded: Callable[[], bool] = lambda: False,
 ) -> FastAPI:
+    from web.gradio_import import install as skip_gradio_stub_regeneration
+
+    skip_gradio_stub_regeneration()
     import gradio as gr
 
     from web.admin import AdminService

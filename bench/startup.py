@@ -107,16 +107,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(env: dict[str, str], timeout_s: float = 180) -> Iterator[tuple[str, float]]:
-    """`python app.py` on a free port: yields (base URL, seconds from process start until
-    `GET /api/health` answered); stopped with SIGINT (killed if it does not stop) on exit."""
+def running_app(
+    env: dict[str, str], timeout_s: float = 180, root: Path = ROOT
+) -> Iterator[tuple[str, float, int]]:
+    """`python app.py` (of the checkout at `root`) on a free port: yields (base URL, seconds from process start until
+    `GET /api/health` answered, its pid); stopped with SIGINT (killed if it does not stop) on exit."""
     import httpx
 
     port = _free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "app.py"],
-        cwd=ROOT,
+        cwd=root,
         env=_env({**env, "POLICY_QA_PORT": str(port), "POLICY_QA_HOST": "127.0.0.1"}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -135,7 +137,7 @@ def running_app(env: dict[str, str], timeout_s: float = 180) -> Iterator[tuple[s
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-        yield base, time.perf_counter() - started
+        yield base, time.perf_counter() - started, process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -150,7 +152,7 @@ def app_ready(question: str, runs: int, env: dict[str, str], timeout_s: float = 
 
     ready, first = [], []
     for _ in range(runs):
-        with running_app(env, timeout_s) as (base, ready_s):
+        with running_app(env, timeout_s) as (base, ready_s, _):
             ready.append(ready_s)
             asked = time.perf_counter()
             answer = httpx.post(f"{base}/api/ask", json={"question": question}, timeout=60)
