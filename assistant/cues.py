@@ -47,6 +47,13 @@ SURVEY = re.compile(r"讲话里|讲话中|各篇|几篇|哪些讲话|都是|分�
 QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
+# Words inside a question that point at what the conversation was about ("投入这个具体多少钱",
+# "上面说的这些人优先补哪些学科"): the follow-up stays in the previous turn's speech.
+REFERS_BACK = re.compile(
+    r"^(?:那|那么|其中|还有)|它|这个|这些|那个|那些|上面|上述|刚才|前面说|前者|后者|该项|此项"
+)
+# "还有呢，第三个呢" after "第二个关键讲的啥": the next item of the same list, not of the last answer
+SIBLING = re.compile(r"还有|另外|其他|其余|下一个|再往下|接着")
 POINTS_BACK = re.compile(
     r"^(那|那么|其中|它|这个|这些|上述|前者|后者|该)|第[一二三四五六七八九十\d]+(个|项|条|点)|^具体|^展开"
 )

@@ -17,7 +17,8 @@ from ingest.records import Document, Section
 # 一是…二是…, 一要…二要…, 第一，…第二，… at sentence starts, or right after the colon that announces
 # them ("还面临一些突出问题：一是…；二是…")
 _INLINE_RE = re.compile(
-    r"(?:^|(?<=[。！？；：]))\s*(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|是要|，|、)(?=[^，。；]{2})"
+    r"(?:^|(?<=[。！？；：]))\s*(?:([①②③④⑤⑥⑦⑧⑨⑩⑪⑫])|[（(]([一二三四五六七八九十\d]{1,2})[）)]"
+    r"|(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|是要|，|、)(?=[^，。；]{2})|(一方面|另一方面))"
 )
 _SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
@@ -62,6 +63,9 @@ def find_lists(doc: Document) -> list[ListCandidate]:
             )  # fmt: skip
         elif not children:
             out.extend(_inline_lists(doc, section))
+            leads = _paragraph_leads(doc, section)
+            if leads is not None and not any(c.items == leads.items for c in out):
+                out.append(leads)
     return out
 
 
@@ -90,6 +94,50 @@ def _inline_lists(doc: Document, section: Section) -> list[ListCandidate]:
     return out
 
 
+# A paragraph that opens with an item marker: ①, （1）, 1., 一是 / 一要 / 第一，, 首先 … 最后.
+_LEAD_RE = re.compile(
+    r"\s*(?:([①②③④⑤⑥⑦⑧⑨⑩⑪⑫])|[（(]([一二三四五六七八九十\d]{1,2})[）)]|(\d{1,2})[、.．](?!\d)"
+    r"|(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|，|、)|第([一二三四五六七八九十]{1,2})(?:个|条|项|点)[^，。：；]{1,6}[：:，,]"
+    r"|(首先|其次|再次|然后|最后|一方面|另一方面))"
+)
+_SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "一方面": 1, "另一方面": 2}
+
+
+def _lead_number(match: re.Match[str], count: int) -> int | None:
+    circled, paren, arabic, chinese, named, word = match.groups()
+    if circled:
+        return ord(circled) - ord("①") + 1
+    if word:
+        return count + 1 if word == "最后" and count >= 2 else _SEQUENCE.get(word)
+    return parse_numeral(paren or arabic or chinese or named)
+
+
+def _paragraph_leads(doc: Document, section: Section) -> ListCandidate | None:
+    """Items that each open a paragraph of the section ("①科学选准试点园。…" / "②…"), numbered
+    1, 2, 3 … without gaps: a list the per-paragraph search cannot see."""
+    items: list[ListItem] = []
+    first = 0
+    for start, paragraph in _paragraphs(doc.text, section.heading_end, section.end):
+        match = _LEAD_RE.match(paragraph)
+        number = _lead_number(match, len(items)) if match else None
+        if number == 1 and len(items) < 2:
+            items, first = [], start
+        elif number != len(items) + 1:
+            continue
+        if number is None or match is None:
+            continue
+        end_match = _LEAD_END.search(paragraph, match.end())
+        end = end_match.start() if end_match else len(paragraph)
+        items.append(
+            ListItem(_clip(paragraph[match.start() : end].strip()), start + match.start(), start + end)
+        )
+    if len(items) < 2:
+        return None
+    intro = doc.text[section.heading_end : first].strip()
+    head = f"{section.label} {_clip(intro, 80)}"
+    return ListCandidate(doc.doc_id, "inline", head, first, section.end, tuple(items), section.section_id)
+
+
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, str]]:
     out = []
     offset = start
@@ -101,16 +149,21 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, str]]:
 
 
 def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
-    """一是…二是…三是… at sentence starts, numbered 1, 2, 3 … without gaps."""
+    """一是…二是…三是… (or ①②③, （1）（2）) at sentence starts, numbered 1, 2, 3 … without gaps."""
     items: list[ListItem] = []
     for match in _INLINE_RE.finditer(paragraph):
-        number = parse_numeral(match.group(1))
+        circled, paren, chinese, aspect = match.groups()
+        number: int | None
+        if aspect:
+            number = 1 if aspect == "一方面" else len(items) + 1
+        else:
+            number = ord(circled) - ord("①") + 1 if circled else parse_numeral(paren or chinese)
         if number != len(items) + 1:
             if number == 1 and len(items) < 2:
                 items = []  # a fresh list starts; an earlier lone "一是" was prose
             else:
                 continue
-        start = match.start(1)
+        start = match.start(match.lastindex or 1) - (1 if paren else 0)
         end_match = _LEAD_END.search(paragraph, match.end())
         end = end_match.start() if end_match else len(paragraph)
         items.append(ListItem(_clip(paragraph[start:end]), base + start, base + end))

@@ -32,3 +32,8 @@ def to_chinese(n: int) -> str:
         return ORDINAL_CN[n]
     tens, units = divmod(n, 10)
     return f"{ORDINAL_CN[tens] if tens > 1 else ''}十{ORDINAL_CN[units] if units else ''}"
+
+
+def count_word(n: int) -> str:
+    """A count as a speech writes it before a classifier: 两个方面, not 二个方面."""
+    return "两" if n == 2 else to_chinese(n)

@@ -27,6 +27,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
         "cross",
         re.compile(
             r"各篇|各个讲话|各讲话|哪些讲话|哪几篇|几篇讲话|不同讲话|每篇|分别.*(讲话|怎么|如何)|两篇|比较"
+            r"|(几|多|这几|这些|所有)(个|篇|份)?(讲话|报告|材料)(里|中|都|是|对|分别|各)"
         ),
     ),
     (
@@ -82,6 +83,20 @@ class Query:
     scope: list[str] = field(default_factory=list)  # the speeches 查找范围 limits the search to
     unresolved: str = ""  # a follow-up with nothing to follow: what it points back to ("第二个")
     focus: tuple[str, str] | None = None  # (doc_id, section_id) of the earlier answer's item it follows
+    span: tuple[int, int] | None = None  # that item's own text when it heads no section (一是…二是…)
+    asked: str = ""  # what a follow-up asks about its item, without the words that point back
+
+
+def without_asking(question: str) -> str:
+    """A question's topic without the way it asks ("唐县长讲话第二部分讲了哪些重点工作" → "唐县长讲话
+    重点工作"): what a follow-up inherits, so the earlier "哪些" or "第二部分" does not make it a list."""
+    return _ASKING_RE.sub("", question).strip()
+
+
+_ASKING_RE = re.compile(
+    r"(?:分为|分成|分|包括|包含|有)?(?:哪几|哪些|几|多少)(?:个|项|条|点|块|大块)?(?:部分|方面|层次|点意见)?"
+    r"|第[一二三四五六七八九十\d]+(?:部分|点|方面|个|项|条)|讲了|说了|提了|是什么|是啥|什么|是哪|哪|吗|呢|[？?！!。，,]"
+)
 
 
 def wants_list(question: str) -> bool:
@@ -182,8 +197,9 @@ def formulation_head(name: str) -> tuple[int | None, str]:
 
 
 def match_formulations(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
-    """Formulations the question asks about, tolerant of loose wording (两大保障, 哪两个保障)."""
-    q = compact(question)
+    """Formulations the question asks about, tolerant of loose wording (两大保障, 哪两个保障).
+    An ordinal is no name: "第三句话" points at an item of "三句话", it does not ask for all three."""
+    q = _ORDINAL_NUMBER_RE.sub("#", compact(question))
     matches: list[FormulationMatch] = []
     for doc_id, form in formulations:
         name = compact(form.name)
@@ -200,6 +216,7 @@ def match_formulations(question: str, formulations: list[tuple[str, Formulation]
     return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
 
 
+_ORDINAL_NUMBER_RE = re.compile(r"第[一二两三四五六七八九十\d]+")
 _QUOTED_COUNT_RE = re.compile(r"[“\"‘'「]([一二两三四五六七八九十]{1,2})([个项大条])[”\"’'」]")
 
 
@@ -276,7 +293,9 @@ def naming(
             score += size
             used.append(piece)
         year = doc.date[:4] if doc.date[:4].isdigit() else ""
-        if year and f"{year}年" in q:
+        # a year names a speech only beside another clue or the word for a speech ("2024年的讲话");
+        # "溪宁2024年教育支出多少" asks about 2024, which a 2025 speech calls 去年
+        if year and f"{year}年" in q and (score or re.search(rf"{year}年{_SPEECH_AFTER_YEAR}", q)):
             score += 2
         if score:
             scores[doc_id], spans[doc_id] = score, used
@@ -287,6 +306,7 @@ def naming(
     return named, list(dict.fromkeys(w for d in named for w in spans[d]))
 
 
+_SPEECH_AFTER_YEAR = r"[^，。？?]{0,8}(?:讲话|会议|会上|报告|大会|党课|致辞|座谈|动员会|推进会)"
 # "周副区长", "韩书记", "孙局长": a surname and a post name a speaker as well as the full name does.
 _POSTS = "副?(?:书记|县长|区长|市长|省长|州长|局长|厅长|主任|校长|院长|部长|镇长|乡长|主席|秘书长|处长|科长|委员|理事长|督学)"
 SURNAME_POST_RE = re.compile(rf"([\u4e00-\u9fff])({_POSTS})")

@@ -47,6 +47,16 @@ _PAIRS = """
 """
 
 
+# Words with which a follow-up asks for an item as a whole ("第三个具体怎么做", "那块具体咋搞"): they
+# add nothing to what the item itself is about.
+_FOLLOW_UP_TEXT = """
+    具体 怎么 怎样 怎么样 如何 咋 咋搞 搞 做 怎么做 说 怎么说 讲 讲了 说了 什么 啥 有啥 哪些 哪几 几件 几项
+    内容 要求 措施 举措 工作 情况 意思 展开 展开讲 详细 详细说 说说 讲讲 那块 这块 那个 这个 里面 里 其中
+    推 推进 落实 抓 干 部署 安排 提了 提出 哪几件 哪几条 哪几点 一下 呢 吗
+"""
+FOLLOW_UP_WORDS = frozenset(_FOLLOW_UP_TEXT.split())
+
+
 def _table(text: str) -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
     for line in text.strip().splitlines():

@@ -14,11 +14,14 @@ class Limits:
     answer_chars: int = 300  # a fact or explanation answer, marks excluded
     item_chars: int = 70  # one enumeration item: its name and the start of its key sentence
     cross_chars: int = 90  # one sentence in a per-speech line: several speeches must fit
+    cross_lead_chars: int = 20  # a shorter best sentence is a lead: the sentence after it says how
     definitions: int = 6  # lines of a formulation answer: distinct definitions, then "另有N篇…"
     list_docs: int = 20  # speeches whose lists are scored for one question
     other_speeches: int = 4  # a fact or explanation quotes at most this many further speeches
     cross_speeches: int = 8  # a cross-speech answer names at most this many speeches
     region_chars: int = 2000  # a section longer than this is no "region" of one answer
+    focus_chars: int = 260  # what a follow-up about one item shows of the item's own text
+    focus_sentences: int = 5
     suggestions: int = 3  # real formulations named when the asked one is not in the speeches
 
 
@@ -77,6 +80,7 @@ class ListWeights:
     named_doc: float = 0.1
     named_section: float = 0.4
     head_mismatch: float = -0.5  # "严把哪几关": a list whose items are no 关
+    head_in_items: float = 0.5  # "讲了哪几个关键": every item is a 关键 ("第一个关键：…")
     count: float = 0.25  # the list has the asked count
     retrieved: float = 0.2  # divided by the rank of a retrieved passage inside the list
 

@@ -1,6 +1,7 @@
 """The extractive answerer's strategies, one file each, tried in ORDER (data, not code).
 
-Gates come first (they only refuse); then the strategies that answer from structure
+Gates come first (they only refuse), except that a follow-up about one item of the previous answer
+is answered from that item first; then the strategies that answer from structure
 (formulations, metadata, several speeches, outline lists); facts and explanations last, since they
 answer almost anything and must only get what the others declined.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from assistant.strategies.base import Context, Draft, Found, Strategy
 from assistant.strategies.cross import Cross
 from assistant.strategies.facts import Facts
+from assistant.strategies.focused import Focused
 from assistant.strategies.formulation import Formulations
 from assistant.strategies.gates import EmptySection, UndefinedTerm, UnknownTopic
 from assistant.strategies.metadata import Metadata
@@ -18,6 +20,7 @@ from assistant.strategies.scope import AbsentFormulation, ScopeAbsent, Unresolve
 
 ORDER: tuple[str, ...] = (
     "unresolved_reference",
+    "focused",
     "unknown_topic",
     "absent_formulation",
     "scope_absent",
@@ -34,6 +37,7 @@ ORDER: tuple[str, ...] = (
 def default_strategies() -> list[Strategy]:
     available: list[Strategy] = [
         UnresolvedReference(),
+        Focused(),
         AbsentFormulation(),
         ScopeAbsent(),
         UnknownTopic(),

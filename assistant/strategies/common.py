@@ -227,3 +227,18 @@ def focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
         return clip(clauses[first], limit)
     shown = ("…" if first else "") + out.rstrip("，、：,")
     return shown + ("…" if len(out) < len("".join(clauses[first:])) else "")
+
+
+def focus_region(ctx: Context) -> tuple[str, int, int, int] | None:
+    """The text of the earlier answer's item a follow-up is about: (speech, start, body start, end).
+    An item that heads a section is the section; an inline one (一是…) runs to the next item."""
+    if ctx.query.focus is None:
+        return None
+    doc_id, section_id = ctx.query.focus
+    if ctx.query.span is not None:
+        start, end = ctx.query.span
+        return doc_id, start, start, end
+    section = ctx.corpus.documents[doc_id].section(section_id)
+    if section is None:
+        return None
+    return doc_id, section.start, section.heading_end, section.end

@@ -6,7 +6,7 @@ from assistant import templates as T
 from assistant.citing import speech_label
 from assistant.refusal import rarest_of, term_presence, topic_coverage
 from assistant.retriever import Ranked
-from assistant.sentences import coverage
+from assistant.sentences import coverage, split_sentences
 from assistant.strategies.base import Context, Draft, Found
 from assistant.strategies.common import (
     HEADING_RE,
@@ -43,7 +43,9 @@ class Cross:
                 if (term in fold_for_search(f.sentence.text) if term else _about(f, ctx.terms, rarest))
             ]
             if found:
-                best[doc_id] = _uses(found, term) if term else _speech_pick(corpus.documents[doc_id], found)
+                best[doc_id] = (
+                    _uses(found, term) if term else _speech_pick(ctx, corpus.documents[doc_id], found)
+                )
         if len(best) < 2:
             return None
         cites = ctx.citations()
@@ -102,16 +104,35 @@ def _about(found: Found, terms: tuple[Term, ...], rarest: str | None) -> bool:
     return topic_coverage(terms, context) >= THRESHOLDS.topic_coverage
 
 
-def _speech_pick(doc: Document, found: list[Found]) -> list[Found]:
-    """A speech's line: its best sentence, and what else it says on the topic. A heading says
-    what the speech wants in a few words; the best sentence under it says how."""
+def _speech_pick(ctx: Context, doc: Document, found: list[Found]) -> list[Found]:
+    """A speech's line: its best sentence, and what else it says on the topic. A heading or a
+    short lead ("（一）抓好校园食品安全。") says what the speech wants in a few words; the best
+    sentence under it, or else the one after it, says how."""
     first = found[0]
-    if HEADING_RE.match(first.sentence.text) or is_heading(doc, first.sentence.start):
+    if HEADING_RE.match(first.sentence.text) or is_heading(doc, first.sentence.start) or _short(first):
         start, end = region(doc, first.sentence.end)
         under = [f for f in found[1:] if start <= f.sentence.start < end]
         if under:
             return [first, under[0]]
+        following = _next_sentence(ctx, doc, first)
+        if following is not None:
+            return [first, following]
     return _two_distinct(found)
+
+
+def _short(found: Found) -> bool:
+    return len(found.sentence.text.strip()) < LIMITS.cross_lead_chars
+
+
+def _next_sentence(ctx: Context, doc: Document, found: Found) -> Found | None:
+    """The sentence that follows in the same paragraph or the next one (a lead's elaboration)."""
+    window = doc.text[found.sentence.end : found.sentence.end + 300]
+    for sentence in split_sentences(window, found.sentence.end):
+        if len(sentence.text.strip()) < 4:
+            continue
+        chunk = ctx.corpus.chunk_at(doc.doc_id, sentence.start)
+        return None if chunk is None or is_heading(doc, sentence.start) else Found(0.0, sentence, chunk)
+    return None
 
 
 def _uses(found: list[Found], term: str) -> list[Found]:

@@ -22,6 +22,7 @@ from assistant.strategies.common import (
     clip,
     explains,
     focus,
+    focus_region,
     holds_value,
     innermost_label,
     mark,
@@ -96,27 +97,21 @@ class Facts:
 
 
 def _section_first(ctx: Context) -> list[Ranked]:
-    """A question about one named section ("第三个具体怎么做" after a list) reads that section first."""
-    if ctx.query.focus is None:
+    """A question about one item of the earlier answer ("第三句话里住房怎么解决") reads that item first."""
+    region = focus_region(ctx)
+    if region is None:
         return list(ctx.ranked)
-    doc_id, section_id = ctx.query.focus
-    section = ctx.corpus.documents[doc_id].section(section_id)
-    if section is None:
-        return list(ctx.ranked)
-    own = [Ranked(c, 0.0) for c in ctx.corpus.chunks_in(doc_id, section.start, section.end)][:6]
+    doc_id, start, _, end = region
+    own = [Ranked(c, 0.0) for c in ctx.corpus.chunks_in(doc_id, start, end)][:6]
     return own + [r for r in ctx.ranked if r.chunk.chunk_id not in {o.chunk.chunk_id for o in own}]
 
 
 def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:
-    if ctx.query.focus is None:
+    region = focus_region(ctx)
+    if region is None:
         return candidates
-    doc_id, section_id = ctx.query.focus
-    section = ctx.corpus.documents[doc_id].section(section_id)
-    if section is None:
-        return candidates
-    inside = [
-        f for f in candidates if f.chunk.doc_id == doc_id and section.start <= f.sentence.start < section.end
-    ]
+    doc_id, start, _, end = region
+    inside = [f for f in candidates if f.chunk.doc_id == doc_id and start <= f.sentence.start < end]
     return inside + [f for f in candidates if f not in inside] if inside else candidates
 
 

@@ -7,18 +7,20 @@ names, not counts); a name no speech holds is refused by the `absent_formulation
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.cues import HOW_OR_WHY
-from assistant.numerals import to_chinese
+from assistant.nearby import items_near
+from assistant.numerals import parse_numeral, to_chinese
 from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, compact
 from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
-from ingest.records import Formulation
+from ingest.records import Formulation, FormulationItem
 
 
 class Formulations:
@@ -37,7 +39,9 @@ class Formulations:
         # Speeches that define it in the same words share one line (a formulation a bureau repeats
         # every year would otherwise fill the answer with copies); at most LIMITS.definitions lines.
         groups: dict[tuple[str, ...], list[FormulationMatch]] = {}
+        original = set(matches)
         for match in matches:
+            match = _with_nearby_items(corpus, match)
             form = match.formulation
             if not form.items or not form.complete:
                 incomplete.append(match)
@@ -57,7 +61,11 @@ class Formulations:
         shown = sum(len(g) for g in shown_groups) + min(len(incomplete), room)
         if shown < len(matches):
             lines.append(T.MORE_SPEECHES.format(n=len(matches) - shown, name=matches[0].formulation.name))
-        answerable = len(incomplete) < len(matches)
+        # a formulation spelled out in part where it is named is answered with what the speech
+        # gives, and says so — unless the question asks for the rest ("另外两项是什么")
+        answerable = bool(shown_groups) or (
+            any(_sure_items(m, m not in original) and not _asks_rest(ctx, m) for m in incomplete)
+        )
         notice = T.NOTICE_INCOMPLETE if incomplete else ""
         names = {compact(m.formulation.name) for m in matches}
         if several and len(names) == 1:
@@ -72,6 +80,45 @@ class Formulations:
             else []
         )
         return Draft("\n".join(lines), answerable, cites, notice, items=listed)
+
+
+def _with_nearby_items(corpus: Corpus, match: FormulationMatch) -> FormulationMatch:
+    """A formulation the index holds without items may be spelled out where it is named."""
+    form = match.formulation
+    if form.items:
+        return match
+    near = items_near(corpus.documents[match.doc_id], form, corpus.lists)
+    if not near:
+        return match
+    items = tuple(FormulationItem(n.text, n.text, n.start, n.start + len(n.text)) for n in near)
+    return replace(match, formulation=replace(form, items=items))
+
+
+def _sure_items(match: FormulationMatch, nearby: bool) -> bool:
+    """Items a partial answer may state: found where the formulation is named, or headings of
+    their own (an index's inline guesses may be fragments)."""
+    form = match.formulation
+    if not form.items or (form.count is not None and len(form.items) > form.count):
+        return False
+    return nearby or all(
+        i.section_id is not None and "\n" not in i.label and len(i.label) <= LIMITS.item_chars // 2
+        for i in form.items
+    )
+
+
+def _asks_rest(ctx: Context, match: FormulationMatch) -> bool:
+    """ "另外两项是什么", "完整的五项", "第四项是什么": what a partial definition does not give."""
+    found = len(match.formulation.items)
+    counted = [parse_numeral(n) or 0 for n in _WHICH_N_RE.findall(ctx.query.text)]  # "是哪五项" wants five
+    return (
+        bool(_REST_RE.search(ctx.query.text))
+        or any(i > found for i in ctx.query.ordinals)
+        or any(n > found for n in counted)
+    )
+
+
+_WHICH_N_RE = re.compile(r"哪([两一二三四五六七八九十\d]+)[个项条点种大件]?")
+_REST_RE = re.compile(r"另外|其余|其他|剩下|剩余|完整|全部|所有|都是哪")
 
 
 def _definitional(ctx: Context) -> bool:

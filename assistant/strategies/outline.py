@@ -8,7 +8,7 @@ from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
 from assistant.lists import ListCandidate
-from assistant.numerals import to_chinese
+from assistant.numerals import count_word, to_chinese
 from assistant.query import Query, list_head
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
@@ -70,7 +70,7 @@ class Outline:
         doc = corpus.documents[best.doc_id]
         chosen = [best.items[i - 1] for i in query.ordinals if 1 <= i <= len(best.items)] or list(best.items)
         items = "；".join(_list_item(doc, item.label, item.start, cites) for item in chosen)
-        n = to_chinese(len(best.items))
+        n = count_word(len(best.items))
         if best.kind == "root":
             text = T.OUTLINE.format(speech=speech_label(corpus, best.doc_id), n=n, items=items)
         else:
@@ -113,8 +113,11 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
         score += LIST.named_section  # the question names the very section the list belongs to
     head = list_head(query.text)
-    if head and head not in cand.head and sum(head in i.label for i in cand.items) * 2 < len(cand.items):
+    carrying = sum(head in i.label for i in cand.items) if head else 0
+    if head and head not in cand.head and carrying * 2 < len(cand.items):
         score += LIST.head_mismatch
+    elif head and len(head) >= 2 and carrying == len(cand.items):
+        score += LIST.head_in_items
     if len(cand.items) in ctx.cues.counts:
         score += LIST.count
     for rank, item in enumerate(ctx.ranked[:10]):
@@ -147,7 +150,7 @@ def _missing_part(query: Query, corpus: Corpus) -> Draft | None:
     tops = [s for s in doc.sections if s.parent_id is None]
     if tops and query.part > len(tops):
         text = T.NO_SUCH_PART.format(
-            speech=speech_label(corpus, doc.doc_id), part=to_chinese(query.part), n=to_chinese(len(tops))
+            speech=speech_label(corpus, doc.doc_id), part=to_chinese(query.part), n=count_word(len(tops))
         )
         return Draft(text, False, Citations(corpus), T.NOTICE_NOT_FOUND)
     return None

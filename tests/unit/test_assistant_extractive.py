@@ -71,12 +71,16 @@ def doc_id(corpus: Corpus, source: str, speaker: str = "") -> str:
 def test_the_draft_of_an_incomplete_formulation_marks_its_mention(
     assistant: PolicyAssistant, store: MemoryStore
 ) -> None:
-    """The answerer cites the mention; the service's check then drops it ."""
+    """A formulation spelled out in part: the items the speech gives, said to be only some of them,
+    the mention cited; asked for the rest, there is no answer."""
     written = draft(assistant, store, "五项工程是什么？")
-    assert not written.answerable and written.notice == T.NOTICE_INCOMPLETE
+    assert written.answerable and written.notice == T.NOTICE_INCOMPLETE
+    assert "只列出了其中3项" in written.answer and "固本强基" in written.answer
     citations = written.citations.citations
     assert len(citations) == 1 and "五项工程" in citations[0].passage.text
     assert MARK_RE.findall(written.answer) == ["1"]
+    rest = draft(assistant, store, "五项工程另外两项是什么？")
+    assert not rest.answerable and rest.notice == T.NOTICE_INCOMPLETE
 
 
 def test_the_draft_of_a_per_speech_list_marks_every_item(

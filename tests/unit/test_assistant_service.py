@@ -249,9 +249,13 @@ def test_a_part_the_speech_does_not_have_is_refused(assistant: PolicyAssistant) 
 
 
 def test_an_incomplete_formulation_is_not_passed_off_as_complete(assistant: PolicyAssistant) -> None:
-    answer = ask(assistant, "五项工程是什么？")  # 003 names 党建领航、铸魂育人、固本强基"等五项工程"
-    assert not answer.answerable and answer.notice == T.NOTICE_INCOMPLETE
+    """003 names 党建领航、铸魂育人、固本强基"等五项工程": the three, said to be three of five; asked
+    for all five or for the other two, no answer."""
+    answer = ask(assistant, "五项工程是什么？")
+    assert answer.answerable and answer.notice == T.NOTICE_INCOMPLETE and "只列出了其中3项" in answer.answer
     assert in_order(answer.answer, ["党建领航", "铸魂育人", "固本强基"])
+    for question in ("五项工程是哪五项？", "五项工程另外两项是什么？", "五项工程的第五项是什么？"):
+        assert not ask(assistant, question).answerable, question
 
 
 def test_the_mention_of_an_incomplete_formulation_is_cited(assistant: PolicyAssistant) -> None:
@@ -353,7 +357,10 @@ def test_prompt_injection_gets_a_refusal_or_a_verified_answer(
 def test_a_short_follow_up_inherits_the_previous_question() -> None:
     history = [Turn("两个保障是什么？")]
     assert contextualize("第二个具体怎么做？", history) == "两个保障是什么？ 第二个具体怎么做？"
-    assert contextualize("那经费呢？", history) == "两个保障是什么？ 那经费呢？"
+    # words of its own: only the earlier topic is inherited, not its way of asking
+    assert contextualize("那经费呢？", history) == "两个保障 那经费呢？"
+    outline = [Turn("唐县长讲话第二部分讲了哪些重点工作")]
+    assert contextualize("那防溺水有什么要求", outline) == "唐县长讲话重点工作 那防溺水有什么要求"
     standalone = "全市新增中小学编制多少个，公开招聘了多少名教师？"
     assert contextualize(standalone, history) == standalone
     assert contextualize("第二个具体怎么做？", []) == "第二个具体怎么做？"
