@@ -55,7 +55,7 @@ def ensure_jieba() -> None:
 
 def _install_cache(directory: Path) -> bool:
     """On-demand tables from the cache; when it is missing or stale, the whole dictionary the ordinary way
-    (this time) and the cache written for the next process. False only when nothing was loaded."""
+    (this time) and the cache written for the next process. True: jieba is initialised either way."""
     import jieba
 
     from ingest import jieba_cache
