@@ -33,6 +33,9 @@ def create_app(
     model_loaded: Callable[[], bool] = lambda: False,
     jobs: JobQueue | None = None,
 ) -> FastAPI:
+    from web.gradio_import import install as skip_gradio_stub_regeneration
+
+    skip_gradio_stub_regeneration()
     import gradio as gr
 
     from web.admin import AdminService
@@ -158,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from assistant.factory import build_answerer
+    from core.tokens import use_dictionary_cache
     from ingest.progress import ProgressEmbedder
     from settings import load_settings
     from vectorstore.factory import open_embedder, open_store
@@ -168,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    use_dictionary_cache(settings.dictionary_cache_dir)
     try:  # start-up failures an administrator can fix (store unreachable, model, disk): one readable line
         embedder = open_embedder(settings)
         _start_loading(embedder)  # the model loads while the store opens and the corpus is built

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     idle_timeout_s: float = Field(default=5.0, gt=0)  # keep-alive between requests
     embed_batch_size: int = Field(default=16, ge=1)
     torch_threads: int = Field(default=0, ge=0)  # 0 = the embedder's default (1: steady latency)
+    # ONNX question embeddings: questions arriving together share one session run, up to this many (1 = each
+    # its own run; vectorstore/e5_onnx.py says what was measured), and how many runs may go at once (0 = one
+    # per core, at most two).
+    embed_question_batch: int = Field(default=1, ge=1)
+    embed_parallel: int = Field(default=0, ge=0)
     # "onnx": ONNX Runtime export of the model (fast start, no torch on the question path; falls back to
     # torch if the export cannot be made); "torch": the sentence-transformers reference.
     embed_backend: Literal["onnx", "torch"] = "onnx"
@@ -62,6 +67,11 @@ class Settings(BaseSettings):
     @property
     def model_dir(self) -> Path:
         return self.data_dir / "models" / "multilingual-e5-small"
+
+    @property
+    def dictionary_cache_dir(self) -> Path:
+        """jieba's dictionary, split for on-demand loading (core/jieba_cache.py), beside the models."""
+        return self.data_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:

@@ -29,4 +29,7 @@ def build_answerer(settings: Settings) -> Answerer | None:
 
 
 def build_assistant(settings: Settings, store: VectorStore | None = None) -> PolicyAssistant:
+    from core.tokens import use_dictionary_cache
+
+    use_dictionary_cache(settings.dictionary_cache_dir)
     return PolicyAssistant(store or build_store(settings), build_answerer(settings))

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bench.history import TRACKED, dig
+
 QUALITY_COLUMNS = (
     ("recall@1", "recall@1"),
     ("recall@3", "recall@3"),
@@ -23,25 +25,6 @@ SYSTEM_NAMES = {
     "naive_dense": "naive: LangChain 300/50 + e5 + Chroma",
     "naive_hybrid": "naive + jieba BM25 (RRF)",
 }
-# (label, path into the results) of the figures "what changed" compares between two runs
-TRACKED = (
-    ("project recall@5", ("quality", "project", "overall", "recall@5")),
-    ("project MRR", ("quality", "project", "overall", "mrr")),
-    ("project key coverage", ("quality", "project", "overall", "key_coverage")),
-    ("project refusal accuracy", ("quality", "project", "overall", "refusal_accuracy")),
-    ("project false refusals", ("quality", "project", "overall", "false_refusals")),
-    ("naive hybrid recall@5", ("quality", "naive_hybrid", "overall", "recall@5")),
-    ("warm latency p50 ms", ("speed", "warm", "project", "p50_ms")),
-    ("warm latency p95 ms", ("speed", "warm", "project", "p95_ms")),
-    ("cold start s", ("speed", "cold", "project", "median", "first_answer_s")),
-    ("CLI question from cold s", ("speed", "startup", "cli", "median_s")),
-    ("question-path imports ms", ("speed", "startup", "imports", "median_ms")),
-    ("app ready s", ("speed", "startup", "app", "ready_median_s")),
-    ("question embedding p50 ms (onnx)", ("speed", "onnx_vs_torch", "onnx_p50_ms")),
-    ("question embedding p50 ms (torch)", ("speed", "onnx_vs_torch", "torch_p50_ms")),
-    ("ingest chars/s", ("speed", "ingest", "end_to_end", "chars_per_s")),
-    ("model passages/s", ("speed", "ingest", "stages", "model_passages_per_s")),
-)
 
 
 def fmt(value: Any) -> str:
@@ -58,14 +41,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-def dig(data: Any, path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
 
 
 def quality_section(quality: dict[str, Any]) -> str:
@@ -135,6 +110,8 @@ def speed_section(speed: dict[str, Any]) -> str:
         out += [table([*headers, "vs naive"], rows)]
     if speed.get("startup"):
         out += ["", startup_section(speed["startup"], speed.get("embed_backend"))]
+    if speed.get("http_load"):
+        out += ["", http_line(speed["http_load"])]
     ingest = speed.get("ingest", {})
     if ingest:
         out += ["", ingest_section(ingest)]
@@ -229,6 +206,14 @@ def startup_section(starts: dict[str, Any], backend: str | None) -> str:
     )
 
 
+def http_line(load: dict[str, Any]) -> str:
+    return (
+        f"{fmt(load['clients'])} HTTP clients POSTing /api/ask to a fresh `python app.py` for "
+        f"{fmt(load['duration_s'])} s: **{fmt(load['answers_per_s'])} answers/s**, p50 {fmt(load['p50_ms'])} ms, "
+        f"p95 {fmt(load['p95_ms'])} ms (statuses {load.get('statuses')})."
+    )
+
+
 def _runs(values: Sequence[float] | None) -> str:
     return " / ".join(fmt(v) for v in values) if values else "—"
 
@@ -306,18 +291,6 @@ def scale_section(scale: dict[str, Any]) -> str:
             cells = ", ".join(f"{k} {v}" for k, v in steps_s.items())
             out.append(f"\n{step['scale']}× ingest steps (s): {cells}")
     return "\n".join(out)
-
-
-def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> str:
-    if not previous:
-        return "First recorded run: nothing to compare with."
-    rows = []
-    for label, path in TRACKED:
-        before, now = dig(previous, path), dig(current, path)
-        if before is not None or now is not None:
-            rows.append([label, before, now, _delta(before, now)])
-    when = previous.get("meta", {}).get("finished", "?")
-    return f"Compared with the run of {when}:\n\n" + table(["figure", "before", "now", "change"], rows)
 
 
 def render(
@@ -438,7 +411,24 @@ def _mb(value: int | None) -> float | None:
     return None if value is None else round(value / 1e6, 1)
 
 
-def _delta(before: Any, now: Any) -> str:
-    if isinstance(before, int | float) and isinstance(now, int | float):
-        return f"{now - before:+.3f}" if abs(now - before) < 10 else f"{now - before:+,.1f}"
+def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> str:
+    """The tracked figures of both runs and now/before (below 1 is better where lower is better)."""
+    if not previous:
+        return "First recorded run: nothing to compare with."
+    rows = []
+    for label, path, lower_better in TRACKED:
+        before, now = dig(previous, path), dig(current, path)
+        if before is not None or now is not None:
+            rows.append([label, before, now, _ratio(before, now), "lower" if lower_better else "higher"])
+    meta = previous.get("meta", {})
+    who = f"commit {meta['commit']}, " if meta.get("commit") else ""
+    head = (
+        f"Compared with the previous commit's run ({who}{meta.get('finished', '?')}); ratio = now / before:"
+    )
+    return head + "\n\n" + table(["figure", "before", "now", "ratio", "better"], rows)
+
+
+def _ratio(before: Any, now: Any) -> str:
+    if isinstance(before, int | float) and isinstance(now, int | float) and before:
+        return f"{now / before:.2f}×"
     return "—"

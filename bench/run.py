@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import history, report
 from bench.paths import RESULTS, ROOT, SAMPLE_COLLECTION, SAMPLES
+
+HISTORY = "history.json"  # in the results directory: every official run's tracked figures and commit
 
 __all__ = ["RESULTS", "ROOT", "SAMPLES", "SAMPLE_COLLECTION", "main"]  # the paths re-exported
 
@@ -111,15 +113,8 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 
 def tracked_summary(results: dict[str, Any]) -> dict[str, Any]:
-    """Only the figures `report.changes` compares: kept inside the next run's JSON."""
-    summary: dict[str, Any] = {"meta": {"finished": results.get("meta", {}).get("finished")}}
-    for _, path in report.TRACKED:
-        value = report.dig(results, path)
-        node = summary
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = value
-    return summary
+    """Only the figures `history.changes` compares: kept in the history and inside the next run's JSON."""
+    return history.summary(results)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,11 +141,12 @@ def main(argv: list[str] | None = None) -> int:
 
         with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
             results = run_suite(args, Path(tmp), _questions(args))
-        results["meta"] = meta(started, load_before)
-        previous_file = _load(args.results / "latest.json")
-        previous = tracked_summary(previous_file) if previous_file else None
-        results["previous_summary"] = previous
+        results["meta"] = {**meta(started, load_before), "commit": history.current_commit(ROOT.parent)}
+        runs = history.load(args.results / HISTORY)
+        results["previous_summary"] = history.previous_run(runs, results["meta"]["commit"])
         save(results, args.results, "latest.json", "bench-")
+        if not args.limit:
+            history.record(args.results / HISTORY, tracked_summary(results))
     # bench/README.md shows the project's own results only, not a development run's (--results, --limit)
     official = args.results.resolve() == RESULTS.resolve() and not args.limit
     out = write_markdown(args.results, ROOT / "README.md" if official else None)

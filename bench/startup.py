@@ -18,6 +18,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,48 +106,58 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def running_app(
+    env: dict[str, str], timeout_s: float = 180, root: Path = ROOT
+) -> Iterator[tuple[str, float, int]]:
+    """`python app.py` (of the checkout at `root`) on a free port: yields (base URL, seconds from process start until
+    `GET /api/health` answered, its pid); stopped with SIGINT (killed if it does not stop) on exit."""
+    import httpx
+
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=root,
+        env=_env({**env, "POLICY_QA_PORT": str(port), "POLICY_QA_HOST": "127.0.0.1"}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"app exited: {(process.stderr.read() if process.stderr else '')[-2000:]}")
+            if time.perf_counter() - started > timeout_s:
+                raise RuntimeError(f"app not ready within {timeout_s} s")
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        yield base, time.perf_counter() - started, process.pid
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
 def app_ready(question: str, runs: int, env: dict[str, str], timeout_s: float = 180) -> dict[str, Any]:
     import httpx
 
     ready, first = [], []
     for _ in range(runs):
-        port = _free_port()
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=ROOT,
-            env=_env({**env, "POLICY_QA_PORT": str(port), "POLICY_QA_HOST": "127.0.0.1"}),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(
-                        f"app exited: {(process.stderr.read() if process.stderr else '')[-2000:]}"
-                    )
-                if time.perf_counter() - started > timeout_s:
-                    raise RuntimeError(f"app not ready within {timeout_s} s")
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
-            ready.append(time.perf_counter() - started)
+        with running_app(env, timeout_s) as (base, ready_s, _):
+            ready.append(ready_s)
             asked = time.perf_counter()
             answer = httpx.post(f"{base}/api/ask", json={"question": question}, timeout=60)
             answer.raise_for_status()
             first.append(time.perf_counter() - asked)
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
     return {
         "ready_median_s": round(median(ready), 3),
         "ready_runs_s": [round(t, 3) for t in ready],

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold, embedding, ingest_stages, quality, speed, startup
+from bench import cold, embedding, http_load, ingest_stages, quality, speed, startup
 from bench.naive import NaivePipeline
 from bench.stats import latency_summary, ratio
 
@@ -92,6 +92,8 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         "imports": startup.import_time(first, args.cold_runs, env),
         "app": startup.app_ready(first, args.cold_runs, env),
     }
+    log("16 concurrent HTTP clients against a fresh app")
+    load = http_load.http_throughput([q["question"] for q in questions], env)
 
     log("ingest: stages and end to end (empty store, empty cache)")
     inner = embedder.inner  # the bare model (the configured backend): ingest figures must not hit the cache
@@ -128,6 +130,7 @@ def run_suite(args: argparse.Namespace, tmp: Path, questions: list[dict[str, Any
         "query_embedding": query_embedding,
         "embed_in_context": embed_context,
         "startup": starts,
+        "http_load": load,
         "embed_backend": getattr(inner, "backend", type(inner).__name__),
         "onnx_vs_torch": backends,
         "concurrent_embedding": concurrent,

@@ -10,11 +10,13 @@ import logging
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 from core.normalize import fold_for_search
 
 _lock = threading.Lock()
 _ready = False
+_cache_dir: Path | None = None
 
 # Function words and question words carry no topic; dropping them keeps BM25 on the content.
 _STOPWORD_TEXT = """
@@ -28,8 +30,16 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TOKEN_RE = re.compile(r"[\w\u4e00-\u9fff]")
 
 
+def use_dictionary_cache(directory: Path | None) -> None:
+    """Load jieba's dictionary from a cache in `directory` (built there on first use), character by
+    character as sentences need it, instead of all of it (≈ 2 s with the part-of-speech tags) up front.
+    Called by the entry points with the data dir before the first cut; jieba's state is per process."""
+    global _cache_dir
+    _cache_dir = Path(directory) if directory is not None else None
+
+
 def ensure_jieba() -> None:
-    """Load jieba's dictionary once per process (≈1 s), quietly; safe from many threads."""
+    """Load jieba's dictionary once per process, quietly; safe from many threads."""
     global _ready
     if _ready:
         return
@@ -38,8 +48,29 @@ def ensure_jieba() -> None:
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
+            if _cache_dir is None or not _install_cache(_cache_dir):
+                jieba.initialize()
             _ready = True
+
+
+def _install_cache(directory: Path) -> bool:
+    """On-demand tables from the cache; when it is missing or stale, the whole dictionary the ordinary way
+    (this time) and the cache written for the next process. True: jieba is initialised either way."""
+    import jieba
+
+    from core import jieba_cache
+
+    path = jieba_cache.cache_file(directory)
+    if jieba_cache.install(path):
+        return True
+    jieba.initialize()
+    import jieba.posseg  # the tag table is part of the cache
+
+    try:
+        jieba_cache.write(path)
+    except OSError as exc:  # a read-only data dir: the next process loads the whole dictionary again
+        logging.getLogger(__name__).warning("jieba dictionary cache not written to %s: %s", path, exc)
+    return True
 
 
 def tokenize(text: str) -> list[str]:

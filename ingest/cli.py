@@ -67,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from core.tokens import use_dictionary_cache
     from vectorstore.factory import open_store
 
+    use_dictionary_cache(settings.dictionary_cache_dir)
     counter = _ChunkCounter(build_embedder(settings))
     store = open_store(settings, counter)
     try:

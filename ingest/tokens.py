@@ -2,6 +2,6 @@
 Import from `core.tokens`; this module will be removed.
 """
 
-from core.tokens import STOPWORDS, ensure_jieba, tokenize, tokenize_query
+from core.tokens import STOPWORDS, ensure_jieba, tokenize, tokenize_query, use_dictionary_cache
 
-__all__ = ["STOPWORDS", "ensure_jieba", "tokenize", "tokenize_query"]
+__all__ = ["STOPWORDS", "ensure_jieba", "tokenize", "tokenize_query", "use_dictionary_cache"]

@@ -100,6 +100,8 @@ class OnnxE5Embedder:
             settings.model_dir,
             batch_size=settings.embed_batch_size if explicit else DEFAULT_BATCH_SIZE,
             threads=settings.torch_threads or None,
+            max_question_batch=settings.embed_question_batch,
+            parallel=settings.embed_parallel or DEFAULT_PARALLEL_BATCHES,
             fallback=reference,
         )
 

@@ -24,8 +24,10 @@ MAX_SEQ_LENGTH = 512
 # One text per session run. Measured on the 2-core target (2026-12-03, interleaved rounds): ONNX Runtime
 # runs padded batches slower per text than single texts — 300-character passages 7.3 / 6.6 / 4.9 / 4.2
 # passages/s at batch 1 / 4 / 8 / 16; 16 concurrent question clients 80–86 questions/s unbatched (two runs
-# at once) vs 60–71 with 3 ms micro-batches. So batching is available (max_question_batch, batch_size,
-# POLICY_QA_EMBED_BATCH_SIZE) but off by default.
+# at once) vs 60–71 with 3 ms micro-batches. Through the app (16 HTTP clients, bench/http_load.py) batches also
+# cost more server CPU per answer (56–66 vs 48–58 ms): a ~19-token question already reuses each weight across
+# its rows, batches pad, and only max_active_questions (4) answers run at once. So batching is available
+# (max_question_batch, batch_size, POLICY_QA_EMBED_QUESTION_BATCH / _BATCH_SIZE) but off by default.
 DEFAULT_BATCH_SIZE = 1
 # One thread, as for torch (vectorstore/e5.py): steady latency when other processes want the cores.
 DEFAULT_THREADS = 1

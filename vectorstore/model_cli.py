@@ -42,11 +42,21 @@ def main(argv: list[str] | None = None) -> int:
         e5_builder.ensure_model(args.model_dir, force=args.force, full_check=True)
         if not args.no_onnx:
             e5_onnx_build.ensure_onnx(args.model_dir, force=args.force, full_check=True)
+        _ensure_dictionary_cache(args.model_dir.parent)
     except ModelBuildError as exc:
         print(f"{exc.message}\n{exc.detail}", file=sys.stderr)
         return 1
     print(f"{args.model_dir}: ready ({time.monotonic() - started:.1f} s)")
     return 0
+
+
+def _ensure_dictionary_cache(directory: Path) -> None:
+    """jieba's on-demand dictionary beside the models (core/jieba_cache.py), so the first question of
+    the first process does not pay for building it."""
+    from core.tokens import ensure_jieba, use_dictionary_cache
+
+    use_dictionary_cache(directory)
+    ensure_jieba()
 
 
 if __name__ == "__main__":

@@ -376,8 +376,8 @@ def test_render_shows_every_system_and_what_changed() -> None:
     text = report.render(_results(0.92, 80.0), None, previous)
     assert "| policy-qa (this project) | — | — | 0.920 |" in text
     assert "naive: LangChain 300/50" in text
-    assert "| project recall@5 | 0.800 | 0.920 | +0.120 |" in text
-    assert "| warm latency p50 ms | 100.0 | 80.0 | -20.0 |" in text
+    assert "| project recall@5 | 0.800 | 0.920 | 1.15× | higher |" in text
+    assert "| warm latency p50 ms | 100.0 | 80.0 | 0.80× | lower |" in text
     assert "## Scale" not in text
 
 
