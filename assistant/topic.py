@@ -37,6 +37,7 @@ _PARTICLES = "里的"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
     r"多少|多长时间|多久|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
+    r"|几块钱|几元|几毛|几分钱"
 )
 _QUESTION_WORD_RE = re.compile(
     r"几|哪|什么|多少|多长|多久|多大|多高|多远|怎|谁|吗|是否|有没有|啥|咋|是不是|能不能|要不要|越来越|意思"

@@ -32,6 +32,7 @@ from assistant.strategies.common import (
     take,
     with_relative_years,
 )
+from assistant.synonyms import forms
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
 from core.records import Document
@@ -138,13 +139,17 @@ def acceptable(ctx: Context, found: Found) -> bool:
         # number about something the speeches never mention ("学费") cannot be in them.
         # a place, person or body the speech itself names ("青禾县") scopes the speech, not the number
         words = [t.word for t in terms if not (t.named and t.word in ctx.folded(doc.doc_id))]
-        if any(corpus_count(w, corpus.search_text) == 0 for w in words):
+        folded_sentence = fold_for_search(sentence)
+        if any(
+            corpus_count(w, corpus.search_text) == 0 and not _named_otherwise(w, folded_sentence)
+            for w in words
+        ):
             return False
         # the speech's own place and speaker words ("东湖区", "书记") are no "thing" a number is about
         header = ctx.header(doc.doc_id)
         rarest = rarest_of([w for w in words if w not in header], corpus.search_text)
         framed = fold_for_search(f"{sentence} {innermost_label(doc, found.sentence.start)}")
-        if rarest is not None and term_presence(rarest, framed) < THRESHOLDS.rarest_in_answer:
+        if rarest is not None and not _mentions(rarest, framed):
             return False
         return _value_fits(ctx, found, [w for w in words if w not in header], sentence)
     return True
@@ -152,6 +157,24 @@ def acceptable(ctx: Context, found: Found) -> bool:
 
 _RELATIVE = ("前年", "去年", "今年", "明年")
 _CLAUSE_RE = re.compile(r"[^，；：,;]+")
+
+
+def _mentions(word: str, folded: str) -> bool:
+    return term_presence(word, folded) >= THRESHOLDS.rarest_in_answer or _named_otherwise(word, folded)
+
+
+def _named_otherwise(word: str, folded: str) -> bool:
+    """The speech's own name for the question's word: a synonym (营养餐 → 营养改善计划) or the long
+    form of an abbreviation (职校 → 职业院校)."""
+    return any(form in folded for form in forms(word)[1:]) or abbreviates(word, folded)
+
+
+def abbreviates(word: str, text: str) -> bool:
+    """ "职校" in "职业院校", "营养餐" not in "营养改善计划": the word's characters in order within a short
+    stretch of the text, first to last — how a question shortens the speech's name for a thing."""
+    if len(word) < 2:
+        return False
+    return re.search(".{0,3}".join(map(re.escape, word)), text) is not None
 
 
 def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> bool:
@@ -166,7 +189,7 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
     doc = ctx.corpus.documents[found.chunk.doc_id]
     start, end = paragraph(doc.text, found.sentence.start)
     around = fold_for_search(f"{doc.text[start:end]} {found.chunk.section_path}")
-    if any(term_presence(w, around) < THRESHOLDS.rarest_in_answer for w in words):
+    if any(not _mentions(w, around) for w in words):
         return False  # a number about something else the speech also counts
     if not ctx.cues.quantity:
         return True
