@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.corpus import Corpus
 from assistant.cues import read_cues
+from assistant.nearby import common_prefix
 from assistant.query import Query, compact, item_ordinals, without_asking
 from assistant.records import Answer, AnswerItem
 from assistant.synonyms import FOLLOW_UP_WORDS
@@ -119,7 +120,7 @@ def elaboration(corpus: Corpus, items: Sequence[AnswerItem], index: int) -> tupl
     上下学交通安全。…"), at least two thirds of it."""
     item = items[index]
     labels = [compact(i.label) for i in items if i.doc_id == item.doc_id]
-    common = _common_prefix(labels) if len(labels) > 1 else 0
+    common = len(common_prefix(labels)) if len(labels) > 1 else 0
     own = compact(item.label)[common:]
     if len(own) < 3:
         return None
@@ -135,12 +136,6 @@ def elaboration(corpus: Corpus, items: Sequence[AnswerItem], index: int) -> tupl
         if run > best:
             best, where = run, (start, start + len(line))
     return where if best * 3 >= len(own) * 2 else None
-
-
-def _common_prefix(texts: list[str]) -> int:
-    return next(
-        (i for i, chars in enumerate(zip(*texts, strict=False)) if len(set(chars)) > 1), min(map(len, texts))
-    )
 
 
 def item_span(corpus: Corpus, items: Sequence[AnswerItem], index: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ more than the count.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def _run(text: str, start: int, end: int) -> list[NearItem]:
     best: list[NearItem] = []
     for i in range(len(pieces) - 1):
         a, b = _clean(pieces[i][0]), _clean(pieces[i + 1][0])
-        suffix, prefix = _common_suffix(a, b), _common_prefix(a, b)
+        suffix, prefix = _common_suffix(a, b), common_prefix([a, b])
         if len(suffix) >= 2:
             found = _extend(pieces[i:], _until(suffix))
         elif len(prefix) >= 2:
@@ -106,15 +107,10 @@ def _clean(piece: str) -> str:
     return _FILLER.sub("", piece.strip().strip("“”\"'"))
 
 
+def common_prefix(texts: Sequence[str]) -> str:
+    """What all the texts open with, character by character."""
+    return os.path.commonprefix(list(texts))  # noqa: RUF071 — strings, not paths: characters are wanted
+
+
 def _common_suffix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return a[len(a) - n :] if n else ""
-
-
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+    return common_prefix([a[::-1], b[::-1]])[::-1]

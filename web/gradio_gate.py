@@ -175,16 +175,7 @@ class GradioGate:
             if not all(isinstance(p, str) and self.sessions.owns(session, p) for p in paths):
                 await self._refuse(scope, send, 403, FOREIGN_FILE, "foreign_file", detail=str(paths[0])[:200])
                 return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, self._readable_queue_full(scope, send))
+        await self.app(scope, replaying(body, receive), self._readable_queue_full(scope, send))
 
     def _readable_queue_full(self, scope: Scope, send: Send) -> Send:
         """Gradio's full queue answers 503 in English: say it in Chinese, and log it once."""
@@ -276,3 +267,17 @@ def _file_paths(value: Any, depth: int = 0) -> Iterator[Any]:
     elif isinstance(value, list):
         for item in value:
             yield from _file_paths(item, depth + 1)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, once, then the connection's own messages."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.gradio_gate import _client, _route, json_response
+from web.gradio_gate import _client, _route, json_response, replaying
 from web.refusals import RefusalLog
 
 COOKIE = "qa_client"
@@ -117,16 +117,7 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replaying(body, receive)
 
 
 def _with_cookie(send: Send, cookie: str | None, scope: Scope) -> Send:

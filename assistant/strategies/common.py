@@ -184,6 +184,17 @@ def take(sentences: list[Sentence], budget: int, limit: int) -> list[Sentence]:
     return out
 
 
+def labelled(cites: Citations, doc_id: str, start: int, label: str) -> str:
+    """A list item's label with the mark of the passage it starts in."""
+    chunk = cites.corpus.chunk_at(doc_id, start)
+    return f"{label}{cites.mark(chunk, label) if chunk else ''}"
+
+
+def heading_at(doc: Document, start: int) -> str | None:
+    """The section whose heading starts at `start` (a list item that is a heading), if any."""
+    return next((s.section_id for s in doc.sections if s.start == start), None)
+
+
 def mark(cites: Citations, corpus: Corpus, doc_id: str, sentence: Sentence) -> str:
     chunk = corpus.chunk_at(doc_id, sentence.start)
     return cites.mark(chunk, sentence.text) if chunk else ""

@@ -9,18 +9,16 @@ is left to the fact strategy, which reads the item's passage first.
 from __future__ import annotations
 
 from assistant import templates as T
-from assistant.citing import Citations
 from assistant.lists import ListCandidate
 from assistant.query import compact
 from assistant.records import AnswerItem
 from assistant.sentences import split_sentences
 from assistant.strategies.base import Context, Draft
-from assistant.strategies.common import clip, focus_region, mark, take
+from assistant.strategies.common import clip, focus_region, heading_at, labelled, mark, take
 from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.weights import LIMITS
 from core.normalize import fold_for_search
 from core.numerals import count_word
-from core.records import Document
 from core.tokens import tokenize_query
 
 
@@ -39,11 +37,9 @@ class Focused:
             return None
         cites = ctx.citations()
         if inner is not None:
-            items = "；".join(
-                f"{item.label}{_mark_at(cites, doc_id, item.start, item.label)}" for item in inner.items
-            )
+            items = "；".join(labelled(cites, doc_id, item.start, item.label) for item in inner.items)
             head = clip(heading.strip().lstrip("#").strip(), 40) or clip(inner.head, 40)
-            listed = [AnswerItem(i.label, doc_id, i.start, _heads(doc, i.start)) for i in inner.items]
+            listed = [AnswerItem(i.label, doc_id, i.start, heading_at(doc, i.start)) for i in inner.items]
             text = T.LIST.format(head=head, n=count_word(len(inner.items)), items=items)
             return Draft(text, True, cites, items=listed)
         body = split_sentences(doc.text[body_start:end], body_start)
@@ -57,11 +53,6 @@ class Focused:
         if label and compact(label) not in compact(text):  # say which item this is ("师资保障：…")
             text = f"{label}：{text}"
         return Draft(text, True, cites)
-
-
-def _mark_at(cites: Citations, doc_id: str, start: int, text: str) -> str:
-    chunk = cites.corpus.chunk_at(doc_id, start)
-    return cites.mark(chunk, text) if chunk else ""
 
 
 def _inner_list(ctx: Context, doc_id: str, start: int, end: int) -> ListCandidate | None:
@@ -80,8 +71,3 @@ def asks_whole_item(asked: str, heading: str) -> bool:
     folded = fold_for_search(heading)
     words = [w for w in tokenize_query(asked) if w not in FOLLOW_UP_WORDS]
     return all(w in folded or all(ch in folded for ch in w) for w in words)
-
-
-def _heads(doc: Document, start: int) -> str | None:
-    """The section an item heads, if it is a heading."""
-    return next((s.section_id for s in doc.sections if s.start == start), None)

@@ -13,7 +13,7 @@ from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import coverage, split_sentences
 from assistant.strategies.base import Context, Draft
-from assistant.strategies.common import clip, mark, take
+from assistant.strategies.common import clip, heading_at, labelled, mark, take
 from assistant.weights import LIMITS, LIST, THRESHOLDS
 from core.normalize import fold_for_search
 from core.numerals import count_word, to_chinese
@@ -69,7 +69,7 @@ class Outline:
         cites = ctx.citations()
         doc = corpus.documents[best.doc_id]
         chosen = [best.items[i - 1] for i in query.ordinals if 1 <= i <= len(best.items)] or list(best.items)
-        items = "；".join(_list_item(doc, item.label, item.start, cites) for item in chosen)
+        items = "；".join(labelled(cites, doc.doc_id, item.start, item.label) for item in chosen)
         n = count_word(len(best.items))
         if best.kind == "root":
             text = T.OUTLINE.format(speech=speech_label(corpus, best.doc_id), n=n, items=items)
@@ -77,12 +77,8 @@ class Outline:
             text = T.LIST.format(head=_list_head(doc, best), n=n, items=items)
         bodiless = [i.label for i in best.items if _has_no_body(doc, i.start)]
         notice = T.NOTICE_INCOMPLETE if bodiless and len(bodiless) == len(best.items) else ""
-        listed = [AnswerItem(i.label, best.doc_id, i.start, _section_at(doc, i.start)) for i in chosen]
+        listed = [AnswerItem(i.label, best.doc_id, i.start, heading_at(doc, i.start)) for i in chosen]
         return Draft(text, True, cites, notice, items=listed)
-
-
-def _section_at(doc: Document, start: int) -> str | None:
-    return next((s.section_id for s in doc.sections if s.start == start), None)
 
 
 def score_list(cand: ListCandidate, ctx: Context) -> float:
@@ -137,11 +133,6 @@ def _candidates(query: Query, corpus: Corpus, ranked: Sequence[Ranked] = ()) -> 
     return [c for c in corpus.lists if c.doc_id in docs] if docs else corpus.lists
 
 
-def _list_item(doc: Document, label: str, start: int, cites: Citations) -> str:
-    chunk = cites.corpus.chunk_at(doc.doc_id, start)
-    return f"{label}{cites.mark(chunk, label) if chunk else ''}"
-
-
 def _missing_part(query: Query, corpus: Corpus) -> Draft | None:
     docs = query.doc_ids or []
     if len(docs) != 1 or query.part is None:
@@ -169,7 +160,7 @@ def _part_body(query: Query, corpus: Corpus) -> Draft | None:
     if not body:
         return None
     picked = take(body, LIMITS.answer_chars - 40, 3)
-    head = _list_item(doc, section.label, section.start, cites)
+    head = labelled(cites, doc.doc_id, section.start, section.label)
     parts = [f"{clip(s.text, LIMITS.answer_chars)}{mark(cites, corpus, doc.doc_id, s)}" for s in picked]
     return Draft(T.PART_BODY.format(part=to_chinese(query.part), head=head, body="".join(parts)), True, cites)
 
