@@ -1,4 +1,8 @@
-"""Thumbs up/down on an answer, appended as one JSON line per vote to the data dir's feedback log."""
+"""Thumbs up/down on an answer, appended as one JSON line per vote to the data dir's feedback log.
+
+A vote may carry a comment and may be changed: each change is a new line with the same `answer_id`,
+and `latest()` keeps the last line per answer, so the log stays append-only (no rewrite races).
+"""
 
 from __future__ import annotations
 
@@ -27,13 +31,23 @@ class FeedbackLog:
         self._clock = clock
         self._lock = threading.Lock()
 
-    def record(self, rating: str, answer: Answer, *, session: str = "") -> dict[str, Any]:
+    def record(
+        self,
+        rating: str,
+        answer: Answer,
+        *,
+        session: str = "",
+        comment: str = "",
+        answer_id: str = "",
+    ) -> dict[str, Any]:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {sorted(RATINGS)}")
         entry = {
             "timestamp": self._clock(),
             "rating": rating,
             "session": session,
+            "answer_id": answer_id,
+            "comment": comment.strip(),
             "question": answer.question,
             "answer": answer.answer,
             "answerable": answer.answerable,
@@ -53,3 +67,16 @@ class FeedbackLog:
             return []
         with self.path.open(encoding="utf-8") as handle:
             return [json.loads(line) for line in handle if line.strip()]
+
+    def latest(self) -> list[dict[str, Any]]:
+        """One entry per answer: the last vote wins (entries without an answer_id stay as they are)."""
+        by_answer: dict[str, dict[str, Any]] = {}
+        loose: list[dict[str, Any]] = []
+        for entry in self.read():
+            key = entry.get("answer_id") or ""
+            if key:
+                by_answer.pop(key, None)  # re-insert so the order is that of the last vote
+                by_answer[key] = entry
+            else:
+                loose.append(entry)
+        return loose + list(by_answer.values())

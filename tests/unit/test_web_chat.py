@@ -180,3 +180,16 @@ def test_two_sessions_answering_at_once_do_not_mix(feedback: FeedbackLog) -> Non
     for name, other in (("甲", "乙"), ("乙", "甲")):
         assert finals[name].count(f"{name}的问题") >= 3 and f"{other}的问题" not in finals[name]
         assert [t.question for t in sessions[name].turns] == [f"{name}的问题"] * 3
+
+
+def test_a_changed_vote_replaces_the_earlier_one_and_keeps_its_comment(feedback: FeedbackLog) -> None:
+    answer = Answer(question="两个保障是什么？", answer="……", citations=[], answerable=True, mode="extractive")
+    feedback.record("up", answer, answer_id="c1:0")
+    feedback.record("down", answer, answer_id="c1:0", comment="  漏了第二个保障 ")
+    feedback.record("up", answer, answer_id="c1:1")
+    latest = feedback.latest()
+    assert [(e["answer_id"], e["rating"], e["comment"]) for e in latest] == [
+        ("c1:0", "down", "漏了第二个保障"),
+        ("c1:1", "up", ""),
+    ]
+    assert len(feedback.read()) == 3  # append-only: the history of votes is kept
