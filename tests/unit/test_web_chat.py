@@ -183,7 +183,9 @@ def test_two_sessions_answering_at_once_do_not_mix(feedback: FeedbackLog) -> Non
 
 
 def test_a_changed_vote_replaces_the_earlier_one_and_keeps_its_comment(feedback: FeedbackLog) -> None:
-    answer = Answer(question="两个保障是什么？", answer="……", citations=[], answerable=True, mode="extractive")
+    answer = Answer(
+        question="两个保障是什么？", answer="……", citations=[], answerable=True, mode="extractive"
+    )
     feedback.record("up", answer, answer_id="c1:0")
     feedback.record("down", answer, answer_id="c1:0", comment="  漏了第二个保障 ")
     feedback.record("up", answer, answer_id="c1:1")
