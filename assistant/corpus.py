@@ -2,7 +2,9 @@
 
 Keyword search and the formulation/outline indexes are built from the store itself (not from
 local files), so every app process sees what another process (an admin's ingest) committed:
-each question costs one cheap generation read, and a change triggers one rebuild.
+each question costs one cheap generation read, and a change triggers one rebuild. The structures of a
+speech (lists, parallel runs, items near a formulation's name) are read as ingest stored them, never
+searched for here; only a record stored before ingest found them is given them on read.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from dataclasses import dataclass, field
 
 from assistant.corpustext import CorpusText
 from assistant.keyword import KeywordIndex
-from assistant.lists import ListCandidate, find_lists
 from assistant.lookup import FormulationIndex, HeadingIndex, TitleIndex
-from assistant.terms import Run, implied_definitions, parallel_runs
+from assistant.terms import implied_definitions
 from core.normalize import fold_for_search
-from core.records import Chunk, Document, Formulation
+from core.records import Chunk, Document, Formulation, ListCandidate, ParallelRun
 from core.store import Manifest, VectorStore
 from core.tokens import tokenize
+from ingest.structures import has_structures, with_structures
 
 
 @dataclass
@@ -66,8 +68,8 @@ class _Speech:
     document: Document
     chunks: list[Chunk]  # in position order
     tokens: list[list[str]]  # per chunk
-    lists: list[ListCandidate]
-    runs: list[Run]
+    lists: tuple[ListCandidate, ...]
+    runs: tuple[ParallelRun, ...]
     folded: str  # title, speaker, meeting and text, folded for search
 
 
@@ -159,12 +161,14 @@ class CorpusCache:
 
 def _prepare(doc: Document, chunks: list[Chunk]) -> _Speech:
     chunks = sorted(chunks, key=lambda c: c.position)
+    if not has_structures(doc):  # stored before ingest found them: found now, as ingest would have
+        doc = with_structures(doc)
     return _Speech(
         document=doc,
         chunks=chunks,
         tokens=[_tokens_of(c) for c in chunks],
-        lists=find_lists(doc),
-        runs=parallel_runs(doc),
+        lists=doc.lists or (),
+        runs=doc.runs or (),
         folded=fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting}\n{doc.text}"),
     )
 

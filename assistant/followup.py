@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from assistant.corpus import Corpus
 from assistant.cues import read_cues
-from assistant.nearby import common_prefix
 from assistant.query import Query, compact, item_ordinals, without_asking
 from assistant.records import Answer, AnswerItem
 from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.topic import topic_terms
+from core.naming import common_prefix
 from core.numerals import parse_numeral, to_chinese
 
 FOLLOW_UP_RE = re.compile(

@@ -2,7 +2,8 @@
 
 The one place that knows what 一…十 are worth: ingest's outline and formulation parsers read them strictly
 (`cn_number`), the assistant's question reader leniently (`parse_numeral`: also digits, 零, 〇, 俩).
-`CN_NUMERAL` is the 一…十 character class for regular expressions.
+`CN_NUMERAL` is the 一…十 character class for regular expressions (`CN_COUNT` the same with 两), `CIRCLED`
+the ①…⑫ one: every parser and question reader builds its patterns from these, never from a copy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ CN_COUNT = "一二两三四五六七八九十"  # the class of a count (两个�
 _CN = CN_COUNT
 # The class of an ordinal marker (一、 / 第三 / （五））: 两 counts, never orders.
 CN_NUMERAL = "一二三四五六七八九十"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫"  # circled item numbers a list inside a paragraph uses
 NUMERAL_RE = re.compile(rf"[{_CN}]{{1,3}}|\d{{1,2}}")
 ORDINAL_CN = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 
@@ -32,6 +34,11 @@ def parse_numeral(text: str) -> int | None:
         return None
     value = (_DIGITS.get(tens, 0) if tens else 1) * 10
     return value + (_DIGITS.get(units, 0) if units else 0)
+
+
+def circled_number(mark: str) -> int:
+    """'①' → 1, '⑫' → 12."""
+    return ord(mark) - ord("①") + 1
 
 
 def to_chinese(n: int) -> str:

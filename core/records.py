@@ -63,6 +63,54 @@ class Formulation:
 
 
 @dataclass(frozen=True)
+class ListItem:
+    label: str  # what an answer shows: the heading or the item's lead clause
+    start: int  # offsets of the lead in the document text
+    end: int
+
+
+@dataclass(frozen=True)
+class ListCandidate:
+    """An enumerable list of a speech: its parts, a section's sub-sections, or a list inside a
+    paragraph ("一是…二是…", ①②, （1）, 一方面/另一方面, 首先…最后), so a "哪几个" question gets it whole."""
+
+    doc_id: str
+    kind: str  # "root" (the speech's parts) | "section" (a section's sub-sections) | "inline"
+    head: str  # the words that introduce the list: heading, intro sentence, title for the root
+    start: int
+    end: int
+    items: tuple[ListItem, ...]
+    section_id: str | None = None
+    part: int | None = None  # 1-based number of the top-level part this list is (kind "section")
+
+
+@dataclass(frozen=True)
+class ParallelRun:
+    """A run of parallel items that open alike ("进教材、进课堂、进头脑"): what may define a formulation
+    another speech names without listing it."""
+
+    prefix: str  # the opening the items share ("进")
+    items: tuple[FormulationItem, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NearItem:
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class NearbyItems:
+    """Items of a formulation stored without items, found where the speech names it (by `name` at `start`)."""
+
+    name: str
+    start: int
+    items: tuple[NearItem, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     """One speech. A file may hold several (sample 002 holds two)."""
 
@@ -80,6 +128,11 @@ class Document:
     subtitle: str = ""  # "在…上的讲话" under a main title ('' when the title has none); `title` joins both
     speaker_post: str = ""  # "副市长", "县委书记", "党组书记、局长": so "周副市长" finds the speech
     published: str = ""  # the web page's publishing date (ISO); `date` falls back to it, labelled
+    # Structures found at ingest with the outline and formulations. None on a record stored before they
+    # were (the reader derives them then: ingest/structures.py), so older indexes need no rebuild.
+    lists: tuple[ListCandidate, ...] | None = None
+    runs: tuple[ParallelRun, ...] | None = None
+    nearby: tuple[NearbyItems, ...] | None = None
 
     def section(self, section_id: str | None) -> Section | None:
         return next((s for s in self.sections if s.section_id == section_id), None)

@@ -1,6 +1,7 @@
 """Glue: one loaded file → its speeches as (Document, chunks), ready for the store.
 
-clean → split into speeches → per speech: content-derived id, outline, formulations, chunks, and each
+clean → split into speeches → per speech: content-derived id, outline, formulations, the structures the
+answerer reads (lists, parallel runs, items near a formulation's name: ingest/structures.py), chunks, and each
 chunk's keyword tokens (`metadata["tokens"]`, space-joined), so readers never re-tokenise the corpus.
 The doc id hashes only the speech's cleaned text, so the same speech arriving under another
 file name, or the same file ingested again, gets the same id and is never embedded twice.
@@ -18,10 +19,12 @@ from ingest.clean import clean_text
 from ingest.formulations import find_formulations
 from ingest.outline import parse_outline
 from ingest.speeches import split_speeches
+from ingest.structures import with_structures
 
 TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # Bump when cleaning, outline, chunking or the embedding model change what is stored for the same
-# text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them.
+# text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them. (Not bumped
+# for the stored lists/runs/nearby items: a record without them is given them on read, ingest/structures.py.)
 INDEX_VERSION = "2"  # 2: header reader (title + subtitle, post), web-noise lines, outline families
 
 
@@ -50,6 +53,7 @@ def build_documents(loaded: LoadedText) -> list[tuple[Document, list[Chunk]]]:
             sections=sections,
             formulations=tuple(find_formulations(speech.text, sections)),
         )
+        doc = with_structures(doc)
         built.append((doc, [with_tokens(chunk) for chunk in chunk_document(doc)]))
     return built
 

@@ -11,14 +11,26 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
-from core.records import Chunk, Document, Formulation, FormulationItem, Section
+from core.records import (
+    Chunk,
+    Document,
+    Formulation,
+    FormulationItem,
+    ListCandidate,
+    ListItem,
+    NearbyItems,
+    NearItem,
+    ParallelRun,
+    Section,
+)
 from core.store import DocumentInfo, Manifest
 
 Metadata = dict[str, str | int | float | bool]
+T = TypeVar("T")
 
 # Chunk.metadata keys are stored with this prefix so they can never shadow our own fields
 # and can still be used in `where` filters.
@@ -80,7 +92,16 @@ def document_metadata(doc: Document, chunk_count: int) -> Metadata:
         "chunks": chunk_count,
         "sections": json.dumps([asdict(s) for s in doc.sections], ensure_ascii=False),
         "formulations": json.dumps([asdict(f) for f in doc.formulations], ensure_ascii=False),
+        **{key: _dumps(value) for key, value in _structures(doc).items() if value is not None},
     }
+
+
+def _structures(doc: Document) -> dict[str, tuple[Any, ...] | None]:
+    return {"lists": doc.lists, "runs": doc.runs, "nearby": doc.nearby}
+
+
+def _dumps(records: tuple[Any, ...]) -> str:
+    return json.dumps([asdict(r) for r in records], ensure_ascii=False, separators=(",", ":"))
 
 
 def document_from_record(text: str | None, meta: Mapping[str, Any]) -> Document:
@@ -98,7 +119,28 @@ def document_from_record(text: str | None, meta: Mapping[str, Any]) -> Document:
         part=int(meta.get("part", 0)),
         sections=tuple(Section(**s) for s in json.loads(str(meta.get("sections", "[]")))),
         formulations=tuple(_formulation(f) for f in json.loads(str(meta.get("formulations", "[]")))),
+        # absent from records stored before ingest found them: None, and the reader derives them
+        lists=_loaded(meta, "lists", _list),
+        runs=_loaded(meta, "runs", _run),
+        nearby=_loaded(meta, "nearby", _nearby),
     )
+
+
+def _loaded(meta: Mapping[str, Any], key: str, build: Callable[[dict[str, Any]], T]) -> tuple[T, ...] | None:
+    raw = meta.get(key)
+    return None if raw is None else tuple(build(r) for r in json.loads(str(raw)))
+
+
+def _list(raw: dict[str, Any]) -> ListCandidate:
+    return ListCandidate(**{**raw, "items": tuple(ListItem(**i) for i in raw["items"])})
+
+
+def _run(raw: dict[str, Any]) -> ParallelRun:
+    return ParallelRun(**{**raw, "items": tuple(FormulationItem(**i) for i in raw["items"])})
+
+
+def _nearby(raw: dict[str, Any]) -> NearbyItems:
+    return NearbyItems(**{**raw, "items": tuple(NearItem(**i) for i in raw["items"])})
 
 
 def _formulation(raw: dict[str, Any]) -> Formulation:

@@ -9,7 +9,6 @@ is left to the fact strategy, which reads the item's passage first.
 from __future__ import annotations
 
 from assistant import templates as T
-from assistant.lists import ListCandidate
 from assistant.query import compact
 from assistant.records import AnswerItem
 from assistant.sentences import split_sentences
@@ -19,6 +18,7 @@ from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.weights import LIMITS
 from core.normalize import fold_for_search
 from core.numerals import count_word
+from core.records import ListCandidate
 from core.tokens import tokenize_query
 
 

@@ -87,7 +87,7 @@ def _with_nearby_items(corpus: Corpus, match: FormulationMatch) -> FormulationMa
     form = match.formulation
     if form.items:
         return match
-    near = items_near(corpus.documents[match.doc_id], form, corpus.lists)
+    near = items_near(corpus.documents[match.doc_id], form)
     if not near:
         return match
     items = tuple(FormulationItem(n.text, n.text, n.start, n.start + len(n.text)) for n in near)

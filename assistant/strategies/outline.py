@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from assistant import templates as T
 from assistant.citing import Citations, speech_label
 from assistant.corpus import Corpus
-from assistant.lists import ListCandidate
 from assistant.query import Query, list_head
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
@@ -17,7 +16,7 @@ from assistant.strategies.common import clip, heading_at, labelled, mark, take
 from assistant.weights import LIMITS, LIST, THRESHOLDS
 from core.normalize import fold_for_search
 from core.numerals import count_word, to_chinese
-from core.records import Document
+from core.records import Document, ListCandidate
 
 # Words that ask for a list or name the speech, not what the list is about.
 _LIST_WORDS = frozenset(

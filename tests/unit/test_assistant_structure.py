@@ -11,8 +11,9 @@ from assistant.corpus import Corpus
 from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from assistant.strategies.common import focus as _focus
-from assistant.terms import implied_definitions, parallel_runs
+from assistant.terms import implied_definitions
 from core.records import Document, Formulation
+from ingest.runs import parallel_runs
 from tests.fakes import ask_checked as ask
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lists import ListCandidate, find_lists
-from core.records import Document
+from core.records import Document, ListCandidate
+from ingest.lists import find_lists
 from tests.fakes import built_speech as built
 from tests.fakes import sample_speeches
 

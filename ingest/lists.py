@@ -1,47 +1,27 @@
-"""Every enumerable list in a speech, so "哪几个/哪些/第N部分" questions get the whole list.
+"""Every enumerable list in a speech, found once at ingest, so "哪几个/哪些/第N部分" questions get the whole list.
 
 A speech's outline is a tree of lists: the top-level parts, each section's sub-sections, and
 lists inside a paragraph ("一是人防技防物防要到位。…二是食堂管理要到位。…", or parallel short
-"要推进资源交流。…要提升能力素质。…" sentences). Retrieval finds passages; these candidates let the
-answer layer return a list whole and in order instead of the one item that ranked best.
+"要推进资源交流。…要提升能力素质。…" sentences). Retrieval finds passages; these lists, stored with the
+document, let the answer layer return a list whole and in order instead of the one item that ranked best.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from core.numerals import parse_numeral
-from core.records import Document, Section
+from core.numerals import CIRCLED, CN_NUMERAL, circled_number, parse_numeral
+from core.records import Document, ListCandidate, ListItem, Section
 
 # 一是…二是…, 一要…二要…, 第一，…第二，… at sentence starts, or right after the colon that announces
 # them ("还面临一些突出问题：一是…；二是…")
 _INLINE_RE = re.compile(
-    r"(?:^|(?<=[。！？；：]))\s*(?:([①②③④⑤⑥⑦⑧⑨⑩⑪⑫])|[（(]([一二三四五六七八九十\d]{1,2})[）)]"
-    r"|(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|是要|，|、)(?=[^，。；]{2})|(一方面|另一方面))"
+    rf"(?:^|(?<=[。！？；：]))\s*(?:([{CIRCLED}])|[（(]([{CN_NUMERAL}\d]{{1,2}})[）)]"
+    rf"|(?:第)?([{CN_NUMERAL}]{{1,2}})(?:是|要|是要|，|、)(?=[^，。；]{{2}})|(一方面|另一方面))"
 )
 _SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
 LABEL_CHARS = 48
-
-
-@dataclass(frozen=True)
-class ListItem:
-    label: str  # what the answer shows: the heading or the item's lead clause
-    start: int  # offsets of the lead in the document text
-    end: int
-
-
-@dataclass(frozen=True)
-class ListCandidate:
-    doc_id: str
-    kind: str  # "root" (the speech's parts) | "section" (a section's sub-sections) | "inline"
-    head: str  # the words that introduce the list: heading, intro sentence, title for the root
-    start: int
-    end: int
-    items: tuple[ListItem, ...]
-    section_id: str | None = None
-    part: int | None = None  # 1-based number of the top-level part this list is (kind "section")
 
 
 def find_lists(doc: Document) -> list[ListCandidate]:
@@ -96,8 +76,8 @@ def _inline_lists(doc: Document, section: Section) -> list[ListCandidate]:
 
 # A paragraph that opens with an item marker: ①, （1）, 1., 一是 / 一要 / 第一，, 首先 … 最后.
 _LEAD_RE = re.compile(
-    r"\s*(?:([①②③④⑤⑥⑦⑧⑨⑩⑪⑫])|[（(]([一二三四五六七八九十\d]{1,2})[）)]|(\d{1,2})[、.．](?!\d)"
-    r"|(?:第)?([一二三四五六七八九十]{1,2})(?:是|要|，|、)|第([一二三四五六七八九十]{1,2})(?:个|条|项|点)[^，。：；]{1,6}[：:，,]"
+    rf"\s*(?:([{CIRCLED}])|[（(]([{CN_NUMERAL}\d]{{1,2}})[）)]|(\d{{1,2}})[、.．](?!\d)"
+    rf"|(?:第)?([{CN_NUMERAL}]{{1,2}})(?:是|要|，|、)|第([{CN_NUMERAL}]{{1,2}})(?:个|条|项|点)[^，。：；]{{1,6}}[：:，,]"
     r"|(首先|其次|再次|然后|最后|一方面|另一方面))"
 )
 _SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "一方面": 1, "另一方面": 2}
@@ -106,7 +86,7 @@ _SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "一方面": 1,
 def _lead_number(match: re.Match[str], count: int) -> int | None:
     circled, paren, arabic, chinese, named, word = match.groups()
     if circled:
-        return ord(circled) - ord("①") + 1
+        return circled_number(circled)
     if word:
         return count + 1 if word == "最后" and count >= 2 else _SEQUENCE.get(word)
     return parse_numeral(paren or arabic or chinese or named)
@@ -157,7 +137,7 @@ def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
         if aspect:
             number = 1 if aspect == "一方面" else len(items) + 1
         else:
-            number = ord(circled) - ord("①") + 1 if circled else parse_numeral(paren or chinese)
+            number = circled_number(circled) if circled else parse_numeral(paren or chinese)
         if number != len(items) + 1:
             if number == 1 and len(items) < 2:
                 items = []  # a fresh list starts; an earlier lone "一是" was prose
