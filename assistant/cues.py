@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.query import list_head, wants_list
 from assistant.topic import wants_date, wants_quantity
 from core.normalize import fold_for_search
-from core.numerals import parse_numeral
+from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral
 from core.tokens import tokenize_query
 
 META = re.compile(
@@ -31,15 +31,15 @@ WHY_CUES = re.compile(
 HOW_CUES = re.compile(
     r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到|构建|着力|确保|健全|深化|强化"
 )
-COUNTED = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
+COUNTED = re.compile(rf"([{CN_COUNT}\d]{{1,2}})\s*(?:个|项|条|点|件|种|大|方面)")
 # A counted term the question gives as a name: "三个聚焦", "“四个强化”", "5＋N", "1+2+X".
 NAMED_COUNT = re.compile(
-    r"(?<![第哪几多那这每其另])([一二两三四五六七八九十]{1,2})([个项大条种点])[“\"‘']?"
+    rf"(?<![第哪几多那这每其另])([{CN_COUNT}]{{1,2}})([个项大条种点])[“\"‘']?"
     r"((?:(?![了的是有在和与及几哪么什分各要多少最里])[\u4e00-\u9fff]){2,6}?)[”\"’']?"
     r"(?=是|指|具体|分别|包括|包含|有哪|都|的|，|,|？|\?|。|$|呢|吗|要求|内容|主要|讲|说|里|中|上)"
 )
 QUOTED_TERM = re.compile(
-    r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6}"
+    rf"[“\"‘']([{CN_COUNT}]{{1,2}}[个项大条点种]?[\u4e00-\u9fff]{{1,6}}"
     r"|[0-9０-９]{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ0-9０-９]{1,2})+)[”\"’']"
 )
 CODED = re.compile(r"(?<![\d.])(\d{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ\d]{1,2})+)(?![\d])")
@@ -55,7 +55,7 @@ REFERS_BACK = re.compile(
 # "还有呢，第三个呢" after "第二个关键讲的啥": the next item of the same list, not of the last answer
 SIBLING = re.compile(r"还有|另外|其他|其余|下一个|再往下|接着")
 POINTS_BACK = re.compile(
-    r"^(那|那么|其中|它|这个|这些|上述|前者|后者|该)|第[一二三四五六七八九十\d]+(个|项|条|点)|^具体|^展开"
+    rf"^(那|那么|其中|它|这个|这些|上述|前者|后者|该)|第[{CN_NUMERAL}\d]+(个|项|条|点)|^具体|^展开"
 )
 
 

@@ -18,12 +18,12 @@ from assistant.records import Answer, AnswerItem
 from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.topic import topic_terms
 from core.naming import common_prefix
-from core.numerals import parse_numeral, to_chinese
+from core.numerals import CN_NUMERAL, parse_numeral, to_chinese
 
 FOLLOW_UP_RE = re.compile(
-    r"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[一二三四五六七八九十\d]+(个|项|条|点)|具体"
+    rf"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[{CN_NUMERAL}\d]+(个|项|条|点)|具体"
 )
-ORDINAL_PHRASE_RE = re.compile(r"第[一二三四五六七八九十\d]{1,3}(句话|个|项|条|点|是)?")
+ORDINAL_PHRASE_RE = re.compile(rf"第[{CN_NUMERAL}\d]{{1,3}}(句话|个|项|条|点|是)?")
 SENTENCE_END_RE = re.compile(r"[。！？；!?;]")
 
 
@@ -53,7 +53,7 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
 
 
 CONTAINER_RE = re.compile(
-    r"第([一二三四五六七八九十\d]{1,3})(?:句话|个方面|方面|条|点|个|项|部分)?(?:的)?[里中下]"
+    rf"第([{CN_NUMERAL}\d]{{1,3}})(?:句话|个方面|方面|条|点|个|项|部分)?(?:的)?[里中下]"
 )
 
 
@@ -149,7 +149,7 @@ def item_span(corpus: Corpus, items: Sequence[AnswerItem], index: int) -> tuple[
 
 
 _POINTER_RE = re.compile(
-    r"第[一二三四五六七八九十\d]{1,3}(?:个|项|条|点|是|句话|部分|方面)?|[？?，,。！!\s]|"
+    rf"第[{CN_NUMERAL}\d]{{1,3}}(?:个|项|条|点|是|句话|部分|方面)?|[？?，,。！!\s]|"
     + "|".join(
         sorted(
             (*FOLLOW_UP_WORDS, "那么", "那", "这些", "它", "上述", "前者", "后者", "还有", "了", "的", "是"),

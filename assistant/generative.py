@@ -40,6 +40,7 @@ from assistant.retriever import Ranked
 from assistant.sentences import Idf, split_sentences
 from assistant.templates import NOTICE_LLM_UNAVAILABLE
 from assistant.verify import bigrams, supports, verify
+from core.numerals import CN_COUNT
 from core.records import Chunk
 from errors import PolicyQAError
 
@@ -62,7 +63,7 @@ _MARKS_AFTER_STOP_RE = re.compile(r"([。；！？])[ \t]*((?:\[\d{1,3}\])+)")
 _LABEL = r"(?:[-*•][ \t]*)?《[^》\n]{1,80}》(?:[（(][^\n：:]{0,60}[）)])?[ \t]*[：:]"
 _LABEL_RE = re.compile(_LABEL)
 _LEAD_IN_RE = re.compile(
-    r"[\s，、：:。；“”\"'《》（）()]|讲话|篇|各|[一二两三四五六七八九十]|几|分别|提出|提到|强调|要求|部署|如下|以下"
+    rf"[\s，、：:。；“”\"'《》（）()]|讲话|篇|各|[{CN_COUNT}]|几|分别|提出|提到|强调|要求|部署|如下|以下"
     r"|包括|主要|内容|方面|有|的|是|对|关于|在|中|都|共|这|些|了|和|与|及|具体|下面|其中|等|点|项|条|个|分为|如|下"
 )
 _LABEL_LINE_RE = re.compile(rf"^([ \t]*{_LABEL})[ \t]*(?=\S)", re.M)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from assistant.lookup import HeadingIndex, TitleIndex
 from assistant.naming import CLASSIFIERS, compact, formulation_head
 from core.normalize import fold_for_search
-from core.numerals import NUMERAL_RE, parse_numeral
+from core.numerals import CN_COUNT, CN_NUMERAL, NUMERAL_RE, parse_numeral
 from core.records import Document, Formulation
 
 # Order matters: the first shape whose pattern matches wins (outline before enumeration, …).
@@ -17,8 +17,8 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
         "outline",
         re.compile(
             r"(分为|分成|分|讲了|包括|包含|由)(几|哪几|多少)(个)?(部分|方面|点意见|层次)|几部分|(讲话|全文|这篇|那篇|整篇|文章)[^，。？]{0,4}(结构|提纲|框架|大纲|目录)|^(结构|框架|大纲|目录)"
-            r"|第[一二三四五六七八九十\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
-            r"|(几|哪几)大?块(?!钱)|哪[一二三四五六七八九十]+(点意见|个方面|个部分|部分|句话)|(结构|框架|大纲|目录)[？?]?$"
+            rf"|第[{CN_NUMERAL}\d]+(部分|点|方面)|主要(讲|内容|谈)了?(哪些|什么)|(几|哪几)点意见"
+            rf"|(几|哪几)大?块(?!钱)|哪[{CN_NUMERAL}]+(点意见|个方面|个部分|部分|句话)|(结构|框架|大纲|目录)[？?]?$"
         ),
     ),
     (
@@ -42,7 +42,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
 
 LIST_RE = re.compile(
     r"哪几|哪些|几个|几项|几条|几点|几件|几大|几种|几方面|几小[点条项]|各是|各有|包括|包含|分别(是|有|指)|列举|都有"
-    r"|哪[一二两三四五六七八九十\d]+[个项条点件大种]"
+    rf"|哪[{CN_COUNT}\d]+[个项条点件大种]"
     # "四个“强化”是什么": a counted term asked about as such wants its items
     r"|[两三四五六七八九十]+[个项条点件大种][\"'“‘]?[\u4e00-\u9fff]{1,6}[\"'”’]?(是什么|指什么|是哪|有哪|分别)"
 )
@@ -54,8 +54,8 @@ _DEFINITIONAL_TEXT = """
 那些 这些 那个 这个 那 这 啥 是啥 指啥 谁 哪些人 具体是 具体指 是谁
 """
 DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
-_COUNTED_RE = re.compile(r"[一二两三四五六七八九十\d]+[个项条点件大种类]?")
-_ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]{1,3})(?:个|项|条|点|是)?")
+_COUNTED_RE = re.compile(rf"[{CN_COUNT}\d]+[个项条点件大种类]?")
+_ORDINAL_RE = re.compile(rf"第([{CN_NUMERAL}\d]{{1,3}})(?:个|项|条|点|是)?")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def without_asking(question: str) -> str:
 
 _ASKING_RE = re.compile(
     r"(?:分为|分成|分|包括|包含|有)?(?:哪几|哪些|几|多少)(?:个|项|条|点|块|大块)?(?:部分|方面|层次|点意见)?"
-    r"|第[一二三四五六七八九十\d]+(?:部分|点|方面|个|项|条)|讲了|说了|提了|是什么|是啥|什么|是哪|哪|吗|呢|[？?！!。，,]"
+    rf"|第[{CN_NUMERAL}\d]+(?:部分|点|方面|个|项|条)|讲了|说了|提了|是什么|是啥|什么|是哪|哪|吗|呢|[？?！!。，,]"
 )
 
 
@@ -101,7 +101,7 @@ def wants_list(question: str) -> bool:
 
 
 _HEAD_AFTER_RE = re.compile(
-    r"哪(?:几|些|[一二两三四五六七八九十])[个种项条点类大件]?[“\"‘']?"
+    rf"哪(?:几|些|[{CN_COUNT}])[个种项条点类大件]?[“\"‘']?"
     r"((?![个种项条点类大件])(?!方面|部分|层次)[\u4e00-\u9fff]{1,3}?)[”\"’']?(?=[？?，,。！]|$|呢|吗|分别|是|有)"
 )
 _HEAD_BEFORE_RE = re.compile(
@@ -153,7 +153,7 @@ def asks_definition(question: str, names: list[str], context: str) -> bool:
 
 def item_ordinals(question: str) -> list[int]:
     """'第七项和第八项分别是什么' → [7, 8]; [] when the question asks for the whole list."""
-    if re.search(r"第[一二三四五六七八九十\d]+(部分|方面)", question):
+    if re.search(rf"第[{CN_NUMERAL}\d]+(部分|方面)", question):
         return []
     # "第二点里的三个聚焦": an ordinal followed by 里/中/下 names the container, not an item
     values = [
@@ -193,8 +193,8 @@ def match_formulations(question: str, formulations: list[tuple[str, Formulation]
     return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
 
 
-_ORDINAL_NUMBER_RE = re.compile(r"第[一二两三四五六七八九十\d]+")
-_QUOTED_COUNT_RE = re.compile(r"[“\"‘'「]([一二两三四五六七八九十]{1,2})([个项大条])[”\"’'」]")
+_ORDINAL_NUMBER_RE = re.compile(rf"第[{CN_COUNT}\d]+")
+_QUOTED_COUNT_RE = re.compile(rf"[“\"‘'「]([{CN_COUNT}]{{1,2}})([个项大条])[”\"’'」]")
 
 
 def _count_only(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
@@ -227,7 +227,7 @@ def _loose_match(q: str, name: str) -> bool:
 
 
 def ordinal_part(question: str) -> int | None:
-    match = re.search(r"第([一二三四五六七八九十\d]+)(部分|点|方面|个方面|条)", question)
+    match = re.search(rf"第([{CN_NUMERAL}\d]+)(部分|点|方面|个方面|条)", question)
     return parse_numeral(match.group(1)) if match else None
 
 

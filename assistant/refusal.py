@@ -16,10 +16,11 @@ from assistant.corpustext import CorpusText
 from assistant.synonyms import SYNONYMS
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
 from core.normalize import fold_for_search
+from core.numerals import CN_COUNT
 
 TOPIC_COVERAGE = 0.5
 Haystack = str | CorpusText  # a passage, or the whole corpus (indexed: assistant/corpustext.py)
-_NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿半]+[个所名项次万亿条人年月天周]|[%％]")
+_NUMBER_RE = re.compile(rf"\d|[{CN_COUNT}百千万亿半]+[个所名项次万亿条人年月天周]|[%％]")
 _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之前|以前")
 
 

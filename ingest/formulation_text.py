@@ -6,7 +6,7 @@ import re
 import statistics
 
 from core.normalize import normalize_for_match
-from core.numerals import cn_number
+from core.numerals import CN_COUNT, cn_number
 from core.records import FormulationItem
 from ingest.enumerations import inline_enumeration
 from ingest.formulation_base import (
@@ -27,7 +27,7 @@ from ingest.formulation_base import (
 _CODE_PART = re.compile(
     rf"([{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[XxNnＸｘＮｎ])\s?(个|项|批|大|条|件|方面|种|类|支|张|所|招|家)([{HAN}]{{1,12}})"
 )
-_JOINT = re.compile(r"[加和及与](?=[0-9０-９XxNnＸｘＮｎ一二两三四五六七八九十])")
+_JOINT = re.compile(rf"[加和及与](?=[0-9０-９XxNnＸｘＮｎ{CN_COUNT}])")
 _TOKEN_EXPLAINED = re.compile(r"[“\"‘]([0-9０-９]{1,2}|[XxNnＸｘＮｎ])[”\"’]\s?(?:即|是指|指|就是|是)")
 _EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
 _VERBS = re.compile(

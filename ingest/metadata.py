@@ -16,16 +16,16 @@ from core.normalize import normalize_for_match
 from core.numerals import CN_NUMERAL
 
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
-_CN_DIGITS = "〇零一二三四五六七八九十"
+_CN_DIGITS = f"〇零{CN_NUMERAL}"
 
 # A numbered outline marker at the start of a line: 一、 (一) 1. (1) ① 第一部分 一是 一要 # …
 _MARKER_RE = re.compile(
-    r"^(?:[一二三四五六七八九十百零〇两]{1,4}\s?[、.]"
-    r"|\(\s?[一二三四五六七八九十百零〇]{1,4}\s?\)"
+    rf"^(?:[{CN_NUMERAL}百零〇两]{{1,4}}\s?[、.]"
+    rf"|\(\s?[{CN_NUMERAL}百零〇]{{1,4}}\s?\)"
     r"|\d{1,3}\s?[、.](?!\d)"
     r"|\(\s?\d{1,3}\s?\)"
     r"|[①-⑳]"
-    r"|第[一二三四五六七八九十百零〇\d]{1,4}[部分章节条点]"
+    rf"|第[{CN_NUMERAL}百零〇\d]{{1,4}}[部分章节条点]"
     rf"|第[{CN_NUMERAL}]{{1,3}}(?:个方面|方面|句话|个|项|[,，、:：])"
     r"|(?:首先|其次|再次|最后)[,，、:：]"
     rf"|[{CN_NUMERAL}]{{1,3}}[是要]"

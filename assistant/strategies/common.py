@@ -13,10 +13,11 @@ from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
 from assistant.weights import LIMITS, SENTENCE
+from core.numerals import CN_COUNT, CN_NUMERAL
 from core.records import Chunk, Document, Section
 from core.sections import innermost_sections
 
-HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+HEADING_RE = re.compile(rf"^\s*(?:[{CN_NUMERAL}]+、|[（(][{CN_NUMERAL}\d]+[)）]|\d+[.、．])")
 _CLAUSE_RE = re.compile(r"[^，、：,]*[，、：,]?")
 
 
@@ -72,9 +73,7 @@ def candidate_sentences(
     return out
 
 
-_NUMBER_RE = re.compile(
-    r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿条人元年月天周倍班套间张]|[%％]|几|半"
-)
+_NUMBER_RE = re.compile(rf"\d|[{CN_COUNT}百千万亿]+[个所名项次万亿条人元年月天周倍班套间张]|[%％]|几|半")
 _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|月底|之前|以前|前|起|开始")
 
 

@@ -19,7 +19,7 @@ from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
-from core.numerals import parse_numeral, to_chinese
+from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral, to_chinese
 from core.records import Formulation, FormulationItem
 
 
@@ -117,7 +117,7 @@ def _asks_rest(ctx: Context, match: FormulationMatch) -> bool:
     )
 
 
-_WHICH_N_RE = re.compile(r"哪([两一二三四五六七八九十\d]+)[个项条点种大件]?")
+_WHICH_N_RE = re.compile(rf"哪([{CN_COUNT}\d]+)[个项条点种大件]?")
 _REST_RE = re.compile(r"另外|其余|其他|剩下|剩余|完整|全部|所有|都是哪")
 
 
@@ -190,4 +190,4 @@ def _one_per_doc(matches: list[FormulationMatch]) -> list[FormulationMatch]:
 
 
 def _starts_numbered(text: str) -> bool:
-    return bool(re.match(r"[一二三四五六七八九十]+[是要、]|[（(][一二三四五六七八九十]", text))
+    return bool(re.match(rf"[{CN_NUMERAL}]+[是要、]|[（(][{CN_NUMERAL}]", text))

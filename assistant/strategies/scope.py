@@ -17,12 +17,11 @@ from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import body_sentences
 from assistant.weights import LIMITS, THRESHOLDS
 from core.normalize import fold_for_search
+from core.numerals import CN_COUNT
 
 _CLASSIFIERS = ("个", "项", "大", "条", "种", "点", "方面", "")
 # What a question says when it asks for a formulation's items (not, say, "两个学校都有多少人").
-_ASKS_ITEMS = re.compile(
-    r"什么|啥|指|内容|具体|分别|包括|包含|哪[几些一二两三四五六七八九十]|要求|讲了|说了|有哪"
-)
+_ASKS_ITEMS = re.compile(rf"什么|啥|指|内容|具体|分别|包括|包含|哪[几些{CN_COUNT}]|要求|讲了|说了|有哪")
 
 
 class AbsentFormulation:
