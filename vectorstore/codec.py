@@ -1,7 +1,7 @@
 """Typed records ↔ Chroma records (ids, documents, flat metadata, JSON).
 
 Chroma metadata values must be scalars and never None, so optional fields are
-stored as "" and nested structures (sections, formulations, the manifest) as
+stored as "" and nested structures (sections, formulations, lists, runs, nearby items, the manifest) as
 JSON strings. Everything that leaves the store goes back through these
 functions: no other module sees a raw Chroma dict.
 """
