@@ -23,9 +23,10 @@ from ingest.structures import with_structures
 
 TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # Bump when cleaning, outline, chunking or the embedding model change what is stored for the same
-# text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them. (Not bumped
-# for the stored lists/runs/nearby items: a record without them is given them on read, ingest/structures.py.)
-INDEX_VERSION = "2"  # 2: header reader (title + subtitle, post), web-noise lines, outline families
+# text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them. Bump too when
+# the structures found at ingest (lists, parallel runs, nearby items: ingest/structures.py) change, as they are
+# stored. (Adding them needed no bump: a record stored without them is given them on read, the same ones.)
+INDEX_VERSION = "3"  # 2: header reader (title + subtitle, post), web-noise lines, outline families; 3: 主讲人 lines, bold docx headings
 
 
 def doc_id_for(text: str) -> str:
