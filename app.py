@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
+from ingest.history import ChangeRecorder
 from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings, reveal
@@ -49,6 +50,7 @@ def create_app(
     from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
+    from web.history import HistoryService
     from web.http_errors import install_error_handlers, install_fallback_routes
     from web.openai_api import openai_router
     from web.page_meta import NoPreviewMeta
@@ -73,7 +75,12 @@ def create_app(
     refusals = RefusalLog()
     fair = fair_use_from(settings)
     # uploads are imported by one background worker; what waits for it shares the uploads' byte budget
+    recorder = ChangeRecorder.under(settings.data_dir)  # originals of every version, and the audit log
     jobs = jobs or JobQueue(ingestor, max_held_bytes=settings.upload_total_mb * 2**20)
+    if jobs.recorder is None:
+        jobs.recorder = recorder
+    history = HistoryService(jobs.recorder, ingestor, jobs)
+    feedback = FeedbackLog(settings.feedback_path)
     app.state.refusals = refusals
     app.state.jobs = jobs
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
@@ -87,6 +94,8 @@ def create_app(
             throttle=throttle,
             fair=fair,
             jobs=jobs,
+            history=history,
+            feedback=feedback,
         )
     )
     app.include_router(tools_router(assistant, LoginCheck(settings.auth, throttle), export_limiter(settings)))
@@ -94,12 +103,12 @@ def create_app(
     app.include_router(embed_router(settings))
     install_docs(app)
     install_fallback_routes(app)  # after every JSON route, before the Gradio mount
-    chat = ChatService(
-        assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
-    )
+    chat = ChatService(assistant, feedback, max_question_chars=settings.max_question_chars)
     demo = build_ui(
         chat,
-        AdminService(settings, ingestor, jobs, sessions=sessions, throttle=throttle),
+        AdminService(
+            settings, ingestor, jobs, sessions=sessions, throttle=throttle, history=history, feedback=feedback
+        ),
         queue_size=settings.max_active_questions + settings.max_waiting_questions,
     )
     gr.mount_gradio_app(

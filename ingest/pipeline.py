@@ -88,6 +88,7 @@ class FileReport:
     chunks_removed: int = 0
     doc_ids: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # doc ids of other files retired by replace=True
+    retired: list[str] = field(default_factory=list)  # every doc id this file's commit deactivated
     error: str = ""  # what the administrator reads (Chinese for domain errors)
     warnings: list[str] = field(default_factory=list)
     collapsed: int = 0  # repeated sentences dropped before parsing (ingest/repeats.py)
@@ -289,6 +290,7 @@ class Ingestor:
             adds[doc.doc_id] = _info(doc, source, len(chunks), now)
             report.chunks_added += len(chunks)
         removes = self._retired(manifest, source, built, replace, protected, adds, report)
+        report.retired = list(removes)
         seen.check()  # the last moment a cancel is honoured: after the commit the change is made
         seen.stage("committing")
         if adds or removes:

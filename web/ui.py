@@ -14,9 +14,10 @@ import gradio as gr
 from web.admin import AdminService
 from web.assets import static_text
 from web.chat import ChatService
+from web.library_filter import LibraryFilter
 from web.session import ChatSession
 from web.ui_chat import PRIVATE, chat_tab
-from web.ui_documents import documents_tab
+from web.ui_documents import documents_tab, filter_updates
 from web.ui_library import library_tab
 
 HEADER = (
@@ -53,15 +54,18 @@ def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) ->
             library_tab(chat)
             with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
                 documents = documents_tab(admin)
-        delete_choice, table = documents.delete_choice, documents.table
+        lists = [scope, documents.delete_choice, *documents.speeches]
+        outputs = [*lists, documents.table, *documents.filters]
 
-        def refresh_lists() -> tuple[Any, Any, str]:
+        def refresh_lists(*chosen: str | None) -> list[Any]:
             choices = admin.choices()
-            return gr.update(choices=choices), gr.update(choices=choices), admin.documents_html()
+            keep = LibraryFilter(*(value or "" for value in chosen))
+            updates = [gr.update(choices=choices) for _ in lists]
+            return [*updates, admin.documents_html(keep), *filter_updates(admin, list(chosen))]
 
-        demo.load(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+        demo.load(refresh_lists, inputs=documents.filters, outputs=outputs, **PRIVATE)
         for event in documents.changed:
-            event.then(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+            event.then(refresh_lists, inputs=documents.filters, outputs=outputs, **PRIVATE)
     # A bounded queue: beyond it a question is refused at once ("请稍后再试", web/gradio_gate.py)
     # instead of waiting behind a flood.
     demo.queue(max_size=queue_size)
