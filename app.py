@@ -20,7 +20,7 @@ from assistant.service import PolicyAssistant
 from errors import PolicyQAError
 from ingest.history import ChangeRecorder
 from ingest.jobs import JobQueue
-from ingest.pipeline import Ingestor
+from ingest.pipeline import FileReport, Ingestor
 from settings import Settings, reveal
 
 log = logging.getLogger("policy_qa.app")
@@ -145,6 +145,17 @@ def create_app(
     return app
 
 
+def _archive_initial(recorder: ChangeRecorder, ingestor: Ingestor, report: FileReport) -> None:
+    if report.status != "ok" or not report.path:
+        return
+    try:
+        data = Path(report.path).read_bytes()
+        documents = {d.doc_id: d for d in ingestor.list_documents()}
+        recorder.imported(report, data, documents, actor="初次导入（make run）")
+    except (OSError, PolicyQAError):  # the import stands; only its original is not kept
+        log.warning("could not keep the original of %s", report.source)
+
+
 def public_root(root_path: str) -> str:
     """ "/qa" for "qa", "/qa/" or "/qa"; "" for none (uvicorn and Gradio want no trailing slash)."""
     stripped = root_path.strip().strip("/")
@@ -190,7 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
         if args.ingest_if_empty and not store.manifest().documents:
             log.info("the index is empty: ingesting %s", args.ingest_if_empty)
-            report = ingestor.ingest_paths([args.ingest_if_empty])
+            recorder = ChangeRecorder.under(
+                settings.data_dir
+            )  # the originals can be downloaded, like uploads
+            report = ingestor.ingest_paths(
+                [args.ingest_if_empty], progress=lambda done: _archive_initial(recorder, ingestor, done)
+            )
             log.info("ingested %s", report.to_dict()["totals"])
         assistant = PolicyAssistant(store, build_answerer(settings))
         assistant.corpus()  # build the keyword index now, not on the first question

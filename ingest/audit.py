@@ -39,6 +39,21 @@ def admin_name(raw: str | None) -> str:
     return one_line(raw) or UNNAMED
 
 
+def append_lines(path: Path, lines: list[str]) -> None:
+    """Append JSON lines; after a torn last line (a crash mid-write) start on a new line, so only the
+    torn one is lost."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:
+        torn = handle.tell() > 0 and _last_byte(path) != b"\n"
+        handle.write(("\n" if torn else "").encode() + "".join(f"{line}\n" for line in lines).encode("utf-8"))
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1)
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     time: str
@@ -73,11 +88,8 @@ class AuditLog:
         entry = AuditEntry(
             self._clock(), admin_name(actor), action, doc_id, title, source, version, speech_id, detail
         )
-        line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
+            append_lines(self.path, [json.dumps(asdict(entry), ensure_ascii=False)])
         return entry
 
     def read(self) -> list[AuditEntry]:

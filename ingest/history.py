@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.store import DocumentInfo
+from errors import OriginalNotKeptError
 from ingest.audit import AuditAction, AuditLog
 from ingest.pipeline import FileReport
 from ingest.versions import VersionArchive
@@ -53,14 +54,17 @@ class ChangeRecorder:
             )
 
     def deleted(self, info: DocumentInfo, *, actor: str) -> None:
-        speech = self.archive.speech_of(info.doc_id)
-        versions = self.archive.history(speech) if speech else []
+        try:
+            record = self.archive.latest_for(info.doc_id)
+            version, speech = self.archive.number(record), record.speech_id
+        except OriginalNotKeptError:  # imported before versions were kept
+            version, speech = 0, ""
         self.audit.record(
             "delete",
             actor=actor,
             doc_id=info.doc_id,
             title=info.title,
             source="、".join(info.sources),
-            version=len(versions),
+            version=version,
             speech_id=speech,
         )

@@ -23,7 +23,7 @@ from pathlib import Path, PurePath
 
 from core.store import DocumentInfo
 from errors import OriginalNotKeptError, VersionNotFoundError
-from ingest.audit import local_now
+from ingest.audit import append_lines, local_now
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,7 @@ class VersionArchive:
                 )
                 for info in infos
             ]
-            with self._index.open("a", encoding="utf-8") as handle:
-                for record in records:
-                    handle.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+            append_lines(self._index, [json.dumps(asdict(r), ensure_ascii=False) for r in records])
         return records
 
     def records(self) -> list[VersionRecord]:

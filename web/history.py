@@ -67,7 +67,11 @@ class HistoryService:
     def _speech_versions(self, speech_id: str) -> list[Version]:
         live = self._live()
         history = self._archive.history(speech_id)
-        return [Version(n, r, r.doc_id in live) for n, r in reversed(list(enumerate(history, start=1)))]
+        last = {r.doc_id: r.version_id for r in history}  # a restored document: its latest record is current
+        return [
+            Version(n, r, r.doc_id in live and last[r.doc_id] == r.version_id)
+            for n, r in reversed(list(enumerate(history, start=1)))
+        ]
 
     def version(self, version_id: str) -> Version:
         record = self._archive.get(version_id)  # VersionNotFoundError for an unknown id
@@ -87,8 +91,8 @@ class HistoryService:
         current = [v.record.doc_id for v in self._speech_versions(version.record.speech_id) if v.current]
         if not current:
             raise SpeechDeletedError(DELETED_MESSAGE)
-        if version.record.doc_id in current:
-            raise PolicyQAError(f"版本 {version.number} 就是当前版本，无需恢复。")
+        if version.record.doc_id in current:  # the same text as the current version
+            raise PolicyQAError(f"版本 {version.number} 与当前版本内容相同，无需恢复。")
         record = version.record
         return self._jobs.submit(
             [(record.source, self._archive.original(record))],

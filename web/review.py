@@ -117,7 +117,8 @@ def eval_case(entry: dict[str, Any], number: int) -> dict[str, Any]:
     each, short), `shape` and `keys` are for the reviewer to fill in; the vote travels in `review`."""
     gold = []
     for citation in entry.get("citations") or []:
-        line = next((ln.strip() for ln in str(citation.get("text", "")).splitlines() if ln.strip()), "")
+        text = str(citation.get("sentence") or citation.get("text") or "")  # the cited sentence first
+        line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         if line:
             gold.append({"source": citation.get("source", ""), "quote": line[:MAX_QUOTE_CHARS]})
     answer_id = str(entry.get("answer_id") or "")
