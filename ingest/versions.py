@@ -68,7 +68,11 @@ class VersionArchive:
         name = digest + PurePath(source).suffix.lower()[:10]
         with self._lock:
             known = self._read()
-            continued = next((r.speech_id for d in retired for r in reversed(known) if r.doc_id == d), "")
+            earlier = next((r for d in retired for r in reversed(known) if r.doc_id == d), None)
+            continued = earlier.speech_id if earlier is not None else ""
+            tags = tuple(tags) or (
+                earlier.tags if earlier is not None else ()
+            )  # a new version keeps its tags
             path = self.root / "files" / name
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)

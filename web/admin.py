@@ -80,6 +80,15 @@ class AdminService:
         originals = self.history.recorder.archive.kept_docs() if self.history is not None else set()
         return render_documents(shown, total=len(documents), tags=tags, originals=originals)
 
+    def current_of(self, doc_id: str | None) -> str | None:
+        """`doc_id` while it is in the library; else the document now current in its version history."""
+        live = {value for _, value in self.choices()}
+        if not doc_id or doc_id in live:
+            return doc_id
+        if self.history is not None:
+            return next((v.record.doc_id for v in self.history.versions(doc_id) if v.current), None)
+        return None
+
     def filter_choices(self) -> dict[str, list[str]]:
         try:
             return library_choices(self._ingestor.list_documents(), self._tags)

@@ -54,18 +54,22 @@ def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) ->
             library_tab(chat)
             with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
                 documents = documents_tab(admin)
-        lists = [scope, documents.delete_choice, *documents.speeches]
-        outputs = [*lists, documents.table, *documents.filters]
+        lists = [scope, documents.delete_choice]
+        outputs = [*lists, documents.table, *documents.filters, *documents.speeches]
+        inputs = [*documents.filters, *documents.speeches]
 
         def refresh_lists(*chosen: str | None) -> list[Any]:
             choices = admin.choices()
-            keep = LibraryFilter(*(value or "" for value in chosen))
+            filters = filter_updates(admin, list(chosen[:3]))  # a value no longer offered falls back to 全部
+            keep = LibraryFilter(*(f["value"] for f in filters))
             updates = [gr.update(choices=choices) for _ in lists]
-            return [*updates, admin.documents_html(keep), *filter_updates(admin, list(chosen))]
+            # a speech picked for its history stays picked when a new version replaced its document
+            speeches = [gr.update(choices=choices, value=admin.current_of(v)) for v in chosen[3:]]
+            return [*updates, admin.documents_html(keep), *filters, *speeches]
 
-        demo.load(refresh_lists, inputs=documents.filters, outputs=outputs, **PRIVATE)
+        demo.load(refresh_lists, inputs=inputs, outputs=outputs, **PRIVATE)
         for event in documents.changed:
-            event.then(refresh_lists, inputs=documents.filters, outputs=outputs, **PRIVATE)
+            event.then(refresh_lists, inputs=inputs, outputs=outputs, **PRIVATE)
     # A bounded queue: beyond it a question is refused at once ("请稍后再试", web/gradio_gate.py)
     # instead of waiting behind a flood.
     demo.queue(max_size=queue_size)

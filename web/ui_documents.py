@@ -148,7 +148,7 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
             )
         )
         if admin.review is not None:
-            speeches.append(review_panels(admin, token, name, result, changed))
+            speeches.append(review_panels(admin, token, name, result, jobs.timer))
     with gr.Row(elem_id="qa-documents-head", equal_height=True):
         gr.HTML('<h3 class="qa-h3">已收录的讲话</h3>')
         refresh = gr.Button("刷新", size="sm", scale=0, min_width=72, elem_id="qa-documents-refresh")
@@ -168,7 +168,7 @@ def documents_tab(admin: AdminService) -> DocumentsTab:
     return DocumentsTab(delete_choice, table, changed, filters, speeches)
 
 
-def filter_updates(admin: AdminService, chosen: list[str | None]) -> list[Any]:
+def filter_updates(admin: AdminService, chosen: list[str | None]) -> list[dict[str, Any]]:
     """The filters' choices from the library as it is now, each keeping its value while still offered."""
     offered = admin.filter_choices()
     updates = []

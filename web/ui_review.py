@@ -40,23 +40,27 @@ def _client(request: gr.Request | None) -> str:
 
 
 def review_panels(
-    admin: AdminService, token: gr.Textbox, name: gr.Textbox, result: gr.HTML, changed: list[Any]
+    admin: AdminService, token: gr.Textbox, name: gr.Textbox, result: gr.HTML, jobs_timer: gr.Timer
 ) -> gr.Dropdown:
-    """Returns the speech dropdown of the version panel (its choices are refreshed with the lists)."""
+    """Returns the speech dropdown of the version panel (its choices are refreshed with the lists).
+    `jobs_timer`: started by a restore, so the jobs panel follows its import."""
     review = admin.review
     assert review is not None
-    speech = _versions_panel(review, token, name, result)
+    speech = _versions_panel(review, token, name, result, jobs_timer)
     _audit_panel(review, token)
     _feedback_panel(review, token)
     return speech
 
 
 def _versions_panel(
-    review: ReviewService, token: gr.Textbox, name: gr.Textbox, result: gr.HTML
+    review: ReviewService, token: gr.Textbox, name: gr.Textbox, result: gr.HTML, jobs_timer: gr.Timer
 ) -> gr.Dropdown:
     with gr.Accordion("版本历史", open=False, elem_id="qa-versions-box"):
         with gr.Row(equal_height=True):
-            speech = gr.Dropdown(choices=[], label="讲话", elem_id="qa-versions-speech", scale=3)
+            # a custom value: a document just replaced (by a restore) still names its speech's history
+            speech = gr.Dropdown(
+                choices=[], label="讲话", elem_id="qa-versions-speech", scale=3, allow_custom_value=True
+            )
             show = gr.Button("查看版本", elem_id="qa-versions-show", scale=1)
         table = gr.HTML("", elem_id="qa-versions")
         with gr.Row(equal_height=True):
@@ -79,10 +83,11 @@ def _versions_panel(
 
     compare.click(do_diff, inputs=[old, new, token], outputs=[diff], **PRIVATE)
 
-    def do_restore(version_id: str | None, secret: str, actor: str, request: gr.Request) -> str:
-        return review.restore(version_id, secret, actor=actor, client=_client(request))[0]
+    def do_restore(version_id: str | None, secret: str, actor: str, request: gr.Request) -> tuple[str, Any]:
+        message, job_id = review.restore(version_id, secret, actor=actor, client=_client(request))
+        return message, gr.Timer(active=True) if job_id else gr.skip()
 
-    restore.click(do_restore, inputs=[old, token, name], outputs=[result], **PRIVATE)
+    restore.click(do_restore, inputs=[old, token, name], outputs=[result, jobs_timer], **PRIVATE)
     return speech
 
 
