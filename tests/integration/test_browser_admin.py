@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from assistant.records import Answer, Citation, Passage
-from tests.support.browser import ANSWER_TIMEOUT_MS, TOKEN, Site, Watch, shot, wait_chat
+from tests.support.browser import ANSWER_TIMEOUT_MS, ARTIFACTS, TOKEN, Site, Watch, shot, wait_chat
 from web.feedback import FeedbackLog
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -135,7 +135,7 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
 
     # the feedback review: 👎 with comments, and the eval-format export
     page.locator("#qa-feedback-box").get_by_text("反馈审阅").first.click()
-    _pick(page, "qa-feedback-rating", "👎 不满意")
+    _pick(page, "qa-feedback-rating", "不满意（👎）")
     page.locator("#qa-feedback-commented input").check()
     page.locator("#qa-feedback-show").click()
     review = page.locator("#qa-feedback")
@@ -143,6 +143,8 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
     assert '<img src=x onerror="window.__xss=9">' in review.inner_text()
     assert page.evaluate("() => window.__xss") is None
     shot(page, "11-review", full_page=True)
+    for box in ("versions", "audit", "feedback"):  # the README's pictures of the tab
+        page.locator(f"#qa-{box}-box").screenshot(path=str(ARTIFACTS / f"browser-12-{box}-panel.png"))
     case = json.loads(_download(page, page.locator("#qa-feedback-export")).decode().splitlines()[-1])
     assert case["question"] == "督学配多少名？" and case["gold"] == [
         {"source": "000.txt", "quote": "一是经费保障。"}
