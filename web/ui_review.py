@@ -112,7 +112,7 @@ def _feedback_panel(review: ReviewService, token: gr.Textbox) -> None:
     with gr.Accordion("反馈审阅", open=False, elem_id="qa-feedback-box"):
         with gr.Row(equal_height=True):
             rating = gr.Dropdown(
-                choices=[("全部", ""), ("不满意（👎）", "down"), ("满意（👍）", "up")],
+                choices=[("全部", ""), ("不满意", "down"), ("满意", "up")],
                 value="",
                 label="评价",
                 elem_id="qa-feedback-rating",

@@ -93,6 +93,8 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
     assert table.get_by_text(TITLE).count() == 1
     row = table.locator("tr", has_text=TITLE)
     assert _download(page, row.locator("a.qa-doc-download")) == SPEECH.encode()
+    page.locator("#qa-jobs-head").scroll_into_view_if_needed()
+    shot(page, "13-documents")  # the README's picture of the tab: jobs, review panels, filtered list
 
     second = tmp_path / "督导讲话.txt"
     second.write_text(CORRECTED, encoding="utf-8")
@@ -135,7 +137,7 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
 
     # the feedback review: 👎 with comments, and the eval-format export
     page.locator("#qa-feedback-box").get_by_text("反馈审阅").first.click()
-    _pick(page, "qa-feedback-rating", "不满意（👎）")
+    _pick(page, "qa-feedback-rating", "不满意")
     page.locator("#qa-feedback-commented input").check()
     page.locator("#qa-feedback-show").click()
     review = page.locator("#qa-feedback")
