@@ -238,3 +238,27 @@ def test_the_tab_panels_show_names_and_comments_as_text(tmp_path: Path) -> None:
         assert "YYYY-MM-DD" in review.feedback_html(TOKEN, since="12/01")
     finally:
         jobs.close()
+
+
+def test_the_administrator_name_header_takes_percent_encoding_or_raw_utf8() -> None:
+    from web.api_jobs import actor_of
+
+    assert actor_of(quote("张三")) == "张三"
+    assert (
+        actor_of("张三".encode().decode("latin-1")) == "张三"
+    )  # raw UTF-8 bytes, as Starlette hands them over
+    assert actor_of(None) == "未署名" and actor_of("%E5%BC%A0%0A%1B") == "张"
+
+
+def test_the_first_import_of_make_run_keeps_the_originals(tmp_path: Path) -> None:
+    from app import _archive_initial
+    from ingest.history import ChangeRecorder
+
+    ingestor = Ingestor(MemoryStore(), lock_path=tmp_path / "ingest.lock")
+    recorder = ChangeRecorder.under(tmp_path / "data")
+    source = tmp_path / "初始.txt"
+    source.write_text(speech("初始讲话", "李四"), encoding="utf-8")
+    ingestor.ingest_paths([source], progress=lambda done: _archive_initial(recorder, ingestor, done))
+    [record] = recorder.archive.records()
+    assert recorder.archive.original(record) == source.read_bytes() and record.source == "初始.txt"
+    assert [e.action for e in recorder.audit.read()] == ["add"]
