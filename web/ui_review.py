@@ -64,7 +64,9 @@ def _versions_panel(
             show = gr.Button("查看版本", elem_id="qa-versions-show", scale=1)
         table = gr.HTML("", elem_id="qa-versions")
         with gr.Row(equal_height=True):
-            old = gr.Dropdown(choices=[], label="旧版本", elem_id="qa-versions-old", scale=2)
+            old = gr.Dropdown(
+                choices=[], label="旧版本（比较；恢复的也是它）", elem_id="qa-versions-old", scale=2
+            )
             new = gr.Dropdown(choices=[], label="新版本", elem_id="qa-versions-new", scale=2)
             compare = gr.Button("比较", elem_id="qa-versions-diff", scale=1)
             restore = gr.Button("恢复旧版本", variant="stop", elem_id="qa-versions-restore", scale=1)
