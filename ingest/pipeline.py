@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from core.localtime import local_iso
 from core.records import Chunk, Document, LoadedText
 from core.store import DocumentInfo, Manifest, VectorStore
 from errors import (
@@ -74,7 +75,7 @@ class Match:
     speaker: str
     date: str
     sources: tuple[str, ...]
-    ingested_at: str
+    ingested_at: str  # the server's local time with its offset (core/localtime.py)
 
 
 @dataclass
@@ -376,7 +377,9 @@ def _matches(manifest: Manifest, source: str, built: Sequence[tuple[Document, li
 
 
 def _match(info: DocumentInfo, reason: Literal["same_source", "same_title"]) -> Match:
-    return Match(info.doc_id, reason, info.title, info.speaker, info.date, info.sources, info.ingested_at)
+    return Match(
+        info.doc_id, reason, info.title, info.speaker, info.date, info.sources, local_iso(info.ingested_at)
+    )
 
 
 def _same_title(

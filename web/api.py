@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.records import Answer
 from assistant.service import PolicyAssistant, Turn
+from core.localtime import local_iso
 from core.store import DocumentInfo
 from errors import (
     DocumentNotFoundError,
@@ -236,7 +237,10 @@ def fair_use_from(settings: Settings) -> FairUse:
 
 
 def _info(info: DocumentInfo) -> dict[str, Any]:
-    return dataclasses.asdict(info) | {"sources": list(info.sources)}
+    return dataclasses.asdict(info) | {
+        "sources": list(info.sources),
+        "ingested_at": local_iso(info.ingested_at),  # the server's zone, as on the pages
+    }
 
 
 def _answerer(settings: Settings) -> str:

@@ -15,24 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from core.localtime import local_time
 from ingest.audit import ACTIONS, AuditEntry
 
 AUDIT_FIELDS = ("time", "actor", "action", "doc_id", "title", "source", "version", "speech_id", "detail")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_QUOTE_CHARS = 80
-
-
-def local_time(stamp: str) -> str:
-    """ "2026-12-03 18:40:12 +08:00" in the server's zone, from any ISO time with an offset; text
-    that is not one comes back as it is."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
-        return str(stamp or "")
-    if moment.tzinfo is None:
-        return moment.isoformat(sep=" ", timespec="seconds")
-    local = moment.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S ") + local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
 
 
 def _local_date(stamp: str) -> date | None:
