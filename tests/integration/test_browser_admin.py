@@ -1,7 +1,8 @@
 """The administrators' review in a real headless Chromium (the shared site: real model, real Chroma):
 an upload signed with a name and tags, the library filters, the original file's download, a corrected
 version, version history with its diff, a restore, the audit log and its CSV export, the feedback review
-and its eval export — every name, title and comment shown as text."""
+and its eval export, restoring a version of a deleted speech — every name, title and comment shown as
+text."""
 
 from __future__ import annotations
 
@@ -152,9 +153,14 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
         {"source": "000.txt", "quote": "一是经费保障。"}
     ]
 
-    page.request.delete(
+    # the site is shared with the other browser tests: the speech goes; restoring one of its versions then
+    # says why it cannot (the panel still holds the deleted speech's history)
+    gone = page.request.delete(
         site.root.url + "api/documents/" + _current(page, site), headers={"Authorization": f"Bearer {TOKEN}"}
-    )  # the site is shared with the other browser tests
+    )
+    assert gone.ok
+    page.locator("#qa-versions-restore").click()
+    page.locator("#qa-admin-result").get_by_text("这篇讲话已被删除，不能恢复它的旧版本").wait_for()
 
 
 def _current(page: Page, site: Site) -> str:
