@@ -14,9 +14,10 @@ import gradio as gr
 from web.admin import AdminService
 from web.assets import static_text
 from web.chat import ChatService
+from web.library_filter import LibraryFilter
 from web.session import ChatSession
 from web.ui_chat import PRIVATE, chat_tab
-from web.ui_documents import documents_tab
+from web.ui_documents import documents_tab, filter_updates
 from web.ui_library import library_tab
 
 HEADER = (
@@ -53,15 +54,22 @@ def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) ->
             library_tab(chat)
             with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
                 documents = documents_tab(admin)
-        delete_choice, table = documents.delete_choice, documents.table
+        lists = [scope, documents.delete_choice]
+        outputs = [*lists, documents.table, *documents.filters, *documents.speeches]
+        inputs = [*documents.filters, *documents.speeches]
 
-        def refresh_lists() -> tuple[Any, Any, str]:
+        def refresh_lists(*chosen: str | None) -> list[Any]:
             choices = admin.choices()
-            return gr.update(choices=choices), gr.update(choices=choices), admin.documents_html()
+            filters = filter_updates(admin, list(chosen[:3]))  # a value no longer offered falls back to 全部
+            keep = LibraryFilter(*(f["value"] for f in filters))
+            updates = [gr.update(choices=choices) for _ in lists]
+            # a speech picked for its history stays picked when a new version replaced its document
+            speeches = [gr.update(choices=choices, value=admin.current_of(v)) for v in chosen[3:]]
+            return [*updates, admin.documents_html(keep), *filters, *speeches]
 
-        demo.load(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+        demo.load(refresh_lists, inputs=inputs, outputs=outputs, **PRIVATE)
         for event in documents.changed:
-            event.then(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+            event.then(refresh_lists, inputs=inputs, outputs=outputs, **PRIVATE)
     # A bounded queue: beyond it a question is refused at once ("请稍后再试", web/gradio_gate.py)
     # instead of waiting behind a flood.
     demo.queue(max_size=queue_size)

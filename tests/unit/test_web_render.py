@@ -16,6 +16,7 @@ from web.render import (
     source_card,
 )
 from web.render_admin import document_label, render_documents, render_file_results
+from web.review import local_time
 from web.session import ChatSession
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -156,7 +157,9 @@ def test_documents_table_and_upload_results_escape_names() -> None:
     )
     table = render_documents([info])
     no_live_markup(table)
-    assert "2025-01-02 03:04:05 UTC" in table and ">12<" in table
+    # the server's local time with its offset, never a bare UTC time
+    assert local_time("2025-01-02T03:04:05+00:00") in table and ">12<" in table
+    assert "UTC" not in table
     results = render_file_results(
         [FileReport(source=f"{XSS}.txt", status="failed", error=XSS), FileReport(source="a.txt", docs=1)]
     )
