@@ -14,6 +14,7 @@ import gradio as gr
 from web.admin import AdminService
 from web.assets import static_text
 from web.chat import ChatService
+from web.chat_history import ChatHistory
 from web.session import ChatSession
 from web.ui_chat import PRIVATE, chat_tab
 from web.ui_documents import documents_tab
@@ -43,23 +44,27 @@ def head_html() -> str:
     return f"<script>{static_text('head.js')}</script>"
 
 
-def build_ui(chat: ChatService, admin: AdminService, *, queue_size: int = 32) -> gr.Blocks:
+def build_ui(
+    chat: ChatService, history: ChatHistory, admin: AdminService, *, queue_size: int = 32
+) -> gr.Blocks:
     with gr.Blocks(title="政策讲话问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         session = gr.State(new_session)  # a function: every browser session gets its own
         gr.HTML(HEADER, elem_id="qa-header", js_on_load=None)
         with gr.Tabs(elem_id="qa-tabs"):
             with gr.Tab("问答", id="chat", elem_id="qa-tab-chat"):
-                scope = chat_tab(chat, session)
+                tab = chat_tab(chat, history, session)
             library_tab(chat)
             with gr.Tab("文档管理", id="documents", elem_id="qa-tab-documents"):
                 documents = documents_tab(admin)
-        delete_choice, table = documents.delete_choice, documents.table
+        delete_choice, table, scope = documents.delete_choice, documents.table, tab.scope
 
         def refresh_lists() -> tuple[Any, Any, str]:
             choices = admin.choices()
             return gr.update(choices=choices), gr.update(choices=choices), admin.documents_html()
 
         demo.load(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
+        # a reload (or a restart) shows the conversation used last, and the list of saved ones
+        demo.load(tab.restore, outputs=tab.outputs, show_progress="hidden", **PRIVATE)
         for event in documents.changed:
             event.then(refresh_lists, outputs=[scope, delete_choice, table], **PRIVATE)
     # A bounded queue: beyond it a question is refused at once ("请稍后再试", web/gradio_gate.py)

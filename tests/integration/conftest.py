@@ -45,6 +45,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., Li
         root=live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
         proxied=live_server(create_app(proxied, assistant, ingestor, model_loaded=loaded), root_path="/qa"),
         data_dir=data_dir,
+        # the app built again on the same data dir: what a restart keeps (saved conversations, cookies)
+        restart=lambda: live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
     )
     shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -6,6 +6,7 @@ tests/integration/conftest.py, session-scoped so every browser test module share
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ class Site:
     root: LiveServer  # admin token set, served at /
     proxied: LiveServer  # POLICY_QA_ROOT_PATH=/qa, reached the way a prefix-forwarding proxy would
     data_dir: Path
+    restart: Callable[[], LiveServer]  # a new app (a new server on a new port) on the same data dir
 
 
 @dataclass
