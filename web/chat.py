@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from assistant.corpus import Corpus
 from assistant.records import Answer
 from assistant.service import Turn
+from assistant.suggest import suggest
 from core.records import Document
 from errors import DocumentNotFoundError, PolicyQAError
 from web.feedback import RATINGS, FeedbackLog
@@ -93,7 +94,18 @@ class ChatService:
         except Exception:  # a bug: logged with its traceback, never shown in the chat
             log.exception("answering %r failed", question[:200])
             turn.error = INTERNAL_ERROR
+        turn.suggestions = self._suggestions(turn.answer, session)
         yield ChatView.of(session)
+
+    def _suggestions(self, answer: Answer | None, session: ChatSession) -> list[str]:
+        """Follow-ups to offer under the answer; a failure here costs the offer, never the answer."""
+        if answer is None:
+            return []
+        try:
+            return suggest(answer, self._assistant.corpus(), [t.question for t in session.turns])
+        except Exception:
+            log.exception("suggesting follow-ups for %r failed", answer.question[:200])
+            return []
 
     def _known(self, doc_ids: Sequence[str] | None) -> list[str] | None:
         """The filter without speeches deleted since the page loaded; an error if none is left."""

@@ -46,6 +46,7 @@ def _turn_to_dict(turn: ChatTurn) -> dict[str, Any]:
         "error": turn.error,
         "feedback": turn.feedback,
         "comment": turn.comment,
+        "suggestions": turn.suggestions,
     }
 
 
@@ -57,6 +58,7 @@ def _turn_from_dict(data: dict[str, Any]) -> ChatTurn:
         error=str(data.get("error", "")),
         feedback=str(data.get("feedback", "")),
         comment=str(data.get("comment", "")),
+        suggestions=[str(q) for q in data.get("suggestions", [])],
     )
 
 

@@ -20,6 +20,7 @@ class ChatTurn:
     error: str = ""  # a readable message when the question could not be answered
     feedback: str = ""  # "up" / "down" once the user voted (a later vote replaces it)
     comment: str = ""  # what the user wrote with a 👎
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions offered under the answer
 
     @property
     def pending(self) -> bool:

@@ -79,3 +79,12 @@ def test_marks_preview_their_sentence_and_source_as_text() -> None:
 def test_the_sources_panel_is_named_where_it_is() -> None:
     empty = render_conversation(ChatSession())
     assert '<span class="qa-where-side">右侧</span><span class="qa-where-below">下方</span>' in empty
+
+
+def test_suggested_follow_ups_are_buttons_with_their_text_escaped() -> None:
+    session = ChatSession()
+    turn = session.add("问")
+    turn.answer, turn.suggestions = _answer("答[1]。"), ["“两个保障”是什么？", XSS]
+    html = render_conversation(session)
+    no_live_markup(html)
+    assert html.count('class="qa-suggest-q"') == 2 and "“两个保障”是什么？</button>" in html

@@ -128,6 +128,11 @@ element.addEventListener("click", function (event) {
     });
     return;
   }
+  var follow = event.target.closest("button.qa-suggest-q");
+  if (follow) {
+    askQuestion(follow.textContent);
+    return;
+  }
   var send = event.target.closest("button.qa-comment-send");
   if (send) {
     var form = send.closest(".qa-comment");
@@ -139,6 +144,16 @@ element.addEventListener("click", function (event) {
     });
   }
 });
+
+/* A suggested follow-up is asked as if typed: into the question box, then 发送 (Gradio's own event). */
+function askQuestion(text) {
+  var box = document.querySelector("#qa-question textarea");
+  var send = document.getElementById("qa-send");
+  if (!box || !send) return;
+  box.value = text;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  setTimeout(function () { send.click(); }, 0);
+}
 
 /* A tap on a mark keeps its preview open (hover and focus show it too, ui.css) until the next click. */
 function showTip(wrap) {
