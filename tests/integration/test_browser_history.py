@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.browser import ANSWER_TIMEOUT_MS, Site, Watch, ask, shot, wait_chat
+from tests.support.browser import ANSWER_TIMEOUT_MS, ARTIFACTS, Site, Watch, ask, shot, wait_chat
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 OpenPage = Callable[..., tuple[Page, Watch]]
@@ -44,6 +44,10 @@ def test_history_survives_reload_and_restart_and_keeps_follow_ups(site: Site, op
     box.press("Enter")
     expect(listing.locator(".qa-history-open")).to_have_text(NAME)  # as text, not markup
     assert page.evaluate("() => window.__xss") is None
+    listing.locator(".qa-history-rename").click()
+    listing.locator("input.qa-history-name").fill("两个保障及做法")
+    listing.locator("input.qa-history-name").press("Enter")
+    expect(listing.locator(".qa-history-open")).to_have_text("两个保障及做法")
 
     page.locator("#qa-new-chat").click()
     page.locator("#qa-conversation .qa-welcome").wait_for()
@@ -57,12 +61,13 @@ def test_history_survives_reload_and_restart_and_keeps_follow_ups(site: Site, op
     )
     listing = _history(page)
     expect(listing.locator(".qa-history-item")).to_have_count(2)
-    listing.locator(".qa-history-open", has_text="保障问题").click()
+    listing.locator(".qa-history-open", has_text="两个保障及做法").click()
     expect(page.locator("#qa-conversation .qa-user")).to_have_text("两个保障是什么？")
     reply = ask(page, "第二个具体怎么做？")  # resolved against the reopened conversation's first turn
     assert "推进资源交流" in reply.inner_text()
     expect(listing.locator(".qa-history-item.qa-current .qa-history-meta")).to_contain_text("2 问")
     shot(page, "20-history", full_page=True)
+    listing.screenshot(path=str(ARTIFACTS / "browser-20b-history-list.png"))
 
     other = listing.locator(".qa-history-item", has_text="12881")
     other.locator(".qa-history-delete").click()
