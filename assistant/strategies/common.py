@@ -12,6 +12,7 @@ from assistant.cues import HOW_CUES, WHY_CUES
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
+from assistant.values import holds_asked
 from assistant.weights import LIMITS, SENTENCE
 from core.records import Chunk, Document, Section
 from core.sections import innermost_sections
@@ -79,7 +80,10 @@ _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|月
 
 
 def holds_value(ctx: Context, text: str) -> bool:
-    """The sentence holds a value of the asked kind: a number for 多少/几, a date for 何时."""
+    """The sentence holds a value of the asked kind: money for 多少钱, a share for 占多少, a date
+    for 何时 (assistant/values.py); any number for a 多少 that names no kind."""
+    if ctx.cues.kinds:
+        return holds_asked(ctx.cues.kinds, text)
     if ctx.cues.date and _DATE_RE.search(text):
         return True
     return ctx.cues.quantity and bool(_NUMBER_RE.search(text))
