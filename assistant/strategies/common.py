@@ -47,7 +47,7 @@ def candidate_sentences(
             if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
                 continue
             doc = corpus.documents[chunk.doc_id]
-            if sentence.text == doc.title:
+            if sentence.text == doc.title or sentence.start < body_start(doc):
                 continue
             seen.add(key)
             text = with_relative_years(sentence.text, doc.date)
@@ -71,6 +71,26 @@ def candidate_sentences(
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
+
+
+_BODY_CACHE: dict[tuple[str, int], int] = {}
+
+
+def body_start(doc: Document) -> int:
+    """Where the speech's body begins: the first line that reads as prose (a sentence ends in it,
+    or 同志们：). Above it stand title, subtitle, speaker, date and web lines, which no answer quotes."""
+    key = (doc.doc_id, len(doc.text))
+    found = _BODY_CACHE.get(key)
+    if found is None:
+        match = _PROSE_LINE_RE.search(doc.text)
+        found = match.start() if match else 0
+        if len(_BODY_CACHE) > 4096:
+            _BODY_CACHE.clear()
+        _BODY_CACHE[key] = found
+    return found
+
+
+_PROSE_LINE_RE = re.compile(r"(?m)^(?!\s*——)[^\n]*(?:[。！？]|同志们|朋友们|老师们|同学们)")
 
 
 _NUMBER_RE = re.compile(

@@ -39,3 +39,12 @@ def test_a_sentence_answers_only_with_a_value_of_the_asked_kind() -> None:
     assert holds_asked(("count:人",), "在园幼儿8.37万人")
     assert holds_asked(("count:所",), "全市共有幼儿园612所")
     assert holds_asked(("date",), "会后一周要拿出整改方案，教师节之前补足缺口")
+
+
+def test_the_header_lines_above_the_body_are_never_quoted_as_content() -> None:
+    from assistant.strategies.common import body_start
+    from core.records import Document
+
+    text = "压紧压实责任\n——周海涛副市长在全市推进会上的讲话\n（2025年4月28日）\n同志们：\n今天召开会议。"
+    doc = Document(doc_id="d", source="x.txt", text=text, title="压紧压实责任")
+    assert text[body_start(doc) :].startswith("同志们")
