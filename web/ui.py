@@ -15,7 +15,6 @@ from web.admin import AdminService
 from web.assets import static_text
 from web.chat import ChatService
 from web.chat_history import ChatHistory
-from web.session import ChatSession
 from web.ui_chat import PRIVATE, chat_tab
 from web.ui_documents import documents_tab
 from web.ui_library import library_tab
@@ -31,10 +30,6 @@ SYSTEM_FONTS = (
 MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Consolas", "monospace")
 
 
-def new_session() -> ChatSession:
-    return ChatSession()
-
-
 def theme() -> gr.themes.Base:
     # System fonts only: Gradio's default theme would fetch its web fonts (and Chinese needs system fonts).
     return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS)
@@ -48,7 +43,9 @@ def build_ui(
     chat: ChatService, history: ChatHistory, admin: AdminService, *, queue_size: int = 32
 ) -> gr.Blocks:
     with gr.Blocks(title="政策讲话问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
-        session = gr.State(new_session)  # a function: every browser session gets its own
+        # Set by the page's load (tab.restore: the conversation used last, or a new one). Not a function: Gradio
+        # would run it in a load event of its own, racing restore's, and could empty a reopened conversation.
+        session = gr.State(None)
         gr.HTML(HEADER, elem_id="qa-header", js_on_load=None)
         with gr.Tabs(elem_id="qa-tabs"):
             with gr.Tab("问答", id="chat", elem_id="qa-tab-chat"):

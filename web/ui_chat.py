@@ -72,9 +72,9 @@ def chat_tab(chat: ChatService, history: ChatHistory, session: gr.State) -> Chat
     viewer = gr.HTML("", elem_id="qa-viewer", js_on_load=static_text("viewer.js"))
 
     def ask(
-        text: str, doc_ids: Sequence[str] | None, state: ChatSession, request: gr.Request
+        text: str, doc_ids: Sequence[str] | None, state: ChatSession | None, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
-        for number, view in enumerate(chat.ask(text, doc_ids, state)):
+        for number, view in enumerate(chat.ask(text, doc_ids, _current(state))):
             final = view.sources is not None and not any(t.pending for t in view.session.turns[-1:])
             yield (
                 view.conversation,
@@ -97,8 +97,10 @@ def chat_tab(chat: ChatService, history: ChatHistory, session: gr.State) -> Chat
     for button in examples:
         button.click(ask, inputs=[button, scope, session], **common)  # a button's value is its text
 
-    def vote(state: ChatSession, event: gr.EventData, request: gr.Request) -> tuple[str, ChatSession, str]:
-        view = chat.vote(state, event._data or {})
+    def vote(
+        state: ChatSession | None, event: gr.EventData, request: gr.Request
+    ) -> tuple[str, ChatSession, str]:
+        view = chat.vote(_current(state), event._data or {})
         return view.conversation, view.session, history.remember(request, view.session)
 
     conversation.click(
@@ -112,8 +114,8 @@ def chat_tab(chat: ChatService, history: ChatHistory, session: gr.State) -> Chat
     def restore(request: gr.Request) -> tuple[Any, ...]:
         return shown(*history.restore(request))
 
-    def act(state: ChatSession, event: gr.EventData, request: gr.Request) -> tuple[Any, ...]:
-        return shown(*history.act(request, state, event._data or {}))
+    def act(state: ChatSession | None, event: gr.EventData, request: gr.Request) -> tuple[Any, ...]:
+        return shown(*history.act(request, _current(state), event._data or {}))
 
     saved.click(act, inputs=[session], outputs=outputs, show_progress="hidden", **PRIVATE)
 
@@ -130,3 +132,8 @@ def chat_tab(chat: ChatService, history: ChatHistory, session: gr.State) -> Chat
 
     new_chat.click(reset, outputs=outputs, show_progress="hidden", **PRIVATE)
     return ChatTab(scope, restore, outputs)
+
+
+def _current(state: ChatSession | None) -> ChatSession:
+    """The session state is None until the page's load has restored one (an event may come first)."""
+    return state if state is not None else ChatSession()

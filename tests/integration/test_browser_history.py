@@ -1,7 +1,7 @@
 """Saved conversations (issue 14, item 1) in a real Chromium on the shared site (the real e5 model and
 store): a conversation survives a reload and an app restart, is listed, reopened (and still resolves a
 follow-up against its earlier turns), renamed (the name shown as text) and deleted; another browser sees none
-of it."""
+of it. With POLICY_QA_AUTH the history is the user's, in whichever browser they log in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.browser import ANSWER_TIMEOUT_MS, ARTIFACTS, Site, Watch, ask, shot, wait_chat
+from tests.support.browser import ANSWER_TIMEOUT_MS, ARTIFACTS, LOGIN, Site, Watch, ask, shot, wait_chat
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 OpenPage = Callable[..., tuple[Page, Watch]]
@@ -88,3 +88,35 @@ def test_another_browser_sees_no_saved_conversation(site: Site, open_page: OpenP
     stranger.reload(wait_until="load")
     wait_chat(stranger)
     expect(stranger.locator("#qa-conversation .qa-turn")).to_have_count(0)
+
+
+def _log_in(page: Page) -> None:
+    """Gradio's login form (POLICY_QA_AUTH), then the chat."""
+    password = page.locator("input[type=password]")
+    password.wait_for(timeout=60_000)
+    page.get_by_role("textbox").first.fill(LOGIN[0])
+    password.fill(LOGIN[1])
+    password.press("Enter")
+    wait_chat(page)
+
+
+def test_with_a_login_the_history_is_the_users_in_any_browser(site: Site, open_page: OpenPage) -> None:
+    server = site.login()
+    page, _ = open_page(server.url)
+    _log_in(page)
+    ask(page, "两个保障是什么？")
+    expect(page.locator("#qa-history summary")).to_have_text("历史对话（1）")
+
+    elsewhere, _ = open_page(server.url)  # another browser (no shared cookie), the same login
+    _log_in(elsewhere)
+    expect(elsewhere.locator("#qa-conversation .qa-user")).to_have_text(
+        "两个保障是什么？", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(_history(elsewhere).locator(".qa-history-item")).to_have_count(1)
+
+    # the first browser without the login (the same cookies, an app without POLICY_QA_AUTH): the user's
+    # conversation is not this browser's
+    page.goto(site.root.url, wait_until="load")
+    wait_chat(page)
+    expect(_history(page).locator(".qa-history-empty")).to_contain_text("还没有保存的对话")
+    expect(page.locator("#qa-conversation .qa-turn")).to_have_count(0)

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TOKEN = "browser-admin-token"
+LOGIN = ("staff", "browser-login-5e2d")  # POLICY_QA_AUTH of Site.login
 ANSWER_TIMEOUT_MS = 90_000  # the first question also builds the keyword index; the machine may be busy
 
 
@@ -36,6 +37,7 @@ class Site:
     proxied: LiveServer  # POLICY_QA_ROOT_PATH=/qa, reached the way a prefix-forwarding proxy would
     data_dir: Path
     restart: Callable[[], LiveServer]  # a new app (a new server on a new port) on the same data dir
+    login: Callable[[], LiveServer]  # the app with POLICY_QA_AUTH=LOGIN, on the same data dir
 
 
 @dataclass

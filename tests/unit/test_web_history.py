@@ -168,3 +168,28 @@ def test_history_actions_open_rename_delete_and_refuse_others(tmp_path: Path) ->
     assert not history.restore(mine)[0].turns
     # a browser without the cookie: nothing saved, and the list says why
     assert "无法保存" in history.remember(FakeRequest(), _session("甲"))
+
+
+def test_only_the_restore_on_page_load_sets_the_conversation(tmp_path: Path) -> None:
+    """A second load event setting the session state (what Gradio adds for a state whose initial value is a
+    function) races the restore and may leave a reopened conversation shown but an empty one answering."""
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+    from assistant.service import PolicyAssistant
+    from ingest.pipeline import Ingestor
+    from settings import Settings
+    from tests.fakes import FakeEmbedder
+    from vectorstore.chroma import ChromaStore
+    from vectorstore.factory import persistent_client
+
+    store = ChromaStore(persistent_client(tmp_path / "chroma"), FakeEmbedder(), "ui")
+    app = create_app(
+        Settings(data_dir=tmp_path), PolicyAssistant(store), Ingestor(store, lock_path=tmp_path / "l")
+    )
+    config = TestClient(app).get("/config").json()
+    ids = {c.get("props", {}).get("elem_id"): c["id"] for c in config["components"]}
+    states = {c["id"] for c in config["components"] if c["type"] == "state"}
+    on_load = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"])]
+    setting_state = [d for d in on_load if states & set(d["outputs"])]
+    assert len(setting_state) == 1 and ids["qa-conversation"] in setting_state[0]["outputs"]
