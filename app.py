@@ -44,13 +44,15 @@ def create_app(
     from web.api import api_router, fair_use_from
     from web.api_tools import export_limiter, tools_router
     from web.assets import static_text
+    from web.browser_id import CookieSigner, load_secret
     from web.chat import ChatService
+    from web.chat_history import ChatHistory
     from web.docs import install_docs
     from web.embed import embed_router
     from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
-    from web.history import HistoryService
+    from web.history import ConversationStore
     from web.http_errors import install_error_handlers, install_fallback_routes
     from web.openai_api import openai_router
     from web.page_meta import NoPreviewMeta
@@ -60,6 +62,7 @@ def create_app(
     from web.session_binding import SessionBinding
     from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
+    from web.versions import HistoryService
 
     app = FastAPI(
         title="政策讲话问答 API",
@@ -104,8 +107,12 @@ def create_app(
     install_docs(app)
     install_fallback_routes(app)  # after every JSON route, before the Gradio mount
     chat = ChatService(assistant, feedback, max_question_chars=settings.max_question_chars)
+    # one secret in the data dir: a browser's id (and its saved conversations) outlive a restart
+    secret = load_secret(settings.client_secret_path)
+    conversations = ChatHistory(ConversationStore(settings.history_path), CookieSigner(secret))
     demo = build_ui(
         chat,
+        conversations,
         AdminService(
             settings, ingestor, jobs, sessions=sessions, throttle=throttle, history=history, feedback=feedback
         ),
@@ -128,7 +135,9 @@ def create_app(
         css=static_text("ui.css"),
         head=head_html(),
     )
-    app.add_middleware(SessionBinding, refusals=refusals)  # inside the gate: bodies already bounded
+    app.add_middleware(
+        SessionBinding, secret=secret, refusals=refusals
+    )  # inside the gate: bodies already bounded
     app.add_middleware(
         GradioGate,
         sessions=sessions,

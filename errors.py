@@ -121,6 +121,14 @@ class ConversationError(PolicyQAError):
     """A conversation to export is empty, unknown or malformed."""
 
 
+class ConversationNotFoundError(ConversationError):
+    """A saved conversation that is not this browser's (or user's), or was deleted."""
+
+    def __init__(self, conversation_id: str = "") -> None:
+        super().__init__("找不到这段对话：它可能已被删除，或属于另一个浏览器或用户。")
+        self.conversation_id = conversation_id
+
+
 class VersionNotFoundError(PolicyQAError):
     """An unknown version id (version history of a speech)."""
 

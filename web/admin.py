@@ -16,7 +16,6 @@ from settings import Settings
 from web.admin_review import ReviewService
 from web.admin_session import AdminSessions
 from web.feedback import FeedbackLog
-from web.history import HistoryService
 from web.library_filter import LibraryFilter, parse_tags
 from web.library_filter import choices as library_choices
 from web.render_admin import document_label, render_documents, render_message
@@ -24,6 +23,7 @@ from web.render_jobs import conflict_label, job_label, render_jobs
 from web.security import check_admin_token_throttled
 from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, submit_uploads
+from web.versions import HistoryService
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from errors import PolicyQAError
 from web.feedback import FeedbackLog
-from web.history import HistoryService, Version
 from web.pages import render
 from web.render_admin import render_message
 from web.review import FeedbackFilter, audit_rows, feedback_rows, local_time, parse_day
 from web.version_diff import changed
+from web.versions import HistoryService, Version
 
 Check = Callable[[str, str], None]  # (token, client) → raises NotAuthorizedError / ReadOnlyError
 SHOWN_AUDIT = 200

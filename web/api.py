@@ -31,11 +31,11 @@ from web.api_admin import admin_router
 from web.api_jobs import AdminNameHeader, AuthHeader, actor_of, jobs_router
 from web.fair import FairUse, QuestionSlots, RateLimiter
 from web.feedback import FeedbackLog
-from web.history import HistoryService
 from web.security import LoginCheck, bearer_token, check_admin_token_throttled
 from web.session import HISTORY_TURNS
 from web.streaming import ask_events, respond
 from web.throttle import FailureThrottle
+from web.versions import HistoryService
 
 MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
 MAX_HISTORY_ITEMS = 50  # a client may send its whole transcript; the last HISTORY_TURNS are read

@@ -18,7 +18,6 @@ from fastapi.responses import JSONResponse, Response
 from errors import InvalidQuestionError
 from web.api_jobs import AdminNameHeader, AuthHeader, actor_of, job_response
 from web.feedback import FeedbackLog
-from web.history import HistoryService
 from web.review import (
     AUDIT_FIELDS,
     FeedbackFilter,
@@ -29,6 +28,7 @@ from web.review import (
     to_csv,
     to_jsonl,
 )
+from web.versions import HistoryService
 
 Admin = Callable[[Request, str | None], None]  # raises unless the bearer header holds the admin token
 Login = Callable[[Request, str | None], None]

@@ -1,118 +1,170 @@
-"""Version history, restore and original files: what the documents tab and the API share.
+"""Saved conversations (the 问答 tab's 历史对话): one SQLite file in the data dir, stdlib only.
 
-A restore is an import of the earlier version's original file (replace=True) through the same job queue
-as an upload, so it is parsed, embedded, committed, archived and audited like any other change.
+A row per conversation, keyed by its owner — a browser (the signed `qa_client` cookie's random id) or a
+user (the login name when POLICY_QA_AUTH is on) — so nobody lists or opens another's conversations, and an
+id from elsewhere reads as "not found". Each save is one transaction: a crash leaves the earlier version,
+never half of one, and several app processes may share the file (WAL mode, a busy timeout).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from pathlib import PurePath
+from datetime import UTC, datetime
+from pathlib import Path
 
-from errors import PolicyQAError, SpeechDeletedError
-from ingest.history import ChangeRecorder
-from ingest.jobs import Job, JobQueue
-from ingest.pipeline import Ingestor
-from ingest.versions import VersionRecord
-from web.version_diff import DiffBlock, diff_texts
+from errors import ConversationNotFoundError
+from web.history_codec import session_from_dict, session_to_dict
+from web.session import ChatSession
 
-MEDIA_TYPES = {
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-DELETED_MESSAGE = "这篇讲话已被删除，不能恢复它的旧版本。如需重新收录，请下载该版本的原始文件后重新上传。"
-
-
-@dataclass(frozen=True)
-class Version:
-    number: int  # 1 = the speech's first version
-    record: VersionRecord
-    current: bool  # its document is in the library now
+MAX_CONVERSATIONS = 200  # per owner; the least recently used beyond it are dropped
+MAX_NAME_CHARS = 60
+TITLE_CHARS = 40  # an unnamed conversation is listed by its first question, cut to this
+_ID_RE = re.compile(r"^[0-9a-f]{12}$")  # ChatSession's ids: anything else was never saved
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    owner TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    turns INTEGER NOT NULL,
+    updated TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE INDEX IF NOT EXISTS conversations_recent ON conversations (owner, updated);
+"""
 
 
-@dataclass(frozen=True)
-class Original:
-    name: str
-    data: bytes
-    media_type: str
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
-class VersionDiff:
-    old: Version
-    new: Version
-    blocks: list[DiffBlock]
+class ConversationSummary:
+    id: str
+    name: str  # given by the user ("" = none)
+    title: str  # its first question, cut
+    turns: int
+    updated: str  # ISO time with its offset (UTC); shown in local time
+
+    @property
+    def label(self) -> str:
+        return self.name or self.title
+
+    def local_time(self) -> str:
+        return datetime.fromisoformat(self.updated).astimezone().strftime("%m-%d %H:%M")
 
 
-class HistoryService:
-    def __init__(self, recorder: ChangeRecorder, ingestor: Ingestor, jobs: JobQueue) -> None:
-        self.recorder = recorder
-        self._archive = recorder.archive
-        self._ingestor = ingestor
-        self._jobs = jobs
+class ConversationStore:
+    def __init__(
+        self, path: Path, *, max_conversations: int = MAX_CONVERSATIONS, clock: Callable[[], str] = _now
+    ) -> None:
+        self.path = Path(path)
+        self._max = max_conversations
+        self._clock = clock
+        self._ready = False
 
-    def _live(self) -> set[str]:
-        return {d.doc_id for d in self._ingestor.list_documents()}
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        # A connection per call: Gradio runs events on worker threads, and sqlite3 objects stay on theirs.
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
+            if not self._ready:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+                self._ready = True
+            with db:  # one transaction, committed (or rolled back) here
+                yield db
 
-    def versions(self, doc_id: str) -> list[Version]:
-        """The versions of the speech `doc_id` belongs to, newest first ([] when none was archived)."""
-        speech = self._archive.speech_of(doc_id)
-        return self._speech_versions(speech) if speech else []
+    def save(self, owner: str, session: ChatSession) -> None:
+        """Store the conversation's finished turns (nothing while it has none)."""
+        data = session_to_dict(session)
+        if not data["turns"]:
+            return
+        title = " ".join(data["turns"][0]["question"].split())[:TITLE_CHARS]
+        row = (_key(owner), session.session_id, session.name, title, len(data["turns"]), self._clock())
+        body = json.dumps(data, ensure_ascii=False)
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO conversations (owner, id, name, title, turns, updated, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO UPDATE SET "
+                "name = excluded.name, title = excluded.title, turns = excluded.turns, "
+                "updated = excluded.updated, body = excluded.body",
+                (*row, body),
+            )
+            db.execute(
+                "DELETE FROM conversations WHERE owner = ? AND id NOT IN "
+                "(SELECT id FROM conversations WHERE owner = ? ORDER BY updated DESC LIMIT ?)",
+                (_key(owner), _key(owner), self._max),
+            )
 
-    def _speech_versions(self, speech_id: str) -> list[Version]:
-        live = self._live()
-        history = self._archive.history(speech_id)
-        last = {r.doc_id: r.version_id for r in history}  # a restored document: its latest record is current
-        return [
-            Version(n, r, r.doc_id in live and last[r.doc_id] == r.version_id)
-            for n, r in reversed(list(enumerate(history, start=1)))
-        ]
+    def list(self, owner: str) -> list[ConversationSummary]:
+        """The owner's conversations, the most recently used first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, name, title, turns, updated FROM conversations WHERE owner = ? "
+                "ORDER BY updated DESC",
+                (_key(owner),),
+            ).fetchall()
+        return [ConversationSummary(*row) for row in rows]
 
-    def version(self, version_id: str) -> Version:
-        record = self._archive.get(version_id)  # VersionNotFoundError for an unknown id
-        return next(v for v in self._speech_versions(record.speech_id) if v.record.version_id == version_id)
-
-    def diff(self, old_id: str, new_id: str) -> VersionDiff:
-        from ingest.loaders import load_bytes  # the parsers load only when a diff is asked for
-
-        old, new = self.version(old_id), self.version(new_id)
-        if old.record.speech_id != new.record.speech_id:
-            raise PolicyQAError("两个版本不属于同一篇讲话，无法比较。")
-        texts = [load_bytes(self._archive.original(v.record), v.record.source).text for v in (old, new)]
-        return VersionDiff(old, new, diff_texts(*texts))
-
-    def restore(self, version_id: str, *, actor: str) -> Job:
-        version = self.version(version_id)
-        current = [v.record.doc_id for v in self._speech_versions(version.record.speech_id) if v.current]
-        if not current:
-            raise SpeechDeletedError(DELETED_MESSAGE)
-        if version.record.doc_id in current:  # the same text as the current version
-            raise PolicyQAError(f"版本 {version.number} 与当前版本内容相同，无需恢复。")
-        record = version.record
-        return self._jobs.submit(
-            [(record.source, self._archive.original(record))],
-            replace=True,
-            ask=False,
-            actor=actor,
-            restore=True,
-            retire=sorted(set(current)),
-            tags=record.tags,
-        )
-
-    def original(self, doc_id: str) -> Original:
-        record = self._archive.latest_for(doc_id)
-        suffix = PurePath(record.source).suffix.lower()
-        return Original(
-            record.source, self._archive.original(record), MEDIA_TYPES.get(suffix, "application/octet-stream")
-        )
-
-    def tags(self, doc_id: str) -> tuple[str, ...]:
+    def load(self, owner: str, conversation_id: str) -> ChatSession:
+        body = self._body(owner, conversation_id)
         try:
-            return self._archive.latest_for(doc_id).tags
-        except PolicyQAError:
-            return ()
+            return session_from_dict(json.loads(body))
+        except (ValueError, KeyError, TypeError):  # a row this version cannot read: as good as gone
+            raise ConversationNotFoundError(conversation_id) from None
+
+    def latest(self, owner: str) -> ChatSession | None:
+        """The conversation used last (what a reloaded page shows again), or None."""
+        recent = self.list(owner)[:1]
+        return self.load(owner, recent[0].id) if recent else None
+
+    def rename(self, owner: str, conversation_id: str, name: str) -> str:
+        """Returns the name as stored: one line, at most MAX_NAME_CHARS ("" puts back the question)."""
+        name = " ".join(str(name).split())[:MAX_NAME_CHARS]
+        session = self.load(owner, conversation_id)
+        session.name = name
+        body = json.dumps(session_to_dict(session), ensure_ascii=False)
+        with self._db() as db:  # the time is kept: renaming is not using
+            db.execute(
+                "UPDATE conversations SET name = ?, body = ? WHERE owner = ? AND id = ?",
+                (name, body, _key(owner), conversation_id),
+            )
+        return name
+
+    def delete(self, owner: str, conversation_id: str) -> None:
+        self._check(conversation_id)
+        with self._db() as db:
+            gone = db.execute(
+                "DELETE FROM conversations WHERE owner = ? AND id = ?", (_key(owner), conversation_id)
+            ).rowcount
+        if not gone:
+            raise ConversationNotFoundError(conversation_id)
+
+    def _body(self, owner: str, conversation_id: str) -> str:
+        self._check(conversation_id)
+        with self._db() as db:
+            row = db.execute(
+                "SELECT body FROM conversations WHERE owner = ? AND id = ?", (_key(owner), conversation_id)
+            ).fetchone()
+        if row is None:
+            raise ConversationNotFoundError(conversation_id)
+        return str(row[0])
+
+    @staticmethod
+    def _check(conversation_id: str) -> None:
+        if not _ID_RE.match(str(conversation_id)):
+            raise ConversationNotFoundError(str(conversation_id)[:40])
+
+
+def _key(owner: str) -> str:
+    """Owners are stored hashed: the file alone names no browser id and no login."""
+    return hashlib.sha256(owner.encode()).hexdigest()

@@ -16,8 +16,8 @@ from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from tests.fakes import MemoryStore
 from tests.fakes import speech_text as speech
-from web.history import HistoryService
 from web.version_diff import changed, diff_texts
+from web.versions import HistoryService
 
 XSS = '<script>alert("x")</script>'
 V1 = speech("在全市职业教育工作会议上的讲话", "李四", "第一句原文。")

@@ -207,7 +207,7 @@ def test_library_filters_by_speaker_year_and_tag() -> None:
 def test_the_tab_panels_show_names_and_comments_as_text(tmp_path: Path) -> None:
     from ingest.history import ChangeRecorder
     from web.admin import AdminService
-    from web.history import HistoryService
+    from web.versions import HistoryService
 
     store = MemoryStore()
     ingestor = Ingestor(store, lock_path=tmp_path / "ingest.lock")
