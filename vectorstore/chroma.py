@@ -35,7 +35,7 @@ from core.store import DocumentInfo, Hit, Manifest
 from errors import DocumentNotFoundError, StoreUnavailableError
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
-from vectorstore.chroma_compact import LOG_BOUND, Churn, CompactionPolicy, maintain
+from vectorstore.chroma_compact import LOG_BOUND, RECORD_LOG_BOUND, Churn, CompactionPolicy, maintain
 from vectorstore.chroma_errors import CONNECTION_ERRORS, UNAVAILABLE, guarded
 from vectorstore.chroma_ledger import ChromaEntries
 from vectorstore.embeddings import Embedder
@@ -91,7 +91,7 @@ class ChromaStore:
     @guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names
-        bounded: Any = {"hnsw": dict(LOG_BOUND)}
+        bounded: Any = {"hnsw": dict(RECORD_LOG_BOUND)}  # (an older store's: bounded at the next collection)
         self._docs = self._client.get_or_create_collection(
             docs, configuration=bounded, embedding_function=None
         )
