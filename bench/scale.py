@@ -3,7 +3,8 @@
 One store grows step by step: 1× is the five sample files, each larger step adds synthetic speeches
 (bench/synth.py) until the corpus holds N × the samples' characters. After each step: disk size, then
 the answer latency over the eval questions in a fresh process, embedded and through a `chroma run`
-server started on the same directory, then the cost of adding one more file through `Ingestor`.
+server started on the same directory, then the cost of adding one more file through `Ingestor`, and the
+longest wait of a question while two more are ingested by the asking process (issue 15: ≤ 1 s).
 Ingest and probes run in subprocesses (bench/scale_worker.py) so each one's memory is its own.
 """
 
@@ -100,6 +101,11 @@ def run_scale(
         for i, path in enumerate(extra):
             path.write_text(synth.speech_text(parts, EXTRA_OFFSET + scale * 10 + i, pool=pool), "utf-8")
         step["one_more_file"] = worker.ingest(extra, "ingestor")
+        during = [corpus_dir / f"during_{scale}_{i}.txt" for i in range(EXTRA_FILES)]
+        for i, path in enumerate(during):
+            path.write_text(synth.speech_text(parts, EXTRA_OFFSET + scale * 10 + 5 + i, pool=pool), "utf-8")
+        _log(f"{scale}×: questions during an ingest")
+        step["wait"] = worker.wait(questions_file, during)
         steps.append(step)
         if on_step is not None:
             on_step({"note": NOTE, "sample_chars": sample_chars, "steps": steps})
@@ -123,6 +129,11 @@ class Worker:
         server = ["--host", "127.0.0.1", "--port", str(port)] if port else []
         options = ["--questions", str(questions), "--warmup", str(warmup)]
         return self._run(["probe", *self.common, *options, *server])
+
+    def wait(self, questions: Path, paths: Sequence[Path]) -> dict[str, Any]:
+        listing = self.data.parent / "during.txt"
+        listing.write_text("\n".join(str(p) for p in paths), encoding="utf-8")
+        return self._run(["wait", *self.common, "--questions", str(questions), "--files", str(listing)])
 
     def _run(self, args: list[str]) -> dict[str, Any]:
         done = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=7200, check=False)

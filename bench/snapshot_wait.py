@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
-import statistics
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 from assistant.corpus import Corpus, CorpusCache
 from assistant.service import PolicyAssistant
+from bench.asking import asking_while
 from bench.synth import corpus as synth_corpus
 from bench.synth import sample_parts
 from ingest.pipeline import Ingestor
@@ -79,44 +78,14 @@ def measure(store: ChromaStore, mode: str, questions: list[str], args: argparse.
     announce = assistant.expect_refresh if mode == "now" else None
     ingestor = Ingestor(store, on_commit=assistant.refresh, before_commit=announce)
     assistant.corpus()
-    records: list[tuple[float, float]] = []
-    stop = threading.Event()
-
-    def ask(offset: int) -> None:
-        i = offset
-        while not stop.is_set():
-            started = time.perf_counter()
-            assistant.ask(questions[i % len(questions)])
-            records.append((started, time.perf_counter()))
-            i += 1
-
-    askers = [threading.Thread(target=ask, args=(n * 7,)) for n in range(args.askers)]
-    for thread in askers:
-        thread.start()
-    windows = []
     name, text = next(iter(synth_corpus(sample_parts(SPEECHES), 1)))
-    time.sleep(1.0)
-    for n in range(args.replaces):
-        changed = text.replace("同志们：", f"同志们：第{n + 1}次修订。", 1)
-        started = time.perf_counter()
-        ingestor.ingest_bytes(changed.encode(), name)
-        windows.append((started, time.perf_counter()))
-        time.sleep(1.0)
-    stop.set()
-    for thread in askers:
-        thread.join()
-    overlaps = [e - s for s, e in records if any(s < we and e > ws for ws, we in windows)]
-    calm = [e - s for s, e in records if not any(s < we and e > ws for ws, we in windows)]
-    median = statistics.median(calm)
-    return {
-        "questions": len(records),
-        "replace_s": [round(e - s, 3) for s, e in windows],
-        "calm_median_ms": round(1000 * median, 1),
-        "during_replace_max_ms": round(1000 * max(overlaps, default=0.0), 1),
-        "during_replace_over_1s": sum(1 for wait in overlaps if wait > 1.0),
-        "during_replace": len(overlaps),
-        "ratio_max_to_median": round(max(overlaps, default=0.0) / median, 1),
-    }
+    changes = [
+        functools.partial(
+            ingestor.ingest_bytes, text.replace("同志们：", f"同志们：第{n + 1}次修订。", 1).encode(), name
+        )
+        for n in range(args.replaces)
+    ]
+    return asking_while(assistant.ask, questions, args.askers, changes)
 
 
 def main(argv: list[str] | None = None) -> int:
