@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.query import list_head, wants_list
 from assistant.topic import wants_date, wants_quantity
+from assistant.values import asked_kinds
 from core.normalize import fold_for_search
 from core.numerals import parse_numeral
 from core.tokens import tokenize_query
@@ -75,6 +76,7 @@ class Cues:
     alternatives: tuple[str, ...]  # entities the question lists with 、
     survey: bool  # "讲话里/各篇/分别…": asks across the speeches
     points_back: bool
+    kinds: tuple[str, ...] = ()  # the kinds of value asked for (assistant/values.py)
 
     @property
     def value(self) -> bool:
@@ -84,6 +86,7 @@ class Cues:
 def read_cues(text: str) -> Cues:
     folded = fold_for_search(text)
     listing = wants_list(text)
+    kinds = asked_kinds(text)
     named = [m.group(1) + m.group(2) + m.group(3) for m in NAMED_COUNT.finditer(folded)]
     named += [m.group(1) for m in QUOTED_TERM.finditer(folded)]
     named += [m.group(1) for m in CODED.finditer(folded)]
@@ -91,8 +94,8 @@ def read_cues(text: str) -> Cues:
         why=bool(WHY.search(text)),
         how=bool(HOW.search(text)),
         meta=bool(META.search(text)),
-        quantity=wants_quantity(text),
-        date=wants_date(text),
+        quantity=wants_quantity(text) or any(k != "date" for k in kinds),
+        date=wants_date(text) or "date" in kinds,
         slot=bool(SLOT.search(text)),
         listing=listing,
         list_head=list_head(text) if listing else None,
@@ -102,6 +105,7 @@ def read_cues(text: str) -> Cues:
         alternatives=tuple(_alternatives(text)),
         survey=bool(SURVEY.search(text)),
         points_back=bool(POINTS_BACK.search(text.strip())),
+        kinds=kinds,
     )
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from assistant.corpustext import CorpusText
 from assistant.synonyms import SYNONYMS
 from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
+from assistant.values import asked_kinds, holds_asked
 from core.normalize import fold_for_search
 
 TOPIC_COVERAGE = 0.5
@@ -23,12 +24,24 @@ _NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿半]+
 _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|之前|以前")
 
 
-def term_presence(term: str, text: Haystack) -> float:
-    """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves."""
+# Last characters that only say what kind of thing a word is: "安家费" is the speech's "安家补贴",
+# "集团化" its "集团", "覆盖率" its "覆盖…%".
+_KIND_SUFFIXES = frozenset("费率金款员者数额量点园校班化型性类式期制")
+
+
+def term_presence(term: str, text: Haystack, *, loose: bool = True) -> float:
+    """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves.
+    `loose` also finds a question's shortening of the speech's word ("普惠园" in "普惠性幼儿园"),
+    which is too weak a sign for a proper name."""
     if term in text or any(form in text for form in SYNONYMS.get(term, ())):
         return 1.0
     if len(term) == 2 and has_cjk(term) and _search(_abbreviation_re(term), text):
         return 0.9  # "高职" for "高等职业", "中职" for "中等职业": speeches write terms out in full
+    if len(term) == 3 and has_cjk(term):
+        if term[2] in _KIND_SUFFIXES and term[:2] in text:
+            return 0.8
+        if loose and _search(_abbreviation_re(term), text):
+            return 0.85
     if len(term) >= 4 and has_cjk(term):  # a 3-character term has no halves worth trusting
         halves = [term[i : i + 2] for i in range(0, len(term) - 1, 2)]
         return 0.8 * sum(1 for h in halves if h in text) / len(halves)
@@ -56,8 +69,8 @@ def unknown_names(question: str, corpus_text: Haystack) -> list[str]:
 
 def _unknown(term: Term, corpus_text: Haystack) -> bool:
     word = term.word
-    if term.named:
-        return term_presence(word, corpus_text) < 1.0
+    if term.named:  # jieba calls many a common word a name ("安家费"): a kind suffix still counts
+        return term_presence(word, corpus_text, loose=False) < (1.0 if len(word) <= 2 else 0.8)
     if len(word) >= 4:
         return term_presence(word, corpus_text) < 0.8
     return False  # a shorter common noun may well be an everyday word for what the speeches say
@@ -77,6 +90,9 @@ def rarest_of(words: list[str], corpus_text: Haystack) -> str | None:
 
 
 def lacks_answer_type(question: str, answer_text: str) -> bool:
+    kinds = asked_kinds(question)
+    if kinds:
+        return not holds_asked(kinds, answer_text)
     if wants_quantity(question) and not _NUMBER_RE.search(answer_text):
         return True
     return wants_date(question) and not _DATE_RE.search(answer_text)
@@ -117,4 +133,8 @@ def _search(pattern: re.Pattern[str], text: Haystack) -> bool:
 
 @lru_cache(maxsize=1024)
 def _abbreviation_re(term: str) -> re.Pattern[str]:
-    return re.compile(f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,2}}{re.escape(term[1])}")
+    if len(term) == 2:
+        return re.compile(f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,2}}{re.escape(term[1])}")
+    # "普惠园" in "普惠性幼儿园": the head as written, then a few characters that are no conjunction
+    # ("研究和生活" holds no 研究生)
+    return re.compile(f"{re.escape(term[:2])}[^和与及或的了是在\\s，。、；]{{0,3}}{re.escape(term[2:])}")

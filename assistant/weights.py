@@ -30,6 +30,7 @@ class Thresholds:
     list_score: float = 0.75  # a list must match the question at least this well to be the answer
     sentence_score: float = 0.34  # the lead sentence's keyword coverage needed to answer at all
     topic_coverage: float = 0.5  # share of the question's topic terms an answer must hold
+    topic_coverage_typed: float = 0.4  # the same when the sentence holds the very kind of value asked
     rarest_in_answer: float = 0.8  # a number answers only if it is about the most specific term
     same_term: float = 0.9  # presence of the rarest term for "the same thing in another speech"
     lead_near: float = 0.8  # near-best leads considered for an explanation's region

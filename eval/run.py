@@ -31,8 +31,10 @@ QUESTIONS = ROOT / "questions.jsonl"
 SAMPLE_SETS = [QUESTIONS, ROOT / "questions_b.jsonl", ROOT / "questions_c.jsonl"]  # eval/README.md
 # The blind final sets, each run once at the end of the session that added it: `blind` (spent,
 # 2026-12-03 morning) and `blind2` (written by a helper, not read before its one run).
-BLIND_SETS = {"blind": ROOT / "blind" / "questions.jsonl", "blind2": ROOT / "blind2" / "questions.jsonl"}
-BLIND = BLIND_SETS["blind2"]
+BLIND_SETS = {
+    name: ROOT / name / "questions.jsonl" for name in ("blind", "blind2", "blind3")
+}  # blind2: spent 2026-12-03 afternoon; blind3: written blind the evening of 2026-12-03
+BLIND = BLIND_SETS["blind3"]
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -207,9 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--blind",
         nargs="?",
-        const="blind2",
+        const="blind3",
         choices=sorted(BLIND_SETS),
-        help="a blind final set (default blind2; run once, at the end)",
+        help="a blind final set (default blind3; run once, at the end)",
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)

@@ -12,6 +12,7 @@ from assistant.cues import HOW_CUES, WHY_CUES
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
+from assistant.values import holds_asked
 from assistant.weights import LIMITS, SENTENCE
 from core.records import Chunk, Document, Section
 from core.sections import innermost_sections
@@ -46,7 +47,7 @@ def candidate_sentences(
             if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
                 continue
             doc = corpus.documents[chunk.doc_id]
-            if sentence.text == doc.title:
+            if sentence.text == doc.title or sentence.start < body_start(doc):
                 continue
             seen.add(key)
             text = with_relative_years(sentence.text, doc.date)
@@ -72,6 +73,26 @@ def candidate_sentences(
     return out
 
 
+_BODY_CACHE: dict[tuple[str, int], int] = {}
+
+
+def body_start(doc: Document) -> int:
+    """Where the speech's body begins: the first line that reads as prose (a sentence ends in it,
+    or 同志们：). Above it stand title, subtitle, speaker, date and web lines, which no answer quotes."""
+    key = (doc.doc_id, len(doc.text))
+    found = _BODY_CACHE.get(key)
+    if found is None:
+        match = _PROSE_LINE_RE.search(doc.text)
+        found = match.start() if match else 0
+        if len(_BODY_CACHE) > 4096:
+            _BODY_CACHE.clear()
+        _BODY_CACHE[key] = found
+    return found
+
+
+_PROSE_LINE_RE = re.compile(r"(?m)^(?!\s*——)[^\n]*(?:[。！？]|同志们|朋友们|老师们|同学们)")
+
+
 _NUMBER_RE = re.compile(
     r"\d|[一二两三四五六七八九十百千万亿]+[个所名项次万亿条人元年月天周倍班套间张]|[%％]|几|半"
 )
@@ -79,7 +100,10 @@ _DATE_RE = re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年初|年内|月
 
 
 def holds_value(ctx: Context, text: str) -> bool:
-    """The sentence holds a value of the asked kind: a number for 多少/几, a date for 何时."""
+    """The sentence holds a value of the asked kind: money for 多少钱, a share for 占多少, a date
+    for 何时 (assistant/values.py); any number for a 多少 that names no kind."""
+    if ctx.cues.kinds:
+        return holds_asked(ctx.cues.kinds, text)
     if ctx.cues.date and _DATE_RE.search(text):
         return True
     return ctx.cues.quantity and bool(_NUMBER_RE.search(text))

@@ -33,6 +33,7 @@ from assistant.strategies.common import (
     with_relative_years,
 )
 from assistant.synonyms import forms
+from assistant.values import holds_asked
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
 from core.records import Document
@@ -50,15 +51,18 @@ class Facts:
         lead = next((f for f in candidates if acceptable(ctx, f)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
-        masked = _masked_answer(ctx, lead)
+        # the asked value hidden in the lead or in a sentence nearly as good ("总投资XX万元")
+        near = [lead, *(c for c in candidates[:6] if c.score >= lead.score * THRESHOLDS.lead_near)]
+        masked = next((f for f in near if _masked_answer(ctx, f) is not None), None)
         if masked is not None:
             text = T.MASKED.format(
-                mention=clip(masked, 120), mark=mark(cites, corpus, lead.chunk.doc_id, lead.sentence)
+                mention=clip(masked.sentence.text, 120),
+                mark=mark(cites, corpus, masked.chunk.doc_id, masked.sentence),
             )
             return Draft(text, False, cites, T.NOTICE_INCOMPLETE)
         if explains(ctx):
             leads = [f for f in candidates[:12] if f.score >= lead.score * THRESHOLDS.lead_near]
-            lead = _best_region(ctx, [f for f in leads if acceptable(ctx, f)])
+            lead = _best_region(ctx, [lead, *(f for f in leads if f is not lead and acceptable(ctx, f))])
         doc = corpus.documents[lead.chunk.doc_id]
         each = _each(ctx, candidates, lead)
         if each:
@@ -130,7 +134,7 @@ def acceptable(ctx: Context, found: Found) -> bool:
         share = (topic_coverage(rest, context, corpus.search_text) * len(rest) + named) / (len(rest) + 1)
         if share < THRESHOLDS.topic_coverage:
             return False
-    elif topic_coverage(terms, context, corpus.search_text) < THRESHOLDS.topic_coverage:
+    elif _coverage(ctx, doc.doc_id, context) < _needed(ctx, found.sentence.text):
         return False
     if lacks_answer_type(ctx.query.text, found.sentence.text):
         return False
@@ -138,7 +142,11 @@ def acceptable(ctx: Context, found: Found) -> bool:
         # A number answers only if it is about the question's most specific thing, and a
         # number about something the speeches never mention ("学费") cannot be in them.
         # a place, person or body the speech itself names ("青禾县") scopes the speech, not the number
-        words = [t.word for t in terms if not (t.named and t.word in ctx.folded(doc.doc_id))]
+        words = [
+            t.word
+            for t in terms
+            if not (t.named and t.word in ctx.folded(doc.doc_id)) and not _category(t.word, ctx.query.text)
+        ]
         folded_sentence = fold_for_search(sentence)
         if any(
             corpus_count(w, corpus.search_text) == 0 and not _named_otherwise(w, folded_sentence)
@@ -153,6 +161,32 @@ def acceptable(ctx: Context, found: Found) -> bool:
             return False
         return _value_fits(ctx, found, [w for w in words if w not in header], sentence)
     return True
+
+
+def _category(word: str, question: str) -> bool:
+    """ "报哪个科室", "什么部门牵头": the word names the kind of answer, which the speech gives by
+    name ("发展规划科"), not the thing the value is about."""
+    return re.search(f"(?:哪个|哪一个|哪些|哪家|哪|什么|啥){re.escape(word)}", question) is not None
+
+
+def _coverage(ctx: Context, doc_id: str, context: str) -> float:
+    """Topic coverage of a sentence in its speech: a place or body the question names ("溪宁") and
+    the speech names anywhere scopes the speech ("全市" in its sentences), not the sentence."""
+    terms = ctx.terms
+    if not terms:
+        return 1.0
+    scoping = [t for t in terms if t.named and t.word in ctx.folded(doc_id)]
+    rest = tuple(t for t in terms if t not in scoping)
+    covered = topic_coverage(rest, context, ctx.corpus.search_text) * len(rest) if rest else 0.0
+    return (covered + len(scoping)) / len(terms)
+
+
+def _needed(ctx: Context, sentence: str) -> float:
+    """A sentence holding exactly the kind of value asked ("…1850万元" for 拿了多少钱) needs less of
+    the question's wording: staff name the thing in their own words ("危房改造" for "C级危房…加固")."""
+    if ctx.cues.kinds and holds_asked(ctx.cues.kinds, sentence):
+        return THRESHOLDS.topic_coverage_typed
+    return THRESHOLDS.topic_coverage
 
 
 _RELATIVE = ("前年", "去年", "今年", "明年")
@@ -189,8 +223,11 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
     doc = ctx.corpus.documents[found.chunk.doc_id]
     start, end = paragraph(doc.text, found.sentence.start)
     around = fold_for_search(f"{doc.text[start:end]} {found.chunk.section_path}")
-    if any(not _mentions(w, around) for w in words):
-        return False  # a number about something else the speech also counts
+    missing = [w for w in words if not _mentions(w, around)]
+    # a number about something else the speech also counts; one word in four may be jieba's odd
+    # cut of the question ("啥时候前报给" → "前报") that no speech writes
+    if missing and len(missing) * 4 > len(words):
+        return False
     if not ctx.cues.quantity:
         return True
     # the most specific word the sentence shares with the question (verbs too: "停办了几个")
@@ -201,7 +238,17 @@ def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> 
     counts = {t: corpus_count(t, ctx.corpus.search_text) for t in shared}
     rarest = [t for t in shared if counts[t] == min(counts.values())]  # ties: any of them
     clauses = _CLAUSE_RE.findall(folded)
-    return any(any(t in c and holds_value(ctx, c) for c in clauses) or _near_value(folded, t) for t in rarest)
+    # a value of the very kind asked may stand in the clause before or after the word ("专项资金1.5亿元，
+    # 重点支持…工程"); a bare number must share the word's clause ("校车42辆，驾驶员全部经过培训")
+    reach = 1 if any(k != "number" for k in ctx.cues.kinds) else 0
+    return any(
+        any(
+            t in c and any(holds_value(ctx, d) for d in clauses[max(0, i - reach) : i + reach + 1])
+            for i, c in enumerate(clauses)
+        )
+        or _near_value(folded, t)
+        for t in rarest
+    )
 
 
 def _near_value(text: str, word: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant import templates as T
@@ -19,6 +20,8 @@ from core.normalize import fold_for_search
 from core.numerals import count_word, to_chinese
 from core.records import Document
 
+# "三点", "几层", "几项": how many, not what about
+_COUNTED = re.compile(r"^[一二两三四五六七八九十几]+[点项条层块件]")
 # Words that ask for a list or name the speech, not what the list is about.
 _LIST_WORDS = frozenset(
     [
@@ -89,7 +92,11 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
     doc = corpus.documents[cand.doc_id]
     naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
     # one character ("分" of 分几部分) matches any heading ("充分肯定"): no evidence for a list
-    tokens = [t for t in ctx.tokens if t not in naming and t not in _LIST_WORDS and len(t) >= 2]
+    tokens = [
+        t
+        for t in ctx.tokens
+        if t not in naming and t not in _LIST_WORDS and len(t) >= 2 and not _COUNTED.match(t)
+    ]
     items = " ".join(i.label for i in cand.items)
     if tokens:
         combined = coverage(tokens, f"{cand.head} {items}", idf)
@@ -103,7 +110,11 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
     if query.part is not None:
         score += LIST.part if cand.part == query.part else -LIST.part
     elif cand.kind == "root":
-        score += LIST.root_outline if query.shape == "outline" else LIST.root_other
+        # "周海涛在…推进会上讲了哪三点": a named speech and nothing else to list is its outline
+        outline = query.shape == "outline" or bool(query.doc_ids and not tokens and ctx.cues.listing)
+        score += LIST.root_outline if outline else LIST.root_other
+        if tokens and any(coverage(tokens, i.label, idf) >= 0.99 for i in cand.items):
+            score -= LIST.root_outline  # "今年的重点任务分哪几块" names a part: its own list answers
     if cand.doc_id in query.doc_ids:
         score += LIST.named_doc
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
