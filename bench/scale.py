@@ -11,18 +11,15 @@ Ingest and probes run in subprocesses (bench/scale_worker.py) so each one's memo
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench import synth
+from bench.processes import free_port, wait_until_answers
 from bench.report import dig
 from bench.stats import disk_bytes, memory_mb
 
@@ -143,12 +140,6 @@ class Worker:
         return result
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def chroma_server(path: Path, log_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """`chroma run` on `path` (127.0.0.1, a free port), stopped (this process only) on exit."""
@@ -161,7 +152,8 @@ def chroma_server(path: Path, log_path: Path) -> Iterator[tuple[int, subprocess.
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_for_heartbeat(port, server)
+            url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+            wait_until_answers(server, url, 300.0, name="chroma run", interval_s=0.3)
             yield port, server
         finally:
             server.terminate()
@@ -170,20 +162,6 @@ def chroma_server(path: Path, log_path: Path) -> Iterator[tuple[int, subprocess.
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=30)
-
-
-def _wait_for_heartbeat(port: int, server: subprocess.Popen[bytes], timeout_s: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"chroma run exited with {server.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError("chroma run did not answer its heartbeat")
 
 
 def _log(message: str) -> None:
