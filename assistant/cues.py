@@ -35,9 +35,16 @@ HOW_CUES = re.compile(
 COUNTED = re.compile(r"([一二两三四五六七八九十\d]{1,2})\s*(?:个|项|条|点|件|种|大|方面)")
 # A counted term the question gives as a name: "三个聚焦", "“四个强化”", "5＋N", "1+2+X".
 NAMED_COUNT = re.compile(
-    r"(?<![第哪几多那这每其另])([一二两三四五六七八九十]{1,2})([个项大条种点])[“\"‘']?"
+    r"(?<![第哪几多那这每其另])([一二两三四五六七八九十]{1,2})([个项大条种点张])[“\"‘']?"
     r"((?:(?![了的是有在和与及几哪么什分各要多少最里])[\u4e00-\u9fff]){2,6}?)[”\"’']?"
     r"(?=是|指|具体|分别|包括|包含|有哪|都|的|，|,|？|\?|。|$|呢|吗|要求|内容|主要|讲|说|里|中|上)"
+)
+# "五融入指的是啥", "六进是哪六进": a count and a verb or noun with no classifier, asked about as a name
+# ("一体化" starts with no count; "三年" counts years, not items).
+BARE_COUNT = re.compile(
+    r"(?<![第哪几多那这每其另一二三四五六七八九十\d])([两三四五六七八九十])"
+    r"((?![年月日天次倍成岁名人所元万亿个项大条种点张])[\u4e00-\u9fff]{1,2}?)"
+    r"(?=指|是|具体|分别|都|包括|包含)"
 )
 QUOTED_TERM = re.compile(
     r"[“\"‘']([一二两三四五六七八九十]{1,2}[个项大条点种]?[\u4e00-\u9fff]{1,6}"
@@ -90,6 +97,7 @@ def read_cues(text: str) -> Cues:
     named = [m.group(1) + m.group(2) + m.group(3) for m in NAMED_COUNT.finditer(folded)]
     named += [m.group(1) for m in QUOTED_TERM.finditer(folded)]
     named += [m.group(1) for m in CODED.finditer(folded)]
+    named += [m.group(1) + m.group(2) for m in BARE_COUNT.finditer(folded)]
     return Cues(
         why=bool(WHY.search(text)),
         how=bool(HOW.search(text)),

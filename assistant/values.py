@@ -40,7 +40,14 @@ _COUNT_UNITS: dict[str, str] = {
     "座": "座|所|个",
     "栋": "栋|幢|座",
     "期": "期",
+    "亩": "亩",
+    "平方米": "平方米|㎡|万平方米",
+    "床": "床|张",
 }
+# People counted by what they are ("招多少学生", "补多少老师"): a count of 人/名.
+_PEOPLE_RE = re.compile(
+    r"(?<![哪第])(?:几|多少)(?:个|位)?(?:学生|老师|教师|人|幼儿|孩子|新生|校长|毕业生|名额)"
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,9 @@ def asked_kinds(question: str) -> tuple[str, ...]:
     if unit:
         kinds.append(f"count:{unit.group(1)}")
         rest = _UNIT_RE.sub("　", rest)
+    elif _PEOPLE_RE.search(rest):
+        kinds.append("count:人")
+        rest = _PEOPLE_RE.sub("　", rest)
     if kinds and _ASKS_NUMBER_RE.search(rest):
         kinds.append("number")  # "招多少老师，乡村学校占多少": the first 多少 takes any number
     return tuple(kinds)

@@ -325,11 +325,15 @@ def _glued_name_and_post(who: str) -> tuple[str, str]:
     return "", ""
 
 
+# "主讲人：市教育局党组副书记、副局长　郑某某" (a 党课), "报告人：…": a label, then the usual line
+_SPEAKER_LABEL_RE = re.compile(r"^(?:主讲人|讲话人|报告人|宣讲人|主讲|发言人)\s*[:：]\s*")
+
+
 def speaker_and_post(line: str) -> tuple[str, str]:
     """A speaker line → (name, post): '中共X县委书记 韩某某' → ('韩某某', '县委书记');
     'XX市教育局党组书记、局长 孙某某' → ('孙某某', '党组书记、局长'); '杨继宏' → ('杨继宏', '');
     '市长 张某' → ('张某', '市长'); '韩某某 区委书记' → ('韩某某', '区委书记'). Anything else → ('', '')."""
-    text = normalize_for_match(line).strip()
+    text = _SPEAKER_LABEL_RE.sub("", normalize_for_match(line).strip())
     if not text or len(text) > 40 or re.search(r"[,，:：;；。!?]", text) or is_salutation(text):
         return "", ""
     parts = text.split()

@@ -52,6 +52,10 @@ class AbsentFormulation:
         return Draft(text, False, ctx.citations(), T.NOTICE_NOT_FOUND)
 
 
+# "3456工程", "1+3+N": a number that names a programme, not a year or an amount
+_CODE_RE = re.compile(r"(?<![\d.])(\d{3,4}|\d{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ\d]{1,2})+)(?![\d.年%％万亿元])")
+
+
 class ScopeAbsent:
     """查找范围 limits the search to some speeches and the question's most specific term is in
     none of them (though other speeches have it): say so instead of quoting what is nearby."""
@@ -66,7 +70,9 @@ class ScopeAbsent:
         words = [
             t.word for t in ctx.terms if len(t.word) >= 2 and ctx.corpus.keyword.document_frequency(t.word)
         ]
-        rarest = rarest_of(words, ctx.corpus.search_text)
+        # a code the question names ("3456工程") is its most specific term
+        codes = [c for c in _CODE_RE.findall(ctx.query.text) if corpus_count(c, ctx.corpus.search_text)]
+        rarest = codes[0] if codes else rarest_of(words, ctx.corpus.search_text)
         if rarest is None:
             return None
         text = ctx.scope_text

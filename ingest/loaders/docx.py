@@ -169,9 +169,32 @@ def _paragraph_block(p: Any, styles: _Styles) -> str:
     level = _outline_level(p.pPr)
     if level is None:
         level = styles.level(p.style)
+    if level is None and _bold_heading(p, text):
+        level = 1
     if level is None or not 1 <= level <= _MAX_HEADING_LEVEL:
         return text
     return "#" * level + " " + " ".join(text.split())
+
+
+# Numbered headings are found by their numbers (ingest/outline.py) at the level the numbers say.
+_NUMBERED_RE = re.compile(r"^\s*(?:——|[一二三四五六七八九十]+[、.．]|[（(]|\d|第[一二三四五六七八九十\d]+)")
+_PROSE_END_RE = re.compile(r"[。！？；：:!?;]\s*$")
+
+
+def _bold_heading(p: Any, text: str) -> bool:
+    """A short paragraph set all in bold, unnumbered and not a sentence: how editors without
+    heading styles mark a part ("深刻认识清廉学校建设的重大意义")."""
+    line = text.strip()
+    if not 4 <= len(line) <= 40 or "\n" in line or _NUMBERED_RE.match(line) or _PROSE_END_RE.search(line):
+        return False
+    runs = [r for r in p.iterfind(f"{_W}r") if "".join(t.text or "" for t in r.iterfind(f"{_W}t")).strip()]
+    return bool(runs) and all(_is_bold(r) for r in runs)
+
+
+def _is_bold(run: Any) -> bool:
+    props = run.find(f"{_W}rPr")
+    bold = props.find(f"{_W}b") if props is not None else None
+    return bold is not None and bold.get(f"{_W}val") not in ("0", "false")
 
 
 def _run_text(element: Any) -> str:

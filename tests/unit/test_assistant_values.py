@@ -18,8 +18,9 @@ from assistant.values import asked_kinds, holds_asked
         ("学生实习一天最多干几个钟头", ("duration",)),
         ("名单几号前报市教育局", ("date",)),
         ("白鹭湾今年新建几所公办幼儿园", ("count:所",)),
-        ("今年招多少老师，乡村学校占多少", ("share", "number")),
-        ("雁坪要达标还得补多少老师", ()),  # no kind named: any number, as before
+        ("今年招多少老师，乡村学校占多少", ("share", "count:人")),  # people counted by what they are
+        ("雁坪要达标还得补多少老师", ("count:人",)),
+        ("雁坪要达标还差多少", ()),  # no kind named: any number, as before
         ("保障措施有哪几条", ()),  # a list, not a count
         ("学前教育行动计划现在是第几期了", ()),  # an ordinal
         ("食品安全这块几个讲话都怎么说的", ()),  # the speeches, not a number
@@ -48,3 +49,26 @@ def test_the_header_lines_above_the_body_are_never_quoted_as_content() -> None:
     text = "压紧压实责任\n——周海涛副市长在全市推进会上的讲话\n（2025年4月28日）\n同志们：\n今天召开会议。"
     doc = Document(doc_id="d", source="x.txt", text=text, title="压紧压实责任")
     assert text[body_start(doc) :].startswith("同志们")
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("廉洁文化五融入指的是啥", ("五融入",)),  # a count and a verb: a name, though no classifier
+        ("廉洁文化六进是哪六进", ("六进",)),
+        ("县中振兴的三张清单是哪三张", ("三张清单",)),
+        ("一体化是什么", ()),
+        ("三年行动计划是什么", ()),  # years, not items
+    ],
+)
+def test_counted_names_without_a_classifier_are_read_as_formulations(question: str, names: tuple) -> None:
+    from assistant.cues import read_cues
+
+    assert read_cues(question).named_counts == names
+
+
+def test_people_and_area_are_kinds_of_count() -> None:
+    assert asked_kinds("今年订单班要招多少学生") == ("count:人",)
+    assert asked_kinds("新校区占地多少亩") == ("count:亩",)
+    assert not holds_asked(("count:人",), "今年新增订单班不少于60个")
+    assert not holds_asked(("count:亩",), "项目总投资3.2亿元")

@@ -66,3 +66,25 @@ def test_speaker_post_survives_the_docx_loader() -> None:
     loaded = load_bytes(_docx(True), "讲话.docx")
     ((doc, _),) = build_documents(loaded)
     assert (doc.speaker, doc.speaker_post, doc.date) == ("韩立群", "县委书记", "2025-02-18")
+
+
+def test_unnumbered_bold_paragraphs_are_the_parts_of_a_speech_without_heading_styles() -> None:
+    document = docx.Document()
+    document.add_paragraph().add_run("——在全市教育系统清廉学校建设专题党课上的讲话").bold = True
+    document.add_paragraph("主讲人：市教育局党组副书记、副局长　郑卫东")
+    document.add_paragraph("2025年6月30日")
+    document.add_paragraph("同志们：")
+    document.add_paragraph("党课主要讲两个方面的内容。" + PARA)
+    for part in ("深刻认识清廉学校建设的重大意义", "准确把握清廉学校建设的目标要求"):
+        document.add_paragraph().add_run(part).bold = True
+        document.add_paragraph(PARA)
+    bold_sentence = document.add_paragraph()
+    bold_sentence.add_run("这一句整句加粗，但它是正文。").bold = True  # a sentence, not a part
+    buffer = io.BytesIO()
+    document.save(buffer)
+    ((doc, _),) = build_documents(load_bytes(buffer.getvalue(), "党课.docx"))
+    assert [s.label for s in doc.sections] == [
+        "深刻认识清廉学校建设的重大意义",
+        "准确把握清廉学校建设的目标要求",
+    ]
+    assert (doc.speaker, doc.speaker_post) == ("郑卫东", "党组副书记、副局长")
