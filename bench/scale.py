@@ -50,8 +50,11 @@ def run_scale(
     from ingest.build import build_documents
     from ingest.loaders import load
     from settings import load_settings
+    from vectorstore.e5_builder import ensure_model
+    from vectorstore.e5_onnx_build import ensure_onnx
 
     model_dir = load_settings().model_dir
+    ensure_onnx(ensure_model(model_dir))  # the probes load the app's ONNX embedder and never build it
     data, corpus_dir = tmp / "data", tmp / "corpus"
     questions_file = tmp / "questions.jsonl"
     questions_file.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in questions), "utf-8")
