@@ -18,8 +18,9 @@ from pydantic import SecretStr
 
 from assistant.service import PolicyAssistant
 from errors import PolicyQAError
+from ingest.history import ChangeRecorder
 from ingest.jobs import JobQueue
-from ingest.pipeline import Ingestor
+from ingest.pipeline import FileReport, Ingestor
 from settings import Settings, reveal
 
 log = logging.getLogger("policy_qa.app")
@@ -43,12 +44,15 @@ def create_app(
     from web.api import api_router, fair_use_from
     from web.api_tools import export_limiter, tools_router
     from web.assets import static_text
+    from web.browser_id import CookieSigner, load_secret
     from web.chat import ChatService
+    from web.chat_history import ChatHistory
     from web.docs import install_docs
     from web.embed import embed_router
     from web.fair import RateLimiter
     from web.feedback import FeedbackLog
     from web.gradio_gate import GradioGate
+    from web.history import ConversationStore
     from web.http_errors import install_error_handlers, install_fallback_routes
     from web.openai_api import openai_router
     from web.page_meta import NoPreviewMeta
@@ -58,6 +62,7 @@ def create_app(
     from web.session_binding import SessionBinding
     from web.throttle import FailureThrottle
     from web.ui import build_ui, head_html, theme
+    from web.versions import HistoryService
 
     app = FastAPI(
         title="政策讲话问答 API",
@@ -73,7 +78,12 @@ def create_app(
     refusals = RefusalLog()
     fair = fair_use_from(settings)
     # uploads are imported by one background worker; what waits for it shares the uploads' byte budget
+    recorder = ChangeRecorder.under(settings.data_dir)  # originals of every version, and the audit log
     jobs = jobs or JobQueue(ingestor, max_held_bytes=settings.upload_total_mb * 2**20)
+    if jobs.recorder is None:
+        jobs.recorder = recorder
+    history = HistoryService(jobs.recorder, ingestor, jobs)
+    feedback = FeedbackLog(settings.feedback_path)
     app.state.refusals = refusals
     app.state.jobs = jobs
     # Routes before the Gradio mount: the mount at "/" takes every path nothing else matched.
@@ -87,6 +97,8 @@ def create_app(
             throttle=throttle,
             fair=fair,
             jobs=jobs,
+            history=history,
+            feedback=feedback,
         )
     )
     app.include_router(tools_router(assistant, LoginCheck(settings.auth, throttle), export_limiter(settings)))
@@ -94,12 +106,16 @@ def create_app(
     app.include_router(embed_router(settings))
     install_docs(app)
     install_fallback_routes(app)  # after every JSON route, before the Gradio mount
-    chat = ChatService(
-        assistant, FeedbackLog(settings.feedback_path), max_question_chars=settings.max_question_chars
-    )
+    chat = ChatService(assistant, feedback, max_question_chars=settings.max_question_chars)
+    # one secret in the data dir: a browser's id (and its saved conversations) outlive a restart
+    secret = load_secret(settings.client_secret_path)
+    conversations = ChatHistory(ConversationStore(settings.history_path), CookieSigner(secret))
     demo = build_ui(
         chat,
-        AdminService(settings, ingestor, jobs, sessions=sessions, throttle=throttle),
+        conversations,
+        AdminService(
+            settings, ingestor, jobs, sessions=sessions, throttle=throttle, history=history, feedback=feedback
+        ),
         queue_size=settings.max_active_questions + settings.max_waiting_questions,
     )
     gr.mount_gradio_app(
@@ -119,7 +135,9 @@ def create_app(
         css=static_text("ui.css"),
         head=head_html(),
     )
-    app.add_middleware(SessionBinding, refusals=refusals)  # inside the gate: bodies already bounded
+    app.add_middleware(
+        SessionBinding, secret=secret, refusals=refusals
+    )  # inside the gate: bodies already bounded
     app.add_middleware(
         GradioGate,
         sessions=sessions,
@@ -134,6 +152,17 @@ def create_app(
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RootPathTolerance, root_path=root_path)
     return app
+
+
+def _archive_initial(recorder: ChangeRecorder, ingestor: Ingestor, report: FileReport) -> None:
+    if report.status != "ok" or not report.path:
+        return
+    try:
+        data = Path(report.path).read_bytes()
+        documents = {d.doc_id: d for d in ingestor.list_documents()}
+        recorder.imported(report, data, documents, actor="初次导入（make run）")
+    except (OSError, PolicyQAError):  # the import stands; only its original is not kept
+        log.warning("could not keep the original of %s", report.source)
 
 
 def public_root(root_path: str) -> str:
@@ -181,7 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ingestor = Ingestor(store, lock_path=settings.data_dir / "ingest.lock")
         if args.ingest_if_empty and not store.manifest().documents:
             log.info("the index is empty: ingesting %s", args.ingest_if_empty)
-            report = ingestor.ingest_paths([args.ingest_if_empty])
+            recorder = ChangeRecorder.under(
+                settings.data_dir
+            )  # the originals can be downloaded, like uploads
+            report = ingestor.ingest_paths(
+                [args.ingest_if_empty], progress=lambda done: _archive_initial(recorder, ingestor, done)
+            )
             log.info("ingested %s", report.to_dict()["totals"])
         assistant = PolicyAssistant(store, build_answerer(settings))
         assistant.corpus()  # build the keyword index now, not on the first question

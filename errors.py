@@ -119,3 +119,27 @@ class ModelNotFoundError(PolicyQAError):
 
 class ConversationError(PolicyQAError):
     """A conversation to export is empty, unknown or malformed."""
+
+
+class ConversationNotFoundError(ConversationError):
+    """A saved conversation that is not this browser's (or user's), or was deleted."""
+
+    def __init__(self, conversation_id: str = "") -> None:
+        super().__init__("找不到这段对话：它可能已被删除，或属于另一个浏览器或用户。")
+        self.conversation_id = conversation_id
+
+
+class VersionNotFoundError(PolicyQAError):
+    """An unknown version id (version history of a speech)."""
+
+    def __init__(self, version_id: str) -> None:
+        super().__init__(f"找不到版本 {version_id[:80]}：请在“版本历史”中选择一个已保存的版本。")
+        self.version_id = version_id
+
+
+class SpeechDeletedError(PolicyQAError):
+    """A version of a speech that is no longer in the library cannot be restored over it."""
+
+
+class OriginalNotKeptError(PolicyQAError):
+    """The original file of a speech was not kept (imported before originals were archived)."""

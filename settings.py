@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.jsonl"
 
+    @property
+    def history_path(self) -> Path:
+        """Saved chat conversations (web/history.py)."""
+        return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def client_secret_path(self) -> Path:
+        """Signs the browsers' `qa_client` ids, kept across restarts (web/browser_id.py)."""
+        return self.data_dir / "client.key"
+
 
 def reveal(secret: SecretStr | str | None) -> str | None:
     """The plain value of a secret setting, at the one place that needs it."""

@@ -155,7 +155,11 @@ class PolicyAssistant:
             return self._in_previous_section(own, history, corpus, scope)
         if not history:
             return replace(own, unresolved=reference) if needs_context(own, corpus, scope) else own
-        if item_ordinals(text) and own.part is None and needs_context(own, corpus, scope):
+        if (
+            item_ordinals(text)
+            and needs_context(own, corpus, scope)
+            and (own.part is None or (_listed_nothing(history) and "部分" not in text))
+        ):
             return replace(own, unresolved=reference)  # "第二条" after an answer that listed nothing
         query = self.understand(contextualize(text, history), corpus, scope)
         speech = previous_speech(history, lambda: self.understand(history[-1].question, corpus, scope))
@@ -300,6 +304,12 @@ class _Prepared:
 
 class _Extractive(ExtractiveAnswerer):
     mode = "extractive"
+
+
+def _listed_nothing(history: Sequence[Turn]) -> bool:
+    """The previous answer was a fact, not a list: "第二条" counts in nothing it said."""
+    answer = history[-1].answer
+    return answer is not None and answer.answerable and not answer.items
 
 
 def _without(text: str, words: Sequence[str]) -> str:

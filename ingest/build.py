@@ -22,7 +22,7 @@ from ingest.speeches import split_speeches
 TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # Bump when cleaning, outline, chunking or the embedding model change what is stored for the same
 # text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them.
-INDEX_VERSION = "3"  # 2: header reader (title + subtitle, post), web-noise lines, outline families; 3: 主讲人 lines, bold docx headings
+INDEX_VERSION = "4"  # 2: header reader (title + subtitle, post), web-noise lines, outline families; 3: 主讲人 lines, bold docx headings; 4: page furniture by class, "X的讲话" labels
 
 
 def doc_id_for(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from core.localtime import local_iso, local_time
 from core.store import DocumentInfo
 from errors import PolicyQAError
 from ingest.pipeline import FileReport, Ingestor, IngestReport, expand_paths
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print_report(report)
         if args.list:
             documents = ingestor.list_documents()
-            output["documents"] = [asdict(d) for d in documents]
+            output["documents"] = [asdict(d) | {"ingested_at": local_iso(d.ingested_at)} for d in documents]
             if not args.json:
                 print_documents(documents)
         if args.json:
@@ -161,7 +162,7 @@ def print_report(report: IngestReport, out: TextIO | None = None) -> None:
 def print_documents(documents: list[DocumentInfo], out: TextIO | None = None) -> None:
     headers = ["doc_id", "标题", "讲话人", "日期", "块数", "来源文件", "导入时间"]
     rows = [
-        [d.doc_id, d.title, d.speaker, d.date, d.chunks, "、".join(d.sources), d.ingested_at]
+        [d.doc_id, d.title, d.speaker, d.date, d.chunks, "、".join(d.sources), local_time(d.ingested_at)]
         for d in documents
     ]
     _print_table(headers, rows, out)

@@ -88,6 +88,9 @@ _SPOKEN_AT_RE = re.compile(
     r"^(?P<who>[^\s在,，。:：]{0,20}?)\s?在(?P<meeting>.{2,120}?)\s?[上中]\s?的\s?"
     r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
 )
+_WHOSE_RE = re.compile(
+    rf"^(?P<who>[{CJK}、]{{2,20}}?)\s?的\s?(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告)$"
+)
 _CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
 _CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
 _CHAIR_WINDOW = 80
@@ -299,7 +302,7 @@ def spoken_at(title: str) -> tuple[str, str, str] | None:
     text = _DASHES_RE.sub("", stripped)
     match = _SPOKEN_AT_RE.match(text)
     if match is None:
-        return None
+        return _whose(text)
     offset = len(title) - len(title.lstrip()) + (len(stripped) - len(text))
     meeting = title[offset + match.start("meeting") : offset + match.end("meeting")].strip()
     who = match.group("who")
@@ -309,6 +312,18 @@ def spoken_at(title: str) -> tuple[str, str, str] | None:
     elif who:
         name, post = _glued_name_and_post(who)
     return name, post, meeting
+
+
+def _whose(text: str) -> tuple[str, str, str] | None:
+    """ "副区长吴倩的讲话", "唐明远同志的讲话": a news page's label over each speech it prints."""
+    match = _WHOSE_RE.match(text)
+    if match is None:
+        return None
+    who = _strip_tongzhi(match.group("who"))
+    name, post = _glued_name_and_post(who)
+    if not name and match.group("who").endswith(_TONGZHI) and _is_name(who):
+        name = who
+    return (name, post, "") if name else None
 
 
 def _glued_name_and_post(who: str) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from errors import JobNotFoundError, JobQueueFullError, PolicyQAError
+from ingest.history import ChangeRecorder
 from ingest.pipeline import FileReport, Ingestor
 from ingest.progress import CancelFlag
 
@@ -72,6 +73,10 @@ class Job:
     files: list[JobFile]
     replace: bool
     ask: bool
+    actor: str = ""  # the administrator's name, for the audit log
+    restore: bool = False  # an earlier version imported again (audited as a restore)
+    retire: tuple[str, ...] = ()  # doc ids a restore retires if its own commit did not
+    tags: tuple[str, ...] = ()
     state: JobState = "queued"
     created_at: str = field(default_factory=_now)
     finished_at: str = ""
@@ -97,6 +102,7 @@ class Job:
             "job_id": self.job_id,
             "state": self.state,
             "replace": self.replace,
+            "actor": self.actor,
             "created_at": self.created_at,
             "finished_at": self.finished_at,
             "cancel_requested": bool(self.cancel),
@@ -137,6 +143,7 @@ class JobQueue:
         keep: int = 50,
         keep_s: float = 3600.0,
         on_change: Callable[[], None] | None = None,
+        recorder: ChangeRecorder | None = None,
     ) -> None:
         self._ingestor = ingestor
         self._max_waiting = max_waiting
@@ -144,6 +151,7 @@ class JobQueue:
         self._max_held_bytes = max_held_bytes
         self._keep, self._keep_s = keep, keep_s
         self._on_change = on_change  # called after a job committed something (caches, UI lists)
+        self.recorder = recorder  # keeps each committed file's original and audits the change
         self._jobs: dict[str, Job] = {}  # in submission order
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -158,6 +166,10 @@ class JobQueue:
         replace: bool = False,
         ask: bool = True,
         rejected: Sequence[tuple[FileReport, int]] = (),
+        actor: str = "",
+        restore: bool = False,
+        retire: Sequence[str] = (),
+        tags: Sequence[str] = (),
     ) -> Job:
         """Queue `files` (already checked: name, bytes); `rejected` files (report, HTTP status) are
         listed in the job as failed, so the job says what happened to every file of the upload."""
@@ -166,7 +178,9 @@ class JobQueue:
             for report, status in rejected
         ]
         entries += [JobFile(name, data) for name, data in files]
-        job = Job("j" + secrets.token_hex(6), entries, replace, ask)
+        job = Job(
+            "j" + secrets.token_hex(6), entries, replace, ask, actor, restore, tuple(retire), tuple(tags)
+        )
         with self._lock:
             self._forget_old()
             waiting = sum(1 for j in self._jobs.values() if j.state == "queued")
@@ -210,7 +224,7 @@ class JobQueue:
         job.finished.wait(timeout_s)
         return job
 
-    def resolve(self, job_id: str, name: str, action: Action) -> Job:
+    def resolve(self, job_id: str, name: str, action: Action, *, actor: str = "") -> Job:
         """Carry out the administrator's decision on a file that came back as a conflict: a new job
         that imports it again, replacing what it matched ("replace") or beside it ("keep")."""
         job = self.get(job_id)
@@ -224,7 +238,13 @@ class JobQueue:
             )
         data, file.data = file.data, None  # counted once against the byte budget, in the new job
         try:
-            follow_up = self.submit([(file.name, data)], replace=action == "replace", ask=False)
+            follow_up = self.submit(
+                [(file.name, data)],
+                replace=action == "replace",
+                ask=False,
+                actor=actor or job.actor,
+                tags=job.tags,
+            )
         except PolicyQAError:
             file.data = data
             raise
@@ -271,6 +291,8 @@ class JobQueue:
             else:
                 file.report = self._import(job, file)
                 changed = changed or file.report.status == "ok"
+                if file.report.status == "ok":
+                    self._committed(job, file, file.report)
             file.stage = "done"
             file.http_status = _FILE_HTTP.get(file.report.status, 400)
             if file.report.status != "conflict":
@@ -284,6 +306,25 @@ class JobQueue:
             file.data, file.name, replace=job.replace, ask=job.ask, observer=_FileObserver(job, file)
         )
         return report.files[0]
+
+    def _committed(self, job: Job, file: JobFile, report: FileReport) -> None:
+        """A restore retires what its own commit did not (an earlier version under another file name);
+        then the original is archived and the change audited. A failure here is logged: the import stands."""
+        try:
+            for doc_id in job.retire:
+                if doc_id not in report.retired and doc_id not in report.doc_ids:
+                    try:
+                        self._ingestor.delete(doc_id)
+                    except PolicyQAError:  # deleted meanwhile
+                        continue
+                    report.retired.append(doc_id)
+            if self.recorder is not None and file.data is not None:
+                documents = {d.doc_id: d for d in self._ingestor.list_documents()}
+                self.recorder.imported(
+                    report, file.data, documents, actor=job.actor, restore=job.restore, tags=job.tags
+                )
+        except Exception:
+            log.exception("recording the change of %s failed", file.name)
 
     def _finish(self, job: Job) -> None:
         job.state = (

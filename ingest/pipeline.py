@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from core.localtime import local_iso
 from core.records import Chunk, Document, LoadedText
 from core.store import DocumentInfo, Manifest, VectorStore
 from errors import (
@@ -78,7 +79,7 @@ class Match:
     speaker: str
     date: str
     sources: tuple[str, ...]
-    ingested_at: str
+    ingested_at: str  # the server's local time with its offset (core/localtime.py)
 
 
 @dataclass
@@ -92,6 +93,7 @@ class FileReport:
     chunks_removed: int = 0
     doc_ids: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # doc ids of other files retired by replace=True
+    retired: list[str] = field(default_factory=list)  # every doc id this file's commit deactivated
     error: str = ""  # what the administrator reads (Chinese for domain errors)
     warnings: list[str] = field(default_factory=list)
     collapsed: int = 0  # repeated sentences dropped before parsing (ingest/repeats.py)
@@ -295,6 +297,7 @@ class Ingestor:
             adds[doc.doc_id] = _info(doc, source, len(chunks), now)
             report.chunks_added += len(chunks)
         removes = self._retired(manifest, source, built, replace, protected, adds, report)
+        report.retired = list(removes)
         seen.check()  # the last moment a cancel is honoured: after the commit the change is made
         seen.stage("committing")
         if adds or removes:
@@ -389,7 +392,9 @@ def _matches(manifest: Manifest, source: str, built: Sequence[tuple[Document, li
 
 
 def _match(info: DocumentInfo, reason: Literal["same_source", "same_title"]) -> Match:
-    return Match(info.doc_id, reason, info.title, info.speaker, info.date, info.sources, info.ingested_at)
+    return Match(
+        info.doc_id, reason, info.title, info.speaker, info.date, info.sources, local_iso(info.ingested_at)
+    )
 
 
 def _same_title(

@@ -23,10 +23,10 @@ has no title line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from core.normalize import normalize_for_match
-from ingest.header import HEAD_SCAN, read_header
+from ingest.header import HEAD_SCAN, read_header, spoken_at
 from ingest.metadata import (
     is_prose,
     is_salutation,
@@ -37,6 +37,7 @@ from ingest.metadata import (
 )
 
 _MIN_BODY_CHARS = 200  # prose a speech must have before another one may start
+_LABEL_SCAN = 8  # lines of a page's lead and labels before the first salutation
 
 
 @dataclass(frozen=True)
@@ -146,18 +147,29 @@ def _describe(block: list[_Line], text: str, start: int, end: int, published: st
             title_source=title_source,
             text=text,
         )
+    speaker, post = (head.speaker, head.post) if head.speaker else _labelled_speaker(block)
     return SpeechSpan(
         start,
         end,
         title=head.title,
         subtitle=head.subtitle,
-        speaker=head.speaker,
-        speaker_post=head.post,
+        speaker=speaker,
+        speaker_post=post,
         date=head.date,
         meeting=head.meeting,
         published=published,
         text=text,
     )
+
+
+def _labelled_speaker(block: list[_Line]) -> tuple[str, str]:
+    """A news page prints a lead paragraph, then "区委书记唐明远的讲话" and "同志们：": the label over
+    the salutation names the speaker the head did not."""
+    for above, line in pairwise(block[:_LABEL_SCAN]):
+        if is_salutation(line.text):
+            said = spoken_at(above.text)
+            return (said[0], said[1]) if said and said[0] else ("", "")
+    return "", ""
 
 
 def _fallback_title(block: list[_Line], source: str) -> tuple[str, str]:

@@ -9,15 +9,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import PolicyQAError
+from ingest.audit import admin_name
 from ingest.jobs import Action, JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings
+from web.admin_review import ReviewService
 from web.admin_session import AdminSessions
+from web.feedback import FeedbackLog
+from web.library_filter import LibraryFilter, parse_tags
+from web.library_filter import choices as library_choices
 from web.render_admin import document_label, render_documents, render_message
 from web.render_jobs import conflict_label, job_label, render_jobs
 from web.security import check_admin_token_throttled
 from web.throttle import FailureThrottle
 from web.uploads import MAX_FILES, submit_uploads
+from web.versions import HistoryService
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +45,16 @@ class AdminService:
         *,
         sessions: AdminSessions | None = None,
         throttle: FailureThrottle | None = None,
+        history: HistoryService | None = None,
+        feedback: FeedbackLog | None = None,
     ) -> None:
         self._settings = settings
         self._ingestor = ingestor
         self._jobs = jobs
         self._sessions = sessions  # given: only files uploaded through the gate are read, then removed
         self._throttle = throttle
+        self.history = history  # versions and originals; its recorder audits deletes
+        self.review = ReviewService(history, feedback, self._check) if history and feedback else None
 
     def _check(self, token: str, client: str) -> None:
         check_admin_token_throttled(self._throttle, client, self._settings.admin_token, token)
@@ -57,11 +67,33 @@ class AdminService:
     def writable(self) -> bool:
         return bool(self._settings.admin_token)
 
-    def documents_html(self) -> str:
+    def _tags(self, doc_id: str) -> tuple[str, ...]:
+        return self.history.tags(doc_id) if self.history is not None else ()
+
+    def documents_html(self, keep: LibraryFilter | None = None) -> str:
         try:
-            return render_documents(self._ingestor.list_documents())
+            documents = self._ingestor.list_documents()
         except PolicyQAError as exc:
             return render_message(exc.message, ok=False)
+        shown = (keep or LibraryFilter()).apply(documents, self._tags)
+        tags = {d.doc_id: self._tags(d.doc_id) for d in documents}
+        originals = self.history.recorder.archive.kept_docs() if self.history is not None else set()
+        return render_documents(shown, total=len(documents), tags=tags, originals=originals)
+
+    def current_of(self, doc_id: str | None) -> str | None:
+        """`doc_id` while it is in the library; else the document now current in its version history."""
+        live = {value for _, value in self.choices()}
+        if not doc_id or doc_id in live:
+            return doc_id
+        if self.history is not None:
+            return next((v.record.doc_id for v in self.history.versions(doc_id) if v.current), None)
+        return None
+
+    def filter_choices(self) -> dict[str, list[str]]:
+        try:
+            return library_choices(self._ingestor.list_documents(), self._tags)
+        except PolicyQAError:
+            return {"speaker": [], "year": [], "tag": []}
 
     def choices(self) -> list[tuple[str, str]]:
         """(label, doc_id) for the dropdowns; empty when the store cannot be read."""
@@ -77,6 +109,8 @@ class AdminService:
         token: str,
         *,
         client: str = "",
+        actor: str = "",
+        tags: str = "",
     ) -> AdminResult:
         """Queue the files as an import job (ingest/jobs.py) and return at once; the jobs panel shows
         its progress. `paths`: files Gradio received (its temporary copies; their names are the
@@ -90,21 +124,21 @@ class AdminService:
         try:
             if self._sessions is not None and not all(self._sessions.known(p) for p in files):
                 return AdminResult(render_message("只能导入本次会话上传的文件。", ok=False), False)
-            return self._submit(files, replace)
+            return self._submit(files, replace, admin_name(actor), parse_tags(tags))
         except PolicyQAError as exc:
             return AdminResult(render_message(exc.message, ok=False), False, consumed=True)
         finally:
             if self._sessions is not None:
                 self._sessions.release(files)
 
-    def _submit(self, files: list[str], replace: bool) -> AdminResult:
+    def _submit(self, files: list[str], replace: bool, actor: str, tags: list[str]) -> AdminResult:
         if not files:
             return AdminResult(render_message("请先选择要上传的文件。", ok=False), False)
         if len(files) > MAX_FILES:
             return AdminResult(render_message(f"一次最多上传 {MAX_FILES} 个文件。", ok=False), False)
         loaded = [(Path(path).name, _read(path)) for path in files]
         max_bytes = self._settings.max_upload_mb * 2**20
-        job = submit_uploads(self._jobs, loaded, replace=replace, max_bytes=max_bytes)
+        job = submit_uploads(self._jobs, loaded, replace=replace, max_bytes=max_bytes, actor=actor, tags=tags)
         message = f"已加入导入队列（任务 {job.job_id}，{len(loaded)} 个文件）：进度见下方“导入任务”。"
         return AdminResult(render_message(message, ok=True), False, job_id=job.job_id)
 
@@ -144,13 +178,15 @@ class AdminService:
         )
         return AdminResult(render_message(text, ok=True), False)
 
-    def resolve(self, choice: str | None, action: Action, token: str, *, client: str = "") -> AdminResult:
+    def resolve(
+        self, choice: str | None, action: Action, token: str, *, client: str = "", actor: str = ""
+    ) -> AdminResult:
         try:
             self._check(token, client)
             if not choice or "/" not in choice:
                 return AdminResult(render_message("请先选择一个待确认的文件。", ok=False), False)
             job_id, _, name = choice.partition("/")
-            job = self._jobs.resolve(job_id, name, action)
+            job = self._jobs.resolve(job_id, name, action, actor=admin_name(actor))
         except PolicyQAError as exc:
             return AdminResult(render_message(exc.message, ok=False), False)
         what = "替换旧版本" if action == "replace" else "作为另一篇讲话保留"
@@ -158,7 +194,7 @@ class AdminService:
             render_message(f"{name}：{what}（任务 {job.job_id}）。", ok=True), False, job_id=job.job_id
         )
 
-    def delete(self, doc_id: str | None, token: str, *, client: str = "") -> AdminResult:
+    def delete(self, doc_id: str | None, token: str, *, client: str = "", actor: str = "") -> AdminResult:
         try:
             self._check(token, client)
             if not doc_id:
@@ -166,6 +202,8 @@ class AdminService:
             info = self._ingestor.delete(doc_id)
         except PolicyQAError as exc:
             return AdminResult(render_message(exc.message, ok=False), False)
+        if self.history is not None:
+            self.history.recorder.deleted(info, actor=admin_name(actor))
         return AdminResult(render_message(f"已删除：{document_label(info)}", ok=True), True)
 
     def confirm_text(self, doc_id: str | None) -> str:

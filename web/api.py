@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.records import Answer
 from assistant.service import PolicyAssistant, Turn
+from core.localtime import local_iso
 from core.store import DocumentInfo
 from errors import (
     DocumentNotFoundError,
@@ -26,12 +27,15 @@ from ingest.jobs import JobQueue
 from ingest.pipeline import Ingestor
 from settings import Settings
 from web.admin_session import COOKIE, SESSION_SECONDS, AdminSessions
-from web.api_jobs import AuthHeader, jobs_router
+from web.api_admin import admin_router
+from web.api_jobs import AdminNameHeader, AuthHeader, actor_of, jobs_router
 from web.fair import FairUse, QuestionSlots, RateLimiter
+from web.feedback import FeedbackLog
 from web.security import LoginCheck, bearer_token, check_admin_token_throttled
 from web.session import HISTORY_TURNS
 from web.streaming import ask_events, respond
 from web.throttle import FailureThrottle
+from web.versions import HistoryService
 
 MAX_QUESTION_CHARS = 10_000  # the body's bound; settings.max_question_chars refuses with a message
 MAX_HISTORY_ITEMS = 50  # a client may send its whole transcript; the last HISTORY_TURNS are read
@@ -112,6 +116,8 @@ def api_router(
     throttle: FailureThrottle | None = None,
     fair: FairUse | None = None,
     jobs: JobQueue | None = None,
+    history: HistoryService | None = None,
+    feedback: FeedbackLog | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
     admin_sessions = sessions or AdminSessions()
@@ -187,10 +193,16 @@ def api_router(
 
     @router.delete("/documents/{doc_id}", summary="删除一篇讲话（需管理员令牌）")
     def delete(
-        doc_id: Annotated[str, Path(max_length=80)], request: Request, authorization: AuthHeader = None
+        doc_id: Annotated[str, Path(max_length=80)],
+        request: Request,
+        authorization: AuthHeader = None,
+        x_admin_name: AdminNameHeader = None,
     ) -> DeleteResult:
         check_token(request, bearer_token(authorization))
-        return DeleteResult(deleted=_info(ingestor.delete(doc_id)))
+        info = ingestor.delete(doc_id)
+        if history is not None:
+            history.recorder.deleted(info, actor=actor_of(x_admin_name))
+        return DeleteResult(deleted=_info(info))
 
     @router.get("/health", summary="服务状态")
     def health() -> JSONResponse:
@@ -205,7 +217,14 @@ def api_router(
         )
 
     # uploads are import jobs (web/api_jobs.py): the same token check, the same error bodies
-    router.include_router(jobs_router(settings, jobs or JobQueue(ingestor), check_token, bearer_token))
+    queue = jobs or JobQueue(ingestor)
+    router.include_router(jobs_router(settings, queue, check_token, bearer_token))
+    if history is not None and feedback is not None:  # audit, feedback review, versions, original files
+
+        def admin(request: Request, authorization: str | None) -> None:
+            check_token(request, bearer_token(authorization))
+
+        router.include_router(admin_router(admin, login, history, feedback))
     return router
 
 
@@ -218,7 +237,10 @@ def fair_use_from(settings: Settings) -> FairUse:
 
 
 def _info(info: DocumentInfo) -> dict[str, Any]:
-    return dataclasses.asdict(info) | {"sources": list(info.sources)}
+    return dataclasses.asdict(info) | {
+        "sources": list(info.sources),
+        "ingested_at": local_iso(info.ingested_at),  # the server's zone, as on the pages
+    }
 
 
 def _answerer(settings: Settings) -> str:

@@ -11,8 +11,10 @@ administrator decides (`POST /api/jobs/{id}/resolve`), unless `replace=true` was
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,9 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from errors import FileTooLargeError, PolicyQAError
+from ingest.audit import admin_name
 from ingest.jobs import Job, JobQueue
 from ingest.pipeline import IngestReport
 from settings import Settings
+from web.library_filter import parse_tags
 from web.uploads import MAX_FILES, submit_uploads
 
 MAX_WAIT_S = 600.0  # a `wait=true` request answers 202 with the running job after this long
@@ -31,7 +35,25 @@ JobId = Annotated[str, Path(max_length=40, description="POST /api/documents 返�
 AuthHeader = Annotated[
     str | None, Header(description="`Bearer <管理员令牌>`（POLICY_QA_ADMIN_TOKEN）", examples=["Bearer …"])
 ]
+AdminNameHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Admin-Name",
+        description="管理员姓名，记入审计日志（非 ASCII 字符请用 UTF-8 百分号编码，如 %E5%BC%A0%E4%B8%89）",
+        examples=["%E5%BC%A0%E4%B8%89"],
+    ),
+]
 CheckToken = Callable[[Request, str | None], None]
+
+
+def actor_of(header: str | None) -> str:
+    """The administrator's name from X-Admin-Name: percent-encoded UTF-8 (what clients can send), or
+    raw UTF-8 bytes (which Starlette hands over as Latin-1)."""
+    raw = header or ""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        raw = raw.encode("latin-1").decode("utf-8")
+    return admin_name(unquote(raw, errors="replace"))
+
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -81,14 +103,25 @@ def jobs_router(
         request: Request,
         replace: Annotated[bool, Query(description="替换同名文件或标题、讲话人、日期相同的旧版本")] = False,
         wait: Annotated[bool, Query(description="等导入完成再返回（大文件可能需要很久）")] = False,
+        tags: Annotated[
+            str, Query(max_length=200, description="标签，逗号分隔（可选，用于文档库筛选）")
+        ] = "",
         authorization: AuthHeader = None,
+        x_admin_name: AdminNameHeader = None,
     ) -> JSONResponse:
         admin(request, authorization)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:
             raise FileTooLargeError("上传内容", f"总大小超过上限（每个文件 {settings.max_upload_mb} MB）")
         files, replace_field = await _read_form(request)
-        job = submit_uploads(jobs, files, replace=replace or replace_field, max_bytes=max_bytes)
+        job = submit_uploads(
+            jobs,
+            files,
+            replace=replace or replace_field,
+            max_bytes=max_bytes,
+            actor=actor_of(x_admin_name),
+            tags=parse_tags(tags),
+        )
         if wait:
             job = await run_in_threadpool(jobs.wait, job.job_id, MAX_WAIT_S)
         return job_response(request, job)
@@ -114,10 +147,15 @@ def jobs_router(
         status_code=202,
     )
     def resolve(
-        job_id: JobId, decision: Resolve, request: Request, authorization: AuthHeader = None
+        job_id: JobId,
+        decision: Resolve,
+        request: Request,
+        authorization: AuthHeader = None,
+        x_admin_name: AdminNameHeader = None,
     ) -> JSONResponse:
         admin(request, authorization)
-        return job_response(request, jobs.resolve(job_id, decision.file, decision.action))
+        job = jobs.resolve(job_id, decision.file, decision.action, actor=actor_of(x_admin_name))
+        return job_response(request, job)
 
     return router
 

@@ -10,10 +10,17 @@ from typing import Any, Protocol
 from assistant.corpus import Corpus
 from assistant.records import Answer
 from assistant.service import Turn
+from assistant.suggest import suggest
 from core.records import Document
 from errors import DocumentNotFoundError, PolicyQAError
 from web.feedback import RATINGS, FeedbackLog
-from web.render import render_conversation, render_document, render_sources, render_viewer_error
+from web.render import (
+    COMMENT_CHARS,
+    render_conversation,
+    render_document,
+    render_sources,
+    render_viewer_error,
+)
 from web.session import ChatSession
 
 log = logging.getLogger(__name__)
@@ -87,7 +94,18 @@ class ChatService:
         except Exception:  # a bug: logged with its traceback, never shown in the chat
             log.exception("answering %r failed", question[:200])
             turn.error = INTERNAL_ERROR
+        turn.suggestions = self._suggestions(turn.answer, session)
         yield ChatView.of(session)
+
+    def _suggestions(self, answer: Answer | None, session: ChatSession) -> list[str]:
+        """Follow-ups to offer under the answer; a failure here costs the offer, never the answer."""
+        if answer is None:
+            return []
+        try:
+            return suggest(answer, self._assistant.corpus(), [t.question for t in session.turns])
+        except Exception:
+            log.exception("suggesting follow-ups for %r failed", answer.question[:200])
+            return []
 
     def _known(self, doc_ids: Sequence[str] | None) -> list[str] | None:
         """The filter without speeches deleted since the page loaded; an error if none is left."""
@@ -103,15 +121,32 @@ class ChatService:
         return self._assistant.corpus().documents
 
     def vote(self, session: ChatSession, data: dict[str, Any]) -> ChatView:
-        """A 👍/👎 click from the conversation (`data`: {"turn": int, "rating": "up"|"down"})."""
-        rating = str(data.get("rating", ""))
+        """A 👍/👎 click (`data`: {"turn": int, "rating": "up"|"down"}) or a 👎's comment
+        ({"action": "comment", "turn": int, "comment": str}). A vote may be changed: each change is a
+        new line in the feedback log under the same answer id, and the log's latest() keeps the last."""
         try:
-            turn = session.turn(int(data.get("turn", -1)))
+            index = int(data.get("turn", -1))
         except (TypeError, ValueError):
-            turn = None
-        if turn is not None and turn.answer is not None and rating in RATINGS and not turn.feedback:
-            self._feedback.record(rating, turn.answer, session=session.session_id)
-            turn.feedback = rating
+            index = -1
+        turn = session.turn(index)
+        if turn is None or turn.answer is None:
+            return ChatView.of(session)
+        if data.get("action") == "comment":
+            rating, comment = turn.feedback, " ".join(str(data.get("comment", "")).split())[:COMMENT_CHARS]
+            if rating != "down" or comment == turn.comment:
+                return ChatView.of(session)
+        else:
+            rating, comment = str(data.get("rating", "")), ""
+            if rating not in RATINGS or rating == turn.feedback:
+                return ChatView.of(session)
+        self._feedback.record(
+            rating,
+            turn.answer,
+            session=session.session_id,
+            comment=comment,
+            answer_id=session.answer_id(index),
+        )
+        turn.feedback, turn.comment = rating, comment
         return ChatView.of(session)
 
     def open_document(self, data: dict[str, Any]) -> str:

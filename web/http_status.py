@@ -17,11 +17,14 @@ from errors import (
     ModelBuildError,
     ModelNotFoundError,
     NotAuthorizedError,
+    OriginalNotKeptError,
     PolicyQAError,
     ReadOnlyError,
+    SpeechDeletedError,
     StoreUnavailableError,
     TooManyAttemptsError,
     UnsupportedFileError,
+    VersionNotFoundError,
 )
 
 STATUS: dict[type[PolicyQAError], int] = {
@@ -39,6 +42,9 @@ STATUS: dict[type[PolicyQAError], int] = {
     JobQueueFullError: 429,
     ModelNotFoundError: 404,
     ConversationError: 422,
+    VersionNotFoundError: 404,
+    SpeechDeletedError: 409,
+    OriginalNotKeptError: 404,
 }
 DEFAULT_STATUS = 400
 

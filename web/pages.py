@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from web.review import local_time
+
 
 def nl2br(text: object) -> Markup:
     """Escaped text with its line breaks kept as <br>."""
@@ -30,6 +32,7 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["nl2br"] = nl2br
+    env.filters["local_time"] = local_time  # never a bare UTC time on a page: the server's zone
     return env
 
 

@@ -8,19 +8,19 @@ must arrive as text, and it does without any escaping here. This module only cho
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup
 
 from assistant.records import Answer, Citation, Passage
 from core.records import Document
+from web.answer_layout import answer_blocks
 from web.pages import environment, render
 from web.session import ChatSession
 from web.sources_text import sources_footer
 
+COMMENT_CHARS = 500  # a 👎's comment: the box stops there, the server cuts there
 MAX_SOURCE_TURNS = 10  # the sources panel keeps the last N answers (older [n] marks then do nothing)
-_MARK_RE = re.compile(r"\[(\d{1,3})\]")
 NOTICES = {
     "incomplete": "讲话中只列出了其中一部分内容，回答可能不完整。",
     "llm_unavailable": "生成模型暂时不可用，以下内容直接摘自讲话原文。",
@@ -35,7 +35,9 @@ def shown_question(question: str, limit: int = 600) -> str:
 def _helpers() -> dict[str, object]:
     return {
         "shown_question": shown_question,
-        "mark_segments": mark_segments,
+        "answer_blocks": answer_blocks,
+        "tip_meta": tip_meta,
+        "comment_chars": COMMENT_CHARS,
         "passage_title": _title,
         "notices": NOTICES,
         "answer_tools": answer_tools,
@@ -49,20 +51,10 @@ def render_conversation(session: ChatSession) -> str:
     return render("conversation.html", turns=list(session.numbered()), **_helpers())
 
 
-def mark_segments(answer: Answer) -> list[tuple[str, Citation | None]]:
-    """The answer text cut at its `[n]` marks: (text, None) pieces and ("[n]", citation n) for each mark
-    that has a citation (a mark without one stays text)."""
-    cited = {c.n: c for c in answer.citations}
-    out: list[tuple[str, Citation | None]] = []
-    last = 0
-    for match in _MARK_RE.finditer(answer.answer):
-        citation = cited.get(int(match.group(1)))
-        if citation is None:
-            continue
-        out += [(answer.answer[last : match.start()], None), (match.group(0), citation)]
-        last = match.end()
-    out.append((answer.answer[last:], None))
-    return out
+def tip_meta(citation: Citation) -> str:
+    """The line under a mark's preview: 《title》 · speaker · section."""
+    passage = citation.passage
+    return " · ".join(x for x in (_title(passage), passage.speaker, passage.section) if x)
 
 
 def answer_html(answer: Answer, turn: int) -> str:

@@ -6,7 +6,7 @@ autoescaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from core.store import DocumentInfo
 from ingest.pipeline import FileReport
@@ -23,8 +23,22 @@ STATUS_LABELS = {
 MATCH_REASONS = {"same_source": "同名文件", "same_title": "标题、讲话人、日期相同"}
 
 
-def render_documents(documents: Sequence[DocumentInfo]) -> str:
-    return render("documents.html", documents=documents)
+def render_documents(
+    documents: Sequence[DocumentInfo],
+    *,
+    total: int | None = None,
+    tags: Mapping[str, Sequence[str]] | None = None,
+    originals: Collection[str] = (),
+) -> str:
+    """`total`: the library's size when `documents` is a filtered part of it; `tags` per doc id;
+    `originals`: the doc ids whose original file can be downloaded."""
+    return render(
+        "documents.html",
+        documents=documents,
+        total=len(documents) if total is None else total,
+        tags=tags or {},
+        originals=set(originals),
+    )
 
 
 def render_file_results(files: Sequence[FileReport]) -> str:

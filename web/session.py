@@ -18,7 +18,9 @@ class ChatTurn:
     answer: Answer | None = None
     partial: str = ""  # the answer text streamed so far
     error: str = ""  # a readable message when the question could not be answered
-    feedback: str = ""  # "up" / "down" once the user voted
+    feedback: str = ""  # "up" / "down" once the user voted (a later vote replaces it)
+    comment: str = ""  # what the user wrote with a 👎
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions offered under the answer
 
     @property
     def pending(self) -> bool:
@@ -30,6 +32,7 @@ class ChatSession:
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     turns: list[ChatTurn] = field(default_factory=list)
     first_index: int = 0  # index of turns[0] since the session began (ids in the page stay stable)
+    name: str = ""  # the name the user gave it in the history list ("" = its first question)
 
     def add(self, question: str) -> ChatTurn:
         turn = ChatTurn(question)
@@ -46,6 +49,10 @@ class ChatSession:
     def turn(self, index: int) -> ChatTurn | None:
         position = index - self.first_index
         return self.turns[position] if 0 <= position < len(self.turns) else None
+
+    def answer_id(self, index: int) -> str:
+        """The feedback log's key of turn `index`: a vote changed later replaces this one."""
+        return f"{self.session_id}:{index}"
 
     def history(self) -> list[Turn]:
         """Answered turns before the current (last) one, oldest first."""

@@ -10,11 +10,8 @@ third-party cookies) binds nothing and works as before.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import secrets
 import threading
 from collections import OrderedDict
 from urllib.parse import parse_qs
@@ -22,10 +19,11 @@ from urllib.parse import parse_qs
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.browser_id import COOKIE, CookieSigner
 from web.gradio_gate import _client, _route, json_response, replaying
 from web.refusals import RefusalLog
 
-COOKIE = "qa_client"
+COOKIE_AGE_S = 365 * 24 * 3600
 NOT_YOURS = "这个会话属于另一个浏览器，请刷新页面后重新提问。"
 _PATH_HASH = re.compile(r"^/gradio_api/(?:heartbeat|stream)/([^/]+)")
 
@@ -40,22 +38,17 @@ class SessionBinding:
         refusals: RefusalLog | None = None,
     ) -> None:
         self.app = app
-        self._secret = secret or secrets.token_bytes(32)
+        self.signer = CookieSigner(secret)  # the same secret signs the history owner (web/browser_id.py)
         self._owners: OrderedDict[str, str] = OrderedDict()  # session hash → client id
         self._max_sessions = max_sessions
         self._lock = threading.Lock()
         self.refusals = refusals or RefusalLog()
 
     def issue(self) -> tuple[str, str]:
-        client = secrets.token_urlsafe(18)
-        return client, f"{client}.{self._mac(client)}"
+        return self.signer.issue()
 
     def verify(self, cookie: str | None) -> str | None:
-        client, _, mac = (cookie or "").partition(".")
-        return client if client and mac and hmac.compare_digest(mac, self._mac(client)) else None
-
-    def _mac(self, client: str) -> str:
-        return hmac.new(self._secret, client.encode(), hashlib.sha256).hexdigest()[:32]
+        return self.signer.verify(cookie)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = _route(scope) if scope["type"] == "http" else ""
@@ -124,7 +117,10 @@ def _with_cookie(send: Send, cookie: str | None, scope: Scope) -> Send:
     if cookie is None:
         return send
     path = (scope.get("root_path") or "").rstrip("/") + "/"
-    header = f"{COOKIE}={cookie}; Path={path}; HttpOnly; SameSite=Lax".encode("latin-1")
+    # Max-Age: the browser keeps its id (and so its saved conversations) after it is closed
+    header = f"{COOKIE}={cookie}; Path={path}; Max-Age={COOKIE_AGE_S}; HttpOnly; SameSite=Lax".encode(
+        "latin-1"
+    )
 
     async def add(message: Message) -> None:
         if message["type"] == "http.response.start":

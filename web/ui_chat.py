@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import gradio as gr
 
 from web.assets import static_text
 from web.chat import ChatService, ChatView
+from web.chat_history import ChatHistory
 from web.render import render_conversation, render_sources
 from web.session import ChatSession
 
@@ -21,11 +22,18 @@ EXAMPLES = (
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}  # the documented API is /api/*, not Gradio's
 
 
-def chat_tab(chat: ChatService, session: gr.State) -> gr.Dropdown:
-    """The 问答 tab's content; returns the speech filter (its choices are refreshed by the page)."""
+class ChatTab(NamedTuple):
+    scope: gr.Dropdown  # the speech filter (its choices are refreshed by the page)
+    restore: Callable[[gr.Request], tuple[Any, ...]]  # on page load: the conversation used last
+    outputs: list[Any]  # what `restore` fills
+
+
+def chat_tab(chat: ChatService, history: ChatHistory, session: gr.State) -> ChatTab:
+    """The 问答 tab's content."""
     empty = ChatSession()
     with gr.Row(equal_height=False, elem_id="qa-chat-row"):
         with gr.Column(scale=3, min_width=340, elem_id="qa-chat-column"):
+            saved = gr.HTML(history.listing(None), elem_id="qa-history", js_on_load=static_text("history.js"))
             conversation = gr.HTML(
                 render_conversation(empty),
                 elem_id="qa-conversation",
@@ -63,17 +71,21 @@ def chat_tab(chat: ChatService, session: gr.State) -> gr.Dropdown:
             )
     viewer = gr.HTML("", elem_id="qa-viewer", js_on_load=static_text("viewer.js"))
 
-    def ask(text: str, doc_ids: Sequence[str] | None, state: ChatSession) -> Iterator[tuple[Any, ...]]:
-        for number, view in enumerate(chat.ask(text, doc_ids, state)):
+    def ask(
+        text: str, doc_ids: Sequence[str] | None, state: ChatSession | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        for number, view in enumerate(chat.ask(text, doc_ids, _current(state))):
+            final = view.sources is not None and not any(t.pending for t in view.session.turns[-1:])
             yield (
                 view.conversation,
                 gr.skip() if view.sources is None else view.sources,
                 view.session,
                 "" if number == 0 else gr.skip(),
                 gr.update(visible=not view.session.turns),
+                history.remember(request, view.session) if final else gr.skip(),
             )
 
-    outputs = [conversation, sources, session, question, examples_row]
+    outputs = [conversation, sources, session, question, examples_row, saved]
     common: dict[str, Any] = {
         "outputs": outputs,
         "show_progress": "hidden",
@@ -85,23 +97,43 @@ def chat_tab(chat: ChatService, session: gr.State) -> gr.Dropdown:
     for button in examples:
         button.click(ask, inputs=[button, scope, session], **common)  # a button's value is its text
 
-    def vote(state: ChatSession, event: gr.EventData) -> tuple[str, ChatSession]:
-        view = chat.vote(state, event._data or {})
-        return view.conversation, view.session
+    def vote(
+        state: ChatSession | None, event: gr.EventData, request: gr.Request
+    ) -> tuple[str, ChatSession, str]:
+        view = chat.vote(_current(state), event._data or {})
+        return view.conversation, view.session, history.remember(request, view.session)
 
     conversation.click(
-        vote, inputs=[session], outputs=[conversation, session], show_progress="hidden", **PRIVATE
+        vote, inputs=[session], outputs=[conversation, session, saved], show_progress="hidden", **PRIVATE
     )
+
+    def shown(state: ChatSession, listing: str) -> tuple[Any, ...]:
+        view = ChatView.of(state)
+        return view.conversation, view.sources, state, gr.skip(), gr.update(visible=not state.turns), listing
+
+    def restore(request: gr.Request) -> tuple[Any, ...]:
+        return shown(*history.restore(request))
+
+    def act(state: ChatSession | None, event: gr.EventData, request: gr.Request) -> tuple[Any, ...]:
+        return shown(*history.act(request, _current(state), event._data or {}))
+
+    saved.click(act, inputs=[session], outputs=outputs, show_progress="hidden", **PRIVATE)
 
     def open_document(event: gr.EventData) -> str:
         return chat.open_document(event._data or {})
 
     sources.click(open_document, outputs=[viewer], show_progress="hidden", **PRIVATE)
 
-    def reset() -> tuple[Any, ...]:
+    def reset(request: gr.Request) -> tuple[Any, ...]:
         fresh = ChatSession()
         view = ChatView.of(fresh)
-        return view.conversation, view.sources, fresh, "", gr.update(visible=True)
+        listing = history.listing(history.owner(request), fresh.session_id)
+        return view.conversation, view.sources, fresh, "", gr.update(visible=True), listing
 
     new_chat.click(reset, outputs=outputs, show_progress="hidden", **PRIVATE)
-    return scope
+    return ChatTab(scope, restore, outputs)
+
+
+def _current(state: ChatSession | None) -> ChatSession:
+    """The session state is None until the page's load has restored one (an event may come first)."""
+    return state if state is not None else ChatSession()

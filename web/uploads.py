@@ -70,7 +70,14 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> Upload:
 
 
 def submit_uploads(
-    jobs: JobQueue, files: Sequence[tuple[str, bytes]], *, replace: bool, max_bytes: int, ask: bool = True
+    jobs: JobQueue,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    replace: bool,
+    max_bytes: int,
+    ask: bool = True,
+    actor: str = "",
+    tags: Sequence[str] = (),
 ) -> Job:
     """Check each file on its own (one bad file never stops the others) and queue the good ones as
     one import job; the refused ones are listed in the job with their reason and HTTP status.
@@ -91,4 +98,4 @@ def submit_uploads(
             )
             continue
         accepted.append((upload.name, upload.data))
-    return jobs.submit(accepted, replace=replace, ask=ask, rejected=rejected)
+    return jobs.submit(accepted, replace=replace, ask=ask, rejected=rejected, actor=actor, tags=tags)

@@ -30,6 +30,13 @@ _BLOCKS = frozenset({
 })
 _CELLS = frozenset({"td", "th"})  # a table row is one paragraph, one line per cell
 # fmt: on
+# class/id words of page furniture, as whole words of a class name ("nav", "main-nav", "footer_box")
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|topbar|footer|foot|copyright|share|bdshare|related|sidebar|breadcrumb|crumbs?)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_MENU_ITEM_CHARS = 12
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Placeholders until the text is assembled (none survives decoding): a paragraph break, a "soft" line
 # break for table cells that adds nothing where a line already ends, and a source line break.
@@ -106,7 +113,12 @@ def _pieces(root: Any) -> Iterator[str]:
         elif isinstance(node, NavigableString):
             if type(node) in (NavigableString, CData):  # not comments, doctypes, processing instructions
                 yield str(node) if in_pre else _mark_whitespace(str(node))
-        elif isinstance(node, Tag) and node.name not in _INVISIBLE and not _is_hidden(node):
+        elif (
+            isinstance(node, Tag)
+            and node.name not in _INVISIBLE
+            and not _is_hidden(node)
+            and not _is_furniture(node)
+        ):
             if node.name == "br":
                 yield "\n"
                 continue
@@ -122,6 +134,25 @@ def _is_hidden(tag: Any) -> bool:
     attrs = tag.attrs
     return "hidden" in attrs or attrs.get("aria-hidden") == "true" or bool(_HIDDEN_STYLE.search(
         str(attrs.get("style", ""))))  # fmt: skip
+
+
+def _is_furniture(tag: Any) -> bool:
+    """Page furniture an older site marks only by class or id (`<div class="nav">`, `id="footer"`), or a
+    menu: a list whose every item is one short link. Its words ("政民互动", "办事服务") would otherwise
+    open the speech and be read as its title."""
+    names = " ".join([*tag.attrs.get("class", ()), str(tag.attrs.get("id", ""))])
+    if names.strip() and _FURNITURE.search(names):
+        return True
+    if tag.name not in ("ul", "ol"):
+        return False
+    items = tag.find_all("li", recursive=False)
+    return bool(items) and all(_short_link(li) for li in items)
+
+
+def _short_link(item: Any) -> bool:
+    links = item.find_all("a")
+    text = item.get_text(strip=True)
+    return len(links) == 1 and text == links[0].get_text(strip=True) and len(text) <= _MENU_ITEM_CHARS
 
 
 def _mark_whitespace(text: str) -> str:

@@ -17,7 +17,7 @@ from assistant.service import PolicyAssistant
 from ingest.pipeline import Ingestor
 from settings import Settings
 from tests.conftest import LiveServer
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, TOKEN, Site, Watch, shot
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LOGIN, ROOT, TOKEN, Site, Watch, shot
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 
@@ -40,11 +40,15 @@ def site(tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., Li
     assistant.corpus()
     settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN), max_upload_mb=2)
     proxied = settings.model_copy(update={"root_path": "/qa", "admin_token": None})
+    login = settings.model_copy(update={"auth": SecretStr(":".join(LOGIN))})
     loaded = lambda: embedder.loaded  # noqa: E731
     yield Site(
         root=live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
         proxied=live_server(create_app(proxied, assistant, ingestor, model_loaded=loaded), root_path="/qa"),
         data_dir=data_dir,
+        # the app built again on the same data dir: what a restart keeps (saved conversations, cookies)
+        restart=lambda: live_server(create_app(settings, assistant, ingestor, model_loaded=loaded)),
+        login=lambda: live_server(create_app(login, assistant, ingestor, model_loaded=loaded)),
     )
     shutil.rmtree(data_dir, ignore_errors=True)
 

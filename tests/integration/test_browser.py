@@ -177,6 +177,8 @@ def test_widget_on_the_embed_page_behind_a_sub_path(
     frame = page.frame_locator(".pqa-frame")
     frame.locator("#qa-conversation .qa-welcome").wait_for(timeout=60_000)
     assert not frame.locator("#qa-tab-documents-button").is_visible()  # the widget shows the chat only
+    expect(frame.locator(".qa-welcome .qa-where-below")).to_be_visible()  # its sources are below the chat
+    expect(frame.locator(".qa-welcome .qa-where-side")).to_be_hidden()
     reply = ask(page, "两个保障是什么？", frame=frame)
     assert "经费保障" in reply.inner_text()
     reply.locator("button.qa-cite").first.click()

@@ -6,6 +6,7 @@ tests/integration/conftest.py, session-scoped so every browser test module share
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TOKEN = "browser-admin-token"
+LOGIN = ("staff", "browser-login-5e2d")  # POLICY_QA_AUTH of Site.login
 ANSWER_TIMEOUT_MS = 90_000  # the first question also builds the keyword index; the machine may be busy
 
 
@@ -34,6 +36,8 @@ class Site:
     root: LiveServer  # admin token set, served at /
     proxied: LiveServer  # POLICY_QA_ROOT_PATH=/qa, reached the way a prefix-forwarding proxy would
     data_dir: Path
+    restart: Callable[[], LiveServer]  # a new app (a new server on a new port) on the same data dir
+    login: Callable[[], LiveServer]  # the app with POLICY_QA_AUTH=LOGIN, on the same data dir
 
 
 @dataclass

@@ -206,6 +206,13 @@ def test_asks_definition_separates_what_from_something_else(
         assert not asks_definition(*arguments(question)), question
 
 
+def test_an_asking_character_glued_to_the_next_word_is_no_new_topic() -> None:
+    """jieba cuts "说防溺水" as "说防": without 说 the rest ("防") stands in the passage."""
+    context = "预防学生溺水工作，关键是要做到“四个到位”，即责任落实到位、隐患排查到位。"
+    assert asks_definition("说防溺水要做到哪四个到位", ["四个到位"], context)
+    assert not asks_definition("说防溺水的经费从哪来", ["四个到位"], context)
+
+
 @pytest.mark.parametrize(
     ("question", "ordinals"),
     [

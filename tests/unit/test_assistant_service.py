@@ -367,6 +367,17 @@ def test_a_follow_up_is_answered_about_the_item_it_points_at(assistant: PolicyAs
     assert "经费保障" not in answer.answer
 
 
+def test_an_ordinal_after_a_fact_answer_asks_which_one_is_meant(assistant: PolicyAssistant) -> None:
+    """ "第二条展开说说" after a number counts in nothing the answer listed: it is not read as the
+    speech's part 二 (where it would quote whatever that part says)."""
+    question = "清华北大录取了多少人"
+    first = ask(assistant, question)
+    assert first.answerable and not first.items
+    answer = ask(assistant, "第二条展开说说", history=[Turn(question, first)])
+    assert not answer.answerable and answer.citations == []
+    assert "上文" in answer.answer
+
+
 def test_stream_yields_growing_text_then_the_answer_ask_gives(assistant: PolicyAssistant) -> None:
     events = list(assistant.stream("两个保障是什么？"))
     texts, final = events[:-1], events[-1]

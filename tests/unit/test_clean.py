@@ -3,7 +3,6 @@ the one-character-per-character invariant of normalize_for_match / fold_for_sear
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 
@@ -341,10 +340,12 @@ def test_cleaning_twice_changes_nothing(text: str) -> None:
     ],
     ids=str.split("ellipsis stars star-run parens unfinished zai markers breaks toc teaser dates"),
 )
-def test_100k_pathological_inputs_stay_fast(text: str) -> None:
-    began = time.perf_counter()
-    clean_text(text)
-    assert time.perf_counter() - began < 3.0
+def test_100k_pathological_inputs_are_cleaned(text: str) -> None:
+    """Inputs that make a backtracking regex quadratic: cleaning ends (a regression hangs the suite;
+    the speed itself is measured by `make bench`, never by a timed assertion) and is stable."""
+    once = clean_text(text)
+    assert len(once) <= len(text)
+    assert clean_text(once) == once
 
 
 # --- normalisation: one character in, one character out ------------------------------------

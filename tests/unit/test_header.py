@@ -277,3 +277,32 @@ def test_speaker_aliases_for_questions_naming_surname_and_post() -> None:
     assert "欧阳副区长" in speaker_aliases("欧阳明远", "副区长")
     assert speaker_aliases("", "市长") == ("市长",)
     assert speaker_aliases("杨继宏", "") == ("杨继宏",)
+
+
+def test_a_news_page_printing_two_labelled_speeches_splits_them() -> None:
+    """A news lead, then "区委书记某某的讲话" / "同志们：" and "副区长某某的讲话" / "同志们：": two
+    speeches, each with the speaker its label names."""
+    raw = (
+        "白沙区召开教育工作推进会\n"
+        "6月3日，白沙区教育工作推进会召开。区委书记罗安平出席会议并讲话，副区长许青就有关工作作部署。\n"
+        f"区委书记罗安平的讲话\n同志们：\n{BODY}\n"
+        f"副区长许青的讲话\n同志们：\n{BODY}\n"
+    )
+    found = split_speeches(clean_text(raw), raw=raw, source="新闻.html")
+    assert [(s.speaker, s.speaker_post) for s in found] == [("罗安平", "区委书记"), ("许青", "副区长")]
+    assert found[0].title == "白沙区召开教育工作推进会"
+
+
+@pytest.mark.parametrize(
+    ("label", "said"),
+    [
+        ("副区长许青的讲话", ("许青", "副区长", "")),
+        ("罗安平同志的讲话", ("罗安平", "", "")),
+        ("领导的讲话", None),  # no name
+        ("习近平总书记的重要讲话", None),  # quoted, not a label over a speech
+    ],
+)
+def test_a_label_over_a_printed_speech_names_its_speaker(
+    label: str, said: tuple[str, str, str] | None
+) -> None:
+    assert spoken_at(label) == said

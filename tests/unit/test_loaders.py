@@ -340,6 +340,22 @@ def test_html_break_based_paragraphs_and_hidden_attributes(tmp_path: Path) -> No
     assert load(fx.write(tmp_path, "a.html", page.encode())).text == "第一段。\n\n第二段。\n\n2024年4月28日"
 
 
+def test_html_furniture_marked_by_class_and_menus_of_short_links_are_dropped(tmp_path: Path) -> None:
+    """Older sites mark menus only by class (`<div class="nav">`) or write them as lists of links: their
+    words ("政民互动") would open the speech. A list of real items stays."""
+    page = (
+        '<body><div class="topbar"><a href="/">门户网站</a></div>'
+        '<div class="nav"><a href="/a">首页</a><a href="/b">政务公开</a></div>'
+        '<ul><li><a href="/c">政民互动</a></li><li><a href="/d">办事服务</a></li></ul>'
+        "<p>同志们：</p><ul><li>一是加大投入。</li><li>二是补齐短板。</li></ul>"
+        '<div id="footer">主办：某区政府</div></body>'
+    )
+    assert (
+        load(fx.write(tmp_path, "a.html", page.encode())).text
+        == "同志们：\n\n一是加大投入。\n\n二是补齐短板。"
+    )
+
+
 def test_html_with_only_scripts_is_empty(tmp_path: Path) -> None:
     page = "<html><head><title>标题</title><script>var a = '文字';</script></head><body> </body></html>"
     with pytest.raises(EmptyDocumentError):

@@ -123,14 +123,15 @@ def test_errors_become_a_readable_message_never_a_traceback(
     assert "Traceback" not in final.conversation and "secret" not in final.conversation
 
 
-def test_vote_is_logged_once_with_question_answer_and_citations(feedback: FeedbackLog) -> None:
+def test_a_vote_is_logged_with_its_answer_and_can_be_changed_and_commented(feedback: FeedbackLog) -> None:
     chat, session = ChatService(ScriptedAssistant(), feedback), ChatSession()
     list(chat.ask("两个保障是什么？", None, session))
     view = chat.vote(session, {"action": "vote", "turn": 0, "rating": "up"})
     assert "感谢反馈" in view.conversation
-    chat.vote(session, {"turn": 0, "rating": "down"})  # a second vote on the same answer is ignored
+    chat.vote(session, {"turn": 0, "rating": "up"})  # the same vote again: nothing new
     chat.vote(session, {"turn": 9, "rating": "down"})  # no such turn
     chat.vote(session, {"turn": "x", "rating": "down"})
+    chat.vote(session, {"action": "comment", "turn": 0, "comment": "👍 不收评论"})  # only a 👎 carries one
     entries = feedback.read()
     assert len(entries) == 1
     entry = entries[0]
@@ -143,8 +144,18 @@ def test_vote_is_logged_once_with_question_answer_and_citations(feedback: Feedba
         entry["citations"][0]["n"] == 1
         and entry["citations"][0]["sentence"] == "关于两个保障是什么？的原文。"
     )
-    assert entry["session"] == session.session_id
+    assert entry["session"] == session.session_id and entry["answer_id"] == f"{session.session_id}:0"
     assert json.loads(feedback.path.read_text(encoding="utf-8").splitlines()[0]) == entry
+
+    view = chat.vote(session, {"turn": 0, "rating": "down"})  # changed: a 👎 asks for a comment
+    assert 'class="qa-comment"' in view.conversation and 'aria-pressed="true"' in view.conversation
+    view = chat.vote(session, {"action": "comment", "turn": 0, "comment": " 少了\n<b>编制</b> " + "长" * 900})
+    assert "&lt;b&gt;编制&lt;/b&gt;" in view.conversation and "<b>编制" not in view.conversation
+    latest = feedback.latest()
+    assert len(latest) == 1 and latest[0]["rating"] == "down"
+    assert latest[0]["comment"].startswith("少了 <b>编制</b> 长") and len(latest[0]["comment"]) == 500
+    assert [e["rating"] for e in feedback.read()] == ["up", "down", "down"]
+    assert session.turns[0].feedback == "down" and session.turns[0].comment == latest[0]["comment"]
 
 
 def test_bad_rating_is_ignored(feedback: FeedbackLog) -> None:

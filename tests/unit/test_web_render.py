@@ -16,6 +16,7 @@ from web.render import (
     source_card,
 )
 from web.render_admin import document_label, render_documents, render_file_results
+from web.review import local_time
 from web.session import ChatSession
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -119,12 +120,21 @@ def test_pending_turn_shows_streamed_text_then_placeholder() -> None:
     assert "一是经费保障。" in html and "qa-pending" in html and "qa-vote" not in html
 
 
-def test_votes_are_offered_once_then_thanked() -> None:
+def test_votes_stay_changeable_and_a_down_vote_asks_for_a_comment() -> None:
     session = session_with(answered())
-    assert render_conversation(session).count('class="qa-vote"') == 2
+    html = render_conversation(session)
+    assert (
+        html.count('class="qa-vote"') == 2 and 'aria-pressed="true"' not in html and "qa-comment" not in html
+    )
     session.turns[0].feedback = "down"
     html = render_conversation(session)
-    assert 'qa-vote"' not in html and "感谢反馈" in html
+    assert html.count('class="qa-vote"') == 2 and "感谢反馈" in html
+    assert 'data-feedback="down" data-turn="0" title="没帮助" aria-pressed="true"' in html
+    assert 'class="qa-comment"' in html and "提交意见" in html
+    session.turns[0].comment = "</textarea><script>x</script>"
+    html = render_conversation(session)
+    assert "&lt;/textarea&gt;&lt;script&gt;" in html and "修改意见" in html
+    no_live_markup(html)
 
 
 def test_viewer_marks_the_passage_and_the_sentence_inside_it() -> None:
@@ -156,7 +166,9 @@ def test_documents_table_and_upload_results_escape_names() -> None:
     )
     table = render_documents([info])
     no_live_markup(table)
-    assert "2025-01-02 03:04:05 UTC" in table and ">12<" in table
+    # the server's local time with its offset, never a bare UTC time
+    assert local_time("2025-01-02T03:04:05+00:00") in table and ">12<" in table
+    assert "UTC" not in table
     results = render_file_results(
         [FileReport(source=f"{XSS}.txt", status="failed", error=XSS), FileReport(source="a.txt", docs=1)]
     )

@@ -113,19 +113,55 @@ element.addEventListener("click", function (event) {
   var cite = event.target.closest("button.qa-cite");
   if (cite) {
     event.preventDefault();
+    showTip(cite.parentElement);
     showSource(cite.getAttribute("data-turn"), cite.getAttribute("data-n"));
     return;
   }
+  showTip(null);
   var vote = event.target.closest("button.qa-vote");
-  if (vote && !vote.disabled) {
+  if (vote && !vote.disabled && vote.getAttribute("aria-pressed") !== "true") {
     vote.disabled = true;
     trigger("click", {
       action: "vote",
       turn: Number(vote.getAttribute("data-turn")),
       rating: vote.getAttribute("data-feedback"),
     });
+    return;
+  }
+  var follow = event.target.closest("button.qa-suggest-q");
+  if (follow) {
+    askQuestion(follow.textContent);
+    return;
+  }
+  var send = event.target.closest("button.qa-comment-send");
+  if (send) {
+    var form = send.closest(".qa-comment");
+    send.disabled = true;
+    trigger("click", {
+      action: "comment",
+      turn: Number(form.getAttribute("data-turn")),
+      comment: form.querySelector("textarea").value,
+    });
   }
 });
+
+/* A suggested follow-up is asked as if typed: into the question box, then 发送 (Gradio's own event). */
+function askQuestion(text) {
+  var box = document.querySelector("#qa-question textarea");
+  var send = document.getElementById("qa-send");
+  if (!box || !send) return;
+  box.value = text;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  setTimeout(function () { send.click(); }, 0);
+}
+
+/* A tap on a mark keeps its preview open (hover and focus show it too, ui.css) until the next click. */
+function showTip(wrap) {
+  element.querySelectorAll(".qa-cite-wrap.qa-tip-open").forEach(function (open) {
+    if (open !== wrap) open.classList.remove("qa-tip-open");
+  });
+  if (wrap) wrap.classList.add("qa-tip-open");
+}
 
 /* The widget's greeting (data-greeting on its script tag) replaces the welcome text, as text. */
 function greet() {
