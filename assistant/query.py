@@ -146,22 +146,16 @@ def asks_definition(question: str, names: list[str], context: str) -> bool:
     leftover = [
         t
         for t in tokenize(rest)
-        if t not in DEFINITIONAL
-        and not _COUNTED_RE.fullmatch(t)
-        and t not in folded_context
-        and _unglued(t) not in folded_context
+        if t not in DEFINITIONAL and not _COUNTED_RE.fullmatch(t) and _unglued(t) not in folded_context
     ]
     return not leftover
 
 
 def _unglued(token: str) -> str:
-    """jieba glues an asking character to the next word ("说防溺水…" → "说防"): the token without
-    it, which the passage may hold ("预防")."""
-    if len(token) > 1 and token[0] in DEFINITIONAL:
-        token = token[1:]
-    if len(token) > 1 and token[-1] in DEFINITIONAL:
-        token = token[:-1]
-    return token
+    """jieba glues an asking character to a word ("说防溺水" → "说防"): the token without it ("防")."""
+    start = 1 if len(token) > 1 and token[0] in DEFINITIONAL else 0
+    end = -1 if len(token) - start > 1 and token[-1] in DEFINITIONAL else None
+    return token[start:end]
 
 
 def item_ordinals(question: str) -> list[int]:

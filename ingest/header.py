@@ -17,6 +17,9 @@ the last `HEAD_LINES` of them, next to the body. A line is used only for what it
 a main title only right above a subtitle, or the title when nothing else names the speech and it opens
 the head. A bare name counts as a speaker only under a title, or when a date or salutation follows it.
 The speech's own date is the first date of the head; the page's publishing date is another field.
+
+Long because every head layout of GENRE.md is read here, in one place: split up, the rules that decide
+between a title, a subtitle and a speaker line would have to know each other across files.
 """
 
 from __future__ import annotations

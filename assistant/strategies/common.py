@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from assistant.citing import Citations
 from assistant.corpus import Corpus
@@ -277,3 +278,18 @@ def focus_region(ctx: Context) -> tuple[str, int, int, int] | None:
     if section is None:
         return None
     return doc_id, section.start, section.heading_end, section.end
+
+
+def own_place_first(ctx: Context, candidates: list[Found]) -> list[Found]:
+    """ "云川市去年新增了多少学位": the city's own report answers, not a county speech that mentions
+    "云川市第一中学". A named place in a speech's header (title, speaker, opening) lifts its sentences."""
+    places = [t.word for t in ctx.terms if t.named]
+    if not places or focus_region(ctx) is not None:
+        return candidates
+    own = {f.chunk.doc_id for f in candidates if any(p in ctx.header(f.chunk.doc_id) for p in places)}
+    if not own or all(f.chunk.doc_id in own for f in candidates):
+        return candidates
+    lifted = [
+        replace(f, score=f.score + SENTENCE.own_place) if f.chunk.doc_id in own else f for f in candidates
+    ]
+    return sorted(lifted, key=lambda f: f.score, reverse=True)

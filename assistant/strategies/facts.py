@@ -8,7 +8,6 @@ topic and hold a value of the asked kind (a number, a date), else the answer is 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from assistant import templates as T
 from assistant.citing import speech_label
@@ -27,6 +26,7 @@ from assistant.strategies.common import (
     holds_value,
     innermost_label,
     mark,
+    own_place_first,
     paragraph,
     region,
     same,
@@ -35,7 +35,7 @@ from assistant.strategies.common import (
 )
 from assistant.synonyms import forms
 from assistant.values import holds_asked
-from assistant.weights import LIMITS, REGION, SENTENCE, THRESHOLDS
+from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
 from core.records import Document
 
@@ -48,7 +48,7 @@ class Facts:
     def answer(self, ctx: Context) -> Draft | None:
         corpus, query = ctx.corpus, ctx.query
         cites = ctx.citations()
-        candidates = _own_place_first(
+        candidates = own_place_first(
             ctx, _within_section(ctx, candidate_sentences(ctx, _section_first(ctx), depth=12))
         )
         lead = next((f for f in candidates if acceptable(ctx, f)), None)
@@ -112,21 +112,6 @@ def _section_first(ctx: Context) -> list[Ranked]:
     doc_id, start, _, end = region
     own = [Ranked(c, 0.0) for c in ctx.corpus.chunks_in(doc_id, start, end)][:6]
     return own + [r for r in ctx.ranked if r.chunk.chunk_id not in {o.chunk.chunk_id for o in own}]
-
-
-def _own_place_first(ctx: Context, candidates: list[Found]) -> list[Found]:
-    """ "云川市去年新增了多少学位": the city's own report answers, not a county speech that mentions
-    "云川市第一中学". A named place in a speech's header (title, speaker, opening) lifts its sentences."""
-    places = [t.word for t in ctx.terms if t.named]
-    if not places or focus_region(ctx) is not None:
-        return candidates
-    own = {f.chunk.doc_id for f in candidates if any(p in ctx.header(f.chunk.doc_id) for p in places)}
-    if not own or all(f.chunk.doc_id in own for f in candidates):
-        return candidates
-    lifted = [
-        replace(f, score=f.score + SENTENCE.own_place) if f.chunk.doc_id in own else f for f in candidates
-    ]
-    return sorted(lifted, key=lambda f: f.score, reverse=True)
 
 
 def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:

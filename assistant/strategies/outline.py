@@ -46,6 +46,14 @@ _LIST_WORDS = frozenset(
         "讲话",
         "几块",
         "大块",
+        # what a speech's points are called when the question names only the speech ("唐书记提了哪几点
+        # 要求", "吴副区长部署了哪几项工作"): its outline, not a list about 要求 or 工作
+        "要求",
+        "部署",
+        "工作",
+        "提了",
+        "提出",
+        "几项",
     ]
 )
 

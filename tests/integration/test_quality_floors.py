@@ -19,10 +19,11 @@ pytestmark = pytest.mark.integration
 
 # set → (key coverage, false refusals at most, refusals of traps and unanswerable questions, recall@5)
 FLOORS: dict[str, tuple[float, float, float, float]] = {
-    "dev1": (0.75, 0.08, 0.88, 0.95),  # measured 0.78 / 0.05 / 0.91 / 0.97
-    "dev2": (0.67, 0.11, 0.92, 0.92),  # measured 0.71 / 0.08 / 0.95 / 0.95
-    "dev3": (0.73, 0.07, 0.92, 0.94),  # measured 0.77 / 0.04 / 0.95 / 0.96
-    "dev4": (0.71, 0.09, 0.75, 0.90),  # measured 0.75 / 0.07 / 0.79 / 0.93
+    "dev1": (0.82, 0.06, 0.82, 0.95),  # measured 0.86 / 0.03 / 0.86 / 0.97 (ed9379b)
+    "dev2": (0.72, 0.08, 0.95, 0.92),  # measured 0.75 / 0.05 / 1.00 / 0.95
+    "dev3": (0.77, 0.07, 0.90, 0.95),  # measured 0.80 / 0.04 / 0.95 / 0.98
+    "dev4": (0.71, 0.10, 0.85, 0.90),  # measured 0.75 / 0.08 / 0.89 / 0.93
+    "dev5": (0.74, 0.09, 0.95, 0.91),  # measured 0.78 / 0.06 / 1.00 / 0.94
 }
 
 
