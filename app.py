@@ -220,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         assistant = PolicyAssistant(store, build_answerer(settings))
         assistant.corpus()  # build the keyword index now, not on the first question
         ingestor.on_commit = assistant.refresh  # a change is prepared by its writer, not by askers
+        ingestor.before_commit = assistant.expect_refresh
     except PolicyQAError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2

@@ -79,40 +79,54 @@ class CorpusCache:
     Why: at 1,000× the samples a rebuild took 37 s under one lock and every asker waited for it. Now a
     writer of this process prepares the next snapshot itself (`refresh()`, via `Ingestor.on_commit`),
     while askers keep answering from the one in use; the prepared one is swapped in whole (one
-    reference assignment), and only the speeches that changed are read and prepared. A change made by
-    another process is prepared by the first asker that sees it, and the others wait for it (they must
-    not answer from a version that was already replaced when they asked).
+    reference assignment), and only the speeches that changed are read and prepared. The writer says
+    so before it commits (`expect_refresh()`, via `Ingestor.before_commit`): otherwise an asker that read
+    the new generation between the commit and the writer's refresh prepared it itself, and every other
+    asker waited for that. A change made by another process is prepared by the first asker that sees
+    it, and the others wait for it (they must not answer from a version that was already replaced when
+    they asked).
     """
 
     def __init__(self, store: VectorStore) -> None:
         self._store = store
         self._corpus: Corpus | None = None
         self._build_lock = threading.Lock()  # one snapshot prepared at a time
-        self._writer_preparing = False
+        self._flags = threading.Lock()  # guards the two counts below
+        self._expected = 0  # commits announced by writers of this process, not yet refreshed
+        self._refreshing = 0  # writers of this process preparing a snapshot now
         self._speeches: dict[str, _Speech] = {}  # doc_id → its prepared parts (the active ones)
 
     def get(self) -> Corpus:
         corpus = self._corpus
         if corpus is not None and corpus.generation == self._store.generation():
             return corpus
-        if corpus is not None and self._writer_preparing:
-            # A writer of this process prepares the next snapshot: its change is complete only once
-            # that is swapped in (its request returns after), so this one is still the current one.
+        if corpus is not None and (self._expected or self._refreshing):
+            # A writer of this process commits or prepares the next snapshot: its change is complete
+            # only once that is swapped in (its request returns after), so this one is still current.
             return corpus
         # A change made elsewhere: the first asker to see it prepares the snapshot (only the speeches
         # that changed); the others wait for it rather than answer from a version already replaced.
         with self._build_lock:
             return self._current()
 
+    def expect_refresh(self) -> None:
+        """A writer of this process is about to commit and will call `refresh()` after (even if the
+        commit fails): until then askers keep the snapshot in use."""
+        with self._flags:
+            self._expected += 1
+
     def refresh(self) -> Corpus:
         """Prepare the snapshot of the store's current generation now (a writer of this process, right
         after its commit); askers keep the current one meanwhile."""
-        self._writer_preparing = True
+        with self._flags:
+            self._refreshing += 1
         try:
             with self._build_lock:
                 return self._current()
         finally:
-            self._writer_preparing = False
+            with self._flags:
+                self._refreshing -= 1
+                self._expected = max(0, self._expected - 1)  # the announcement this refresh answers
 
     def _current(self) -> Corpus:
         corpus = self._corpus

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.corpus import Corpus
 from assistant.query import Query
 from core.records import Chunk
-from core.store import VectorStore
+from core.store import Known, VectorStore
 from core.tokens import tokenize_query
 
 RRF_K = 60  # the usual constant: damps the head so neither ranker dominates
@@ -41,8 +41,9 @@ class HybridRetriever:
         return fuse(corpus, dense, keyword)[:k]
 
     def _dense(self, text: str, corpus: Corpus, doc_ids: list[str] | None) -> list[tuple[str, float]]:
-        hits = self._store.search(text, self._depth, doc_ids)
         # The snapshot is the truth: a hit from a document committed after it was taken waits a turn.
+        # It also holds the active set and the chunk records, so the store reads neither.
+        hits = self._store.search(text, self._depth, doc_ids, known=Known(corpus.manifest, corpus.chunks))
         return [(h.chunk.chunk_id, h.score) for h in hits if h.chunk.chunk_id in corpus.chunks]
 
 

@@ -70,6 +70,11 @@ class PolicyAssistant:
     def corpus(self) -> Corpus:
         return self._corpus.get()
 
+    def expect_refresh(self) -> None:
+        """A writer of this process is about to commit and will call `refresh()` after: askers keep
+        the current snapshot until then (`Ingestor.before_commit`)."""
+        self._corpus.expect_refresh()
+
     def refresh(self) -> Corpus:
         """Prepare the snapshot of the store as it is now, while questions keep being answered
         from the current one (a writer calls it after its commit: `Ingestor.on_commit`)."""

@@ -34,6 +34,7 @@ should would will shall may might must please tell me give
 """
 ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
 _PARTICLES = "里的"
+_SAYING = "说讲"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
     r"多少|多长时间|多久|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
@@ -59,6 +60,7 @@ def _ensure() -> None:
 @lru_cache(maxsize=4096)
 def topic_terms(question: str) -> tuple[Term, ...]:
     _ensure()
+    import jieba
     import jieba.posseg as posseg
 
     out: dict[str, Term] = {}
@@ -67,6 +69,8 @@ def topic_terms(question: str) -> tuple[Term, ...]:
         word, flag = pair.word.strip(), pair.flag
         if (len(word) >= 2 and word[0] in _PARTICLES) or len(word) >= 3:
             word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
+        if len(word) >= 3 and word[0] in _SAYING and not jieba.get_FREQ(word):
+            word = word[1:]  # "邵市长说产教融合…" → "说产教" (no word): the verb of saying is glued on
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):
             continue
         if flag == "eng":

@@ -290,6 +290,16 @@ def scale_section(scale: dict[str, Any]) -> str:
         if steps_s:
             cells = ", ".join(f"{k} {v}" for k, v in steps_s.items())
             out.append(f"\n{step['scale']}× ingest steps (s): {cells}")
+        wait = step.get("wait")
+        if wait:
+            out.append(
+                f"\n{step['scale']}× questions during an ingest ({wait.get('askers')} askers, "
+                f"{len(wait.get('change_s', []))} files ingested by the asking process in "
+                f"{', '.join(fmt(s) for s in wait.get('change_s', []))} s): longest answer "
+                f"{fmt(wait.get('during_change_max_ms'))} ms of {wait.get('during_change')} overlapping, "
+                f"longest wait beyond the same question's calm median **{fmt(wait.get('wait_max_ms'))} ms**, "
+                f"calm median {fmt(wait.get('calm_median_ms'))} ms, RSS {fmt(wait.get('rss_mb'))} MB"
+            )
     return "\n".join(out)
 
 

@@ -2,11 +2,15 @@
 
     python -m bench.scale_worker ingest --data D --collection C --model-dir M --files LIST --mode ingestor|bulk
     python -m bench.scale_worker probe  --data D --collection C --model-dir M --questions Q.jsonl [--host H --port P]
+    python -m bench.scale_worker wait   --data D --collection C --model-dir M --questions Q.jsonl --files LIST
 
 Prints one JSON object on its last stdout line.
 
 `--mode bulk` is the bench's faster write path for the 1,000× index (bench/bulk.py says how it
 differs); `--mode ingestor` (and the "one more file" figure) use the project's `Ingestor`.
+`probe` and `wait` answer with the app's embedder (ONNX Runtime; `--backend torch` for the reference): `wait`
+ingests each listed file through `Ingestor`, wired to the assistant as app.py wires it, while 2 threads ask
+(bench/asking.py): the longest wait an ingest caused a question, and the RSS.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from bench.stats import memory_mb
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.scale_worker")
-    parser.add_argument("command", choices=["ingest", "probe"])
+    parser.add_argument("command", choices=["ingest", "probe", "wait"])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--collection", default="scale")
     parser.add_argument("--model-dir", type=Path, required=True)
@@ -37,6 +41,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--budget-s", type=float, default=180.0, help="probe: stop timing after this (≥ 20)")
     parser.add_argument("--cap-s", type=float, default=200.0, help="probe: stop timing after this, any count")
     parser.add_argument("--warmup", type=int, default=3, help="probe: untimed answers first (0: none)")
+    parser.add_argument(
+        "--backend", choices=["onnx", "torch"], default="onnx", help="probe/wait: question embedder"
+    )
+    parser.add_argument("--askers", type=int, default=2, help="wait: asking threads")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int, default=8000)
     return parser.parse_args(argv)
@@ -98,24 +106,42 @@ def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def run_probe(args: argparse.Namespace) -> dict[str, Any]:
+def question_embedder(args: argparse.Namespace) -> Any:
+    """The app's question embedder (ONNX Runtime unless `--backend torch`), loaded."""
+    from vectorstore.e5 import E5Embedder
+    from vectorstore.e5_onnx import OnnxE5Embedder
+
+    embedder = (
+        OnnxE5Embedder(args.model_dir, build=False)
+        if args.backend == "onnx"
+        else E5Embedder(args.model_dir, build=False)
+    )
+    embedder.load()
+    return embedder
+
+
+def open_assistant(args: argparse.Namespace, embedder: Any) -> tuple[Any, Any]:
     from assistant.service import PolicyAssistant
     from settings import Settings
-    from vectorstore.e5 import E5Embedder
     from vectorstore.factory import open_store
 
-    questions = [
-        json.loads(line)["question"] for line in args.questions.read_text("utf-8").splitlines() if line
-    ]
     settings = Settings(
         data_dir=args.data, collection=args.collection, chroma_host=args.host, chroma_port=args.port
     )
-    embedder = E5Embedder(args.model_dir, build=False)
-    embedder.load()
+    store = open_store(settings, embedder)
+    return store, PolicyAssistant(store)
+
+
+def read_questions(args: argparse.Namespace) -> list[str]:
+    return [json.loads(line)["question"] for line in args.questions.read_text("utf-8").splitlines() if line]
+
+
+def run_probe(args: argparse.Namespace) -> dict[str, Any]:
+    questions = read_questions(args)
+    embedder = question_embedder(args)
     loaded = memory_mb()
     started = time.perf_counter()
-    store = open_store(settings, embedder)
-    assistant = PolicyAssistant(store)
+    _, assistant = open_assistant(args, embedder)
     corpus = assistant.corpus()  # the snapshot: documents, chunks, keyword index (start-up cost)
     snapshot_s = time.perf_counter() - started
     after_snapshot = memory_mb()
@@ -126,6 +152,7 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "docs": len(corpus.documents),
         "chunks": len(corpus.chunks),
+        "backend": args.backend,
         "snapshot_s": round(snapshot_s, 2),
         "model_rss_mb": loaded.get("rss_mb"),
         "rss_mb": after_snapshot.get("rss_mb"),
@@ -134,6 +161,29 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         "torch_threads": _torch_threads(),
         **profile,
     }
+
+
+def run_wait(args: argparse.Namespace) -> dict[str, Any]:
+    """Ingest each listed file while questions are asked (the app's wiring: the writer prepares the
+    snapshot, askers keep the current one): how long an ingest made a question wait."""
+    import functools
+
+    from bench.asking import asking_while
+    from ingest.pipeline import Ingestor
+
+    questions = read_questions(args)
+    embedder = question_embedder(args)
+    store, assistant = open_assistant(args, embedder)
+    assistant.corpus()
+    warm_components(embedder)
+    for question in questions[:3]:
+        assistant.ask(question)
+    ingestor = Ingestor(store, lock_path=args.data / "ingest.lock")
+    ingestor.on_commit, ingestor.before_commit = assistant.refresh, assistant.expect_refresh
+    paths = [Path(p) for p in args.files.read_text(encoding="utf-8").splitlines() if p.strip()]
+    changes = [functools.partial(ingestor.ingest_paths, [path]) for path in paths]
+    result = asking_while(assistant.ask, questions, args.askers, changes)
+    return {"backend": args.backend, "askers": args.askers, **result, **memory_mb()}
 
 
 def warm_components(embedder: Any) -> None:
@@ -147,15 +197,15 @@ def warm_components(embedder: Any) -> None:
     topic_terms("两个保障是什么？")
 
 
-def _torch_threads() -> int:
-    import torch
-
-    return int(torch.get_num_threads())
+def _torch_threads() -> int | None:
+    torch = sys.modules.get("torch")  # not imported on the ONNX question path: nothing to report
+    return int(torch.get_num_threads()) if torch is not None else None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    result = run_ingest(args) if args.command == "ingest" else run_probe(args)
+    commands = {"ingest": run_ingest, "probe": run_probe, "wait": run_wait}
+    result = commands[args.command](args)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     if "unfinished" in result:  # an answer still runs in a daemon thread: leave without waiting for it
         sys.stderr.flush()

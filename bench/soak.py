@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "speeches"
@@ -73,12 +74,6 @@ class Soak:
         with self.lock:
             counts = self.attacks.setdefault(kind, {})
             counts[str(status)] = counts.get(str(status), 0) + 1
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def questions(limit: int = 60) -> list[str]:

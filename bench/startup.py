@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.processes import ExitedError, free_port, wait_until_answers
 from bench.stats import median
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,21 +100,13 @@ def import_time(question: str, runs: int, env: dict[str, str]) -> dict[str, Any]
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_app(
     env: dict[str, str], timeout_s: float = 180, root: Path = ROOT
 ) -> Iterator[tuple[str, float, int]]:
     """`python app.py` (of the checkout at `root`) on a free port: yields (base URL, seconds from process start until
     `GET /api/health` answered, its pid); stopped with SIGINT (killed if it does not stop) on exit."""
-    import httpx
-
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "app.py"],
@@ -126,17 +118,12 @@ def running_app(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"app exited: {(process.stderr.read() if process.stderr else '')[-2000:]}")
-            if time.perf_counter() - started > timeout_s:
-                raise RuntimeError(f"app not ready within {timeout_s} s")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        try:
+            wait_until_answers(process, f"{base}/api/health", timeout_s, name="app", interval_s=0.05)
+        except ExitedError as exc:
+            raise RuntimeError(
+                f"app exited: {(process.stderr.read() if process.stderr else '')[-2000:]}"
+            ) from exc
         yield base, time.perf_counter() - started, process.pid
     finally:
         process.send_signal(signal.SIGINT)

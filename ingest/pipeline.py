@@ -31,6 +31,10 @@ Readers never take it.
 
 `on_commit` (e.g. the assistant's snapshot refresh) runs right after each commit, outside the lock: the
 writer prepares the next snapshot, so askers keep answering from the current one until it is ready.
+`before_commit` (the assistant's `expect_refresh`) runs right before each commit: from that moment the
+askers know the new generation they may see is this writer's, to be prepared by it, and keep answering
+(without it the first asker to see the new generation prepared it and every other asker waited). A
+`before_commit` is always followed by `on_commit`, even when the commit fails.
 """
 
 from __future__ import annotations
@@ -139,9 +143,11 @@ class Ingestor:
         build: BuildFn = _default_build,
         lock_timeout_s: float = 600.0,
         on_commit: Callable[[], object] | None = None,
+        before_commit: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
         self.on_commit = on_commit
+        self.before_commit = before_commit
         self._lock = WriterLock(lock_path, timeout_s=lock_timeout_s)
         self._clock = clock
         self._build = build
@@ -195,7 +201,7 @@ class Ingestor:
             info = self._store.manifest().documents.get(doc_id)
             if info is None:
                 raise DocumentNotFoundError(doc_id)
-            self._store.commit(add=[], remove=[doc_id])
+            self._commit(add=[], remove=[doc_id])
         self._notify()
         self._collect_garbage()  # inactive from here on: a failed collection only leaves garbage
         return info
@@ -295,7 +301,7 @@ class Ingestor:
         seen.check()  # the last moment a cancel is honoured: after the commit the change is made
         seen.stage("committing")
         if adds or removes:
-            self._store.commit(add=adds.values(), remove=removes)
+            self._commit(add=adds.values(), remove=removes)
         else:
             report.status = "unchanged"
         return report
@@ -334,6 +340,15 @@ class Ingestor:
                 report.matches.append(_match(info, "same_title"))
         report.chunks_removed = sum(manifest.documents[d].chunks for d in retired)
         return retired
+
+    def _commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> None:
+        if self.before_commit is not None:
+            self.before_commit()
+        try:
+            self._store.commit(add=add, remove=remove)
+        except BaseException:
+            self._notify()  # what before_commit announced will not come: release the askers
+            raise
 
     def _notify(self) -> None:
         if self.on_commit is None:

@@ -22,7 +22,7 @@ has no title line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 
 from core.normalize import normalize_for_match
@@ -84,7 +84,21 @@ def split_speeches(cleaned: str, *, raw: str = "", source: str = "") -> list[Spe
         block = lines[first:last]
         start, end = block[0].start, block[-1].end
         spans.append(_describe(block, cleaned[start:end], start, end, published, source))
-    return spans
+    return [spans[0], *(_under_page_title(span, spans[0]) for span in spans[1:])] if spans else spans
+
+
+def _under_page_title(span: SpeechSpan, first: SpeechSpan) -> SpeechSpan:
+    """A news page prints "副区长吴倩的讲话" under its own title ("南溪区召开…推进会"): the label alone
+    names no meeting, so the speech is the page's title —— its label, at the page's meeting."""
+    said = spoken_at(span.title)
+    if span.meeting or span.subtitle or said is None or said[2] or not first.title:
+        return span
+    return replace(
+        span,
+        title=f"{first.title}——{span.title}",
+        subtitle=span.title,
+        meeting=first.meeting or first.title,
+    )
 
 
 def _lines(cleaned: str) -> list[_Line]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.records import Chunk, Document
-from core.store import DocumentInfo, Hit, Manifest
+from core.store import DocumentInfo, Hit, Known, Manifest
 from errors import DocumentNotFoundError
 from vectorstore.ledger import Entry, Field, Head, Ledger, orphans
 
@@ -176,7 +176,10 @@ class MemoryStore:
         chunks = [c for c in self._chunks.values() if c.doc_id in order]
         return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
-    def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int, doc_ids: Sequence[str] | None = None, known: Known | None = None
+    ) -> list[Hit]:
+        """(`known` changes nothing here: this store's records are in memory anyway.)"""
         q = self.embedder.vector(query)
         hits = [
             Hit(c, sum(a * b for a, b in zip(q, self._vectors[c.chunk_id], strict=True)))

@@ -31,11 +31,11 @@ from chromadb.api.types import Where
 from chromadb.errors import InternalError
 
 from core.records import Chunk, Document
-from core.store import DocumentInfo, Hit, Manifest
+from core.store import DocumentInfo, Hit, Known, Manifest
 from errors import DocumentNotFoundError, StoreUnavailableError
 from vectorstore import codec
 from vectorstore.adapters import ChromaEmbeddingFunction
-from vectorstore.chroma_compact import LOG_BOUND, Churn, CompactionPolicy, maintain
+from vectorstore.chroma_compact import LOG_BOUND, RECORD_LOG_BOUND, Churn, CompactionPolicy, maintain
 from vectorstore.chroma_errors import CONNECTION_ERRORS, UNAVAILABLE, guarded
 from vectorstore.chroma_ledger import ChromaEntries
 from vectorstore.embeddings import Embedder
@@ -86,12 +86,13 @@ class ChromaStore:
         self._write_batch = max(1, min(batch_size, self._page_size))
         # Unknown until the first check: the client may be a cached, already stale, shared system.
         self._seen: tuple[str, int] = ("", -1)
+        self._caught_up = _Recent()  # generations this client's index holds (searches given `Known`)
         self._writing = 0  # writes of this process in progress (see _own_write)
 
     @guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names
-        bounded: Any = {"hnsw": dict(LOG_BOUND)}
+        bounded: Any = {"hnsw": dict(RECORD_LOG_BOUND)}  # (an older store's: bounded at the next collection)
         self._docs = self._client.get_or_create_collection(
             docs, configuration=bounded, embedding_function=None
         )
@@ -180,20 +181,25 @@ class ChromaStore:
         return sorted(chunks, key=lambda c: (order[c.doc_id], c.position))
 
     @guarded
-    def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        self._sync()
+    def search(
+        self, query: str, k: int, doc_ids: Sequence[str] | None = None, known: Known | None = None
+    ) -> list[Hit]:
+        if known is None:
+            self._sync()
+        else:
+            self._sync_to(known.manifest.generation)
         try:
-            return self._search(query, k, doc_ids)
+            return self._search(query, k, doc_ids, known)
         except InternalError:
             # Embedded mode: another process committed between our check and the query, and the
             # filter names chunks our in-memory index lacks ("Error finding id"). Reload once.
             if self._reopen is None:
                 raise
             self._sync(force=True)
-            return self._search(query, k, doc_ids)
+            return self._search(query, k, doc_ids, known)
 
-    def _search(self, query: str, k: int, doc_ids: Sequence[str] | None) -> list[Hit]:
-        active = self.manifest().documents
+    def _search(self, query: str, k: int, doc_ids: Sequence[str] | None, known: Known | None) -> list[Hit]:
+        active = self.manifest().documents if known is None else known.manifest.documents
         wanted = list(active) if doc_ids is None else [d for d in dict.fromkeys(doc_ids) if d in active]
         if k <= 0 or not wanted:
             return []
@@ -206,13 +212,22 @@ class ChromaStore:
             # (Fewer than asked does not mean the collection is exhausted: Chroma's HNSW may
             # return short. A corpus smaller than k pays a second, filtered query; it is tiny.)
             keep = set(wanted)
-            hits = [hit for hit in self._query(vector, 2 * k + 8, None) if hit.chunk.doc_id in keep]
+            hits = [hit for hit in self._query(vector, 2 * k + 8, None, known) if hit.chunk.doc_id in keep]
             if len(hits) >= k:
                 return hits[:k]
-        hits = self._query(vector, 2 * k, _doc_filter("$in", wanted))
+        hits = self._query(vector, 2 * k, _doc_filter("$in", wanted), known)
         return [hit for hit in hits if hit.chunk.doc_id in active][:k]
 
-    def _query(self, vector: np.ndarray[Any, np.dtype[np.float32]], n: int, where: Where | None) -> list[Hit]:
+    def _query(
+        self, vector: np.ndarray[Any, np.dtype[np.float32]], n: int, where: Where | None, known: Known | None
+    ) -> list[Hit]:
+        if known is not None:  # ids and distances only: the reader's snapshot holds the records
+            found = self._chunks.query(
+                query_embeddings=vector, n_results=n, where=where, include=["distances"]
+            )
+            pairs = zip(found["ids"][0], (found["distances"] or [[]])[0], strict=True)
+            # (a chunk the snapshot lacks is not active at its generation: garbage, or a later commit)
+            return [Hit(known.chunks[i], 1.0 - float(d)) for i, d in pairs if i in known.chunks]
         result = self._chunks.query(
             query_embeddings=vector,
             n_results=n,
@@ -230,6 +245,17 @@ class ChromaStore:
             Hit(chunk=codec.chunk_from_record(chunk_id, text, meta), score=1.0 - float(distance))
             for chunk_id, text, meta, distance in rows
         ]
+
+    def _sync_to(self, generation: str) -> None:
+        """A reader whose snapshot is at `generation` (read moments ago): reload only when this client
+        has not caught up with it yet. A generation it has caught up with, or checked once (an older
+        snapshot still answering while its successor is prepared), needs no read at all; uncommitted
+        writes of other processes (the chunk count) matter to writers only (`_own_write`)."""
+        self._follow_layout()  # (the layout came with the generation's head read)
+        if self._reopen is None or self._writing or generation in self._caught_up:
+            return
+        self._sync()
+        self._caught_up.add(generation)  # state read after `generation` was: this client holds it
 
     def _sync(self, force: bool = False) -> None:
         """Embedded mode: reload the client when another process changed the store since we last
@@ -252,6 +278,7 @@ class ChromaStore:
                 self._owns_client = True
                 self._open_collections()
                 self._seen = state
+        self._caught_up.add(state[0])
 
     def _state_now(self) -> tuple[str, int]:
         generation = self.generation()
@@ -276,6 +303,7 @@ class ChromaStore:
         """After our own write: this client's index already has it. (Writers hold the ingest lock.)"""
         if self._reopen is not None:
             self._seen = self._state_now()
+            self._caught_up.add(self._seen[0])
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -377,6 +405,24 @@ class ChromaStore:
     def _delete_ids(self, collection: Collection, ids: list[str]) -> None:
         for batch in _batched(ids, self._page_size):
             collection.delete(ids=batch)
+
+
+class _Recent:
+    """A set of the last 64 generations added (they come and go; only a few recent ones matter)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
+            self._keys[key] = None
+            while len(self._keys) > 64:
+                del self._keys[next(iter(self._keys))]
 
 
 def _batched(items: Sequence[Any], size: int) -> Iterator[list[Any]]:

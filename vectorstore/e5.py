@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from errors import ModelBuildError
-from vectorstore.e5_builder import BUILD_INFO, PROMPTS, ensure_model, model_namespace
+from vectorstore.e5_builder import PROMPTS, ensure_model, model_namespace, require_model
 
 if TYPE_CHECKING:
     from settings import Settings
@@ -79,7 +79,7 @@ class E5Embedder:
     @property
     def cache_namespace(self) -> str:
         """Identifies the vectors this model produces; changes whenever the built folder changes."""
-        self._ensure_built()
+        require_model(self.model_dir, build=self.build)
         return f"{model_namespace(self.model_dir)}:{MAX_SEQ_LENGTH}"
 
     def load(self) -> None:
@@ -128,17 +128,9 @@ class E5Embedder:
                     self._model = model
         return self._model
 
-    def _ensure_built(self) -> None:
-        if self.build:
-            ensure_model(self.model_dir)
-        elif not (self.model_dir / BUILD_INFO).is_file():
-            raise ModelBuildError(
-                "嵌入模型尚未生成（请运行 make model）", detail=f"no model in {self.model_dir}"
-            )
-
     def _load(self) -> Any:
         os.environ.update(OFFLINE_ENV)
-        self._ensure_built()
+        require_model(self.model_dir, build=self.build)
         import torch
 
         torch.set_num_threads(self.threads)

@@ -25,7 +25,7 @@ import shutil
 import struct
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,15 @@ def locate_source() -> Path:
     return source
 
 
+def require_model(model_dir: Path, *, build: bool) -> None:
+    """Before a load: build the reference folder if needed (`build`), or refuse when it was never built
+    (a process that must not build, e.g. a bench probe, is told to run `make model`)."""
+    if build:
+        ensure_model(model_dir)
+    elif not (model_dir / BUILD_INFO).is_file():
+        raise ModelBuildError("嵌入模型尚未生成（请运行 make model）", detail=f"no model in {model_dir}")
+
+
 def ensure_model(model_dir: Path, *, force: bool = False, full_check: bool = False) -> Path:
     """Return `model_dir` holding a complete, verified model folder, building it first if needed.
 
@@ -79,15 +88,30 @@ def ensure_model(model_dir: Path, *, force: bool = False, full_check: bool = Fal
     """
     model_dir = Path(model_dir)
     source = locate_source()
-    if not force and check_model(model_dir, source, full=full_check) is None:
-        return model_dir
-    with build_lock(model_dir):
-        problem = None if force else check_model(model_dir, source, full=full_check)
-        if not force and problem is None:
-            return model_dir  # another process built it while we waited for the lock
-        log.warning("building the embedding model in %s (%s)", model_dir, problem or "forced")
-        _build_into_place(source, model_dir)
-    return model_dir
+    return built_once(
+        model_dir,
+        lambda: check_model(model_dir, source, full=full_check),
+        lambda: _build_into_place(source, model_dir),
+        "building the embedding model",
+        force=force,
+    )
+
+
+def built_once(
+    target: Path, problem: Callable[[], str | None], build: Callable[[], None], what: str, *, force: bool
+) -> Path:
+    """`target` when `problem()` finds nothing wrong with it, else built by `build()` under `target`'s lock
+    (the reference folder here, its ONNX export in e5_onnx_build.py). Two processes never build at once:
+    the second waits, checks again, and reuses what the first built."""
+    if not force and problem() is None:
+        return target
+    with build_lock(target):
+        found = None if force else problem()
+        if not force and found is None:
+            return target  # another process built it while we waited for the lock
+        log.warning("%s in %s (%s)", what, target, found or "forced")
+        build()
+    return target
 
 
 def check_model(model_dir: Path, source: Path | None = None, *, full: bool = False) -> str | None:

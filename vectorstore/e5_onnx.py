@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from errors import ModelBuildError
-from vectorstore.e5_builder import BUILD_INFO, PROMPTS, ensure_model, model_namespace
+from vectorstore.e5_builder import PROMPTS, model_namespace, require_model
 from vectorstore.e5_onnx_build import check_onnx, ensure_onnx
 from vectorstore.e5_onnx_encoder import (
     DEFAULT_BATCH_SIZE,
@@ -124,7 +124,7 @@ class OnnxE5Embedder:
     @property
     def cache_namespace(self) -> str:
         """The reference's namespace: the vectors are the same (cosine ≥ 0.9999), so is the cache."""
-        self._ensure_reference()
+        require_model(self.model_dir, build=self.build)
         return f"{model_namespace(self.model_dir)}:{MAX_SEQ_LENGTH}"
 
     def load(self) -> None:
@@ -192,16 +192,8 @@ class OnnxE5Embedder:
                     self._load()
         return self.encoder
 
-    def _ensure_reference(self) -> None:
-        if self.build:
-            ensure_model(self.model_dir)
-        elif not (self.model_dir / BUILD_INFO).is_file():
-            raise ModelBuildError(
-                "嵌入模型尚未生成（请运行 make model）", detail=f"no model in {self.model_dir}"
-            )
-
     def _load(self) -> None:
-        self._ensure_reference()
+        require_model(self.model_dir, build=self.build)
         try:
             onnx_dir = self._export_dir()
             try:

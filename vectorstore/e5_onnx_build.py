@@ -39,7 +39,7 @@ from errors import ModelBuildError
 from vectorstore.e5_builder import (
     BUILD_INFO,
     PROMPTS,
-    build_lock,
+    built_once,
     describe_file,
     fsync_dir,
     model_namespace,
@@ -128,15 +128,13 @@ def ensure_onnx(model_dir: Path, *, force: bool = False, full_check: bool = Fals
 
     Raises ModelBuildError when the export fails; the reference folder is left untouched either way."""
     onnx_dir = onnx_dir_for(model_dir)
-    if not force and check_onnx(onnx_dir, model_dir, full=full_check) is None:
-        return onnx_dir
-    with build_lock(onnx_dir):
-        problem = None if force else check_onnx(onnx_dir, model_dir, full=full_check)
-        if not force and problem is None:
-            return onnx_dir  # another process exported it while we waited for the lock
-        log.warning("exporting the embedding model to ONNX in %s (%s)", onnx_dir, problem or "forced")
-        _export_into_place(Path(model_dir), onnx_dir)
-    return onnx_dir
+    return built_once(
+        onnx_dir,
+        lambda: check_onnx(onnx_dir, model_dir, full=full_check),
+        lambda: _export_into_place(Path(model_dir), onnx_dir),
+        "exporting the embedding model to ONNX",
+        force=force,
+    )
 
 
 # --- exporting ------------------------------------------------------------------------------------------

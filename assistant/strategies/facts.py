@@ -152,7 +152,10 @@ def acceptable(ctx: Context, found: Found) -> bool:
         ]
         folded_sentence = fold_for_search(sentence)
         if any(
-            corpus_count(w, corpus.search_text) == 0 and not _named_otherwise(w, folded_sentence)
+            corpus_count(w, corpus.search_text) == 0
+            and not _named_otherwise(w, folded_sentence)
+            # "安家费" is the speech's "安家补贴": a kind suffix, not another thing
+            and term_presence(w, corpus.search_text, loose=False) < THRESHOLDS.rarest_in_answer
             for w in words
         ):
             return False

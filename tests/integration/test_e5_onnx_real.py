@@ -162,25 +162,16 @@ def test_cli_question_answers_without_importing_torch(
     link.parent.mkdir(parents=True)
     link.symlink_to(model_dir.resolve(), target_is_directory=True)
     speech = sorted(SAMPLES.glob("000_*.txt"))[0]
-    ingest = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "ingest", str(speech)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+
+    def importing(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-X", "importtime", "-m", *args]
+        return subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+
+    ingest = importing("ingest", str(speech))
     assert ingest.returncode == 0, ingest.stderr[-3000:]
-    ask = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "assistant", "ask", "两个保障是什么？"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    ask = importing("assistant", "ask", "两个保障是什么？")
     assert ask.returncode == 0, ask.stderr[-3000:]
     assert "经费保障" in ask.stdout and "教师保障" in ask.stdout
     for run in (ingest, ask):

@@ -7,27 +7,18 @@ under a running app and bring the very same store back (what an operator's resta
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
-
+from bench.processes import ExitedError, free_port, wait_until_answers
 from settings import Settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 class ChromaServer:
@@ -93,21 +84,16 @@ class ChromaServer:
         return self.start(timeout_s)
 
     def _wait_for_heartbeat(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                code = self._process.returncode
-                self.stop()
-                raise RuntimeError(f"chroma exited with {code}; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"chroma on port {self.port} did not answer its heartbeat; see {self.log_path}")
+        assert self._process is not None
+        url = f"{self.url}/api/v2/heartbeat"
+        try:
+            wait_until_answers(self._process, url, timeout_s, name="chroma", request_timeout_s=1.0)
+        except ExitedError as exc:
+            self.stop()
+            raise RuntimeError(f"{exc}; see {self.log_path}") from exc
+        except TimeoutError as exc:
+            self.stop()
+            raise TimeoutError(f"{exc}; see {self.log_path}") from exc
 
     def __enter__(self) -> ChromaServer:
         return self.start()

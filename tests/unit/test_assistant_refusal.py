@@ -122,3 +122,9 @@ def test_corpus_counts_stay_right_when_threads_and_snapshots_interleave() -> Non
 
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(hammer, range(8)))
+
+
+def test_a_verb_of_saying_glued_to_a_word_is_no_part_of_the_term() -> None:
+    """jieba cuts "邵市长说产教融合…" as "说产教": the topic is 产教; a real word ("说明书") stays whole."""
+    assert next(t.word for t in topic_terms("邵市长说产教融合专项资金一年给多少")) == "产教"
+    assert [t.word for t in topic_terms("说明书怎么写")] == ["说明书"]

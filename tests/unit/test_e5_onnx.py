@@ -149,7 +149,7 @@ def test_a_stale_export_is_exported_again_before_use(
         return {}
 
     monkeypatch.setattr("vectorstore.e5_onnx_build.export_onnx", exporter)
-    monkeypatch.setattr(e5_onnx, "ensure_model", lambda model_dir: model_dir)
+    monkeypatch.setattr(e5_onnx, "require_model", lambda model_dir, build: None)
     (export / GRAPH).write_bytes(b"truncated")
     vector = OnnxE5Embedder(reference).embed_query("两个")
     assert calls == [reference]
@@ -166,7 +166,7 @@ def test_a_failed_export_leaves_the_reference_embedder_working(
         raise RuntimeError("exporter crashed")
 
     monkeypatch.setattr("vectorstore.e5_onnx_build.export_onnx", broken)
-    monkeypatch.setattr(e5_onnx, "ensure_model", lambda model_dir: model_dir)
+    monkeypatch.setattr(e5_onnx, "require_model", lambda model_dir, build: None)
     reference_model = FakeEmbedder()
     embedder = OnnxE5Embedder(reference, fallback=lambda: reference_model)
     assert embedder.embed_query("两个保障") == reference_model.vector("两个保障")
@@ -183,7 +183,7 @@ def test_without_a_fallback_a_failed_export_is_a_readable_error(
         raise RuntimeError("exporter crashed")
 
     monkeypatch.setattr("vectorstore.e5_onnx_build.export_onnx", broken)
-    monkeypatch.setattr(e5_onnx, "ensure_model", lambda model_dir: model_dir)
+    monkeypatch.setattr(e5_onnx, "require_model", lambda model_dir, build: None)
     with pytest.raises(ModelBuildError, match="ONNX 模型导出失败"):
         OnnxE5Embedder(reference).embed_query("两个")
 

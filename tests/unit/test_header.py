@@ -291,6 +291,9 @@ def test_a_news_page_printing_two_labelled_speeches_splits_them() -> None:
     found = split_speeches(clean_text(raw), raw=raw, source="新闻.html")
     assert [(s.speaker, s.speaker_post) for s in found] == [("罗安平", "区委书记"), ("许青", "副区长")]
     assert found[0].title == "白沙区召开教育工作推进会"
+    # the label names no meeting: the second speech is the page's, under its title
+    assert found[1].title == "白沙区召开教育工作推进会——副区长许青的讲话"
+    assert found[1].meeting == "白沙区召开教育工作推进会"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from assistant.corpus import Corpus, CorpusCache
 from assistant.records import Answer
 from assistant.service import PolicyAssistant
 from core.records import Chunk, Document
+from core.store import DocumentInfo, Manifest
 from ingest.pipeline import Ingestor
 from tests.fakes import MemoryStore
 from tests.unit.test_pipeline import OTHER, V1, V2
@@ -113,3 +114,62 @@ def test_a_change_made_elsewhere_is_seen_by_the_next_question() -> None:
     new = assistant.corpus()
     assert new is not old and new is assistant.corpus()
     assert speeches(answer) == {vocational(new)} != {vocational(old)}
+
+
+def test_between_a_commit_and_its_refresh_askers_answer_from_the_old_snapshot_without_preparing() -> None:
+    """The writer announces its commit (`before_commit`): an asker that reads the new generation before the
+    writer's refresh neither prepares it nor waits (before, it prepared it and every other asker waited)."""
+    store, assistant, ingestor = _setup()
+    old = assistant.corpus()
+    committed, go_on = threading.Event(), threading.Event()
+
+    def refresh_later() -> None:
+        committed.set()
+        assert go_on.wait(60), "never released"
+        assistant.refresh()
+
+    ingestor.on_commit, ingestor.before_commit = refresh_later, assistant.expect_refresh
+    writer = threading.Thread(target=ingestor.ingest_bytes, args=(V2.encode(), "vocational.txt"))
+    writer.start()
+    assert committed.wait(60)  # committed, its refresh not begun
+    assert store.generation() != old.generation
+    store.reads.clear()
+    answers: list[Answer] = []
+    asker = threading.Thread(target=lambda: answers.append(assistant.ask(QUESTION)))
+    asker.start()
+    asker.join(60)  # a guard against a hang, not a measurement
+    answered_before_refresh = not asker.is_alive()
+    # what the asker read (a preparation reads documents; MemoryStore's search reads chunks)
+    prepared = [r for r in store.reads if r[:1] != ["chunks"]]
+    go_on.set()
+    writer.join(60)
+    asker.join(60)
+    assert answered_before_refresh and prepared == []
+    assert speeches(answers[0]) == {vocational(old)}
+    new = assistant.corpus()
+    assert vocational(new) != vocational(old)
+    assert speeches(assistant.ask(QUESTION)) == {vocational(new)}
+
+
+class FailingCommitStore(HeldStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail = False
+
+    def commit(self, add: Iterable[DocumentInfo], remove: Iterable[str]) -> Manifest:
+        if self.fail:
+            raise RuntimeError("commit failed")
+        return super().commit(add, remove)
+
+
+def test_a_failed_commit_releases_what_its_announcement_held() -> None:
+    store = FailingCommitStore()
+    assistant = PolicyAssistant(store)
+    ingestor = Ingestor(store, on_commit=assistant.refresh, before_commit=assistant.expect_refresh)
+    ingestor.ingest_bytes(V1.encode(), "vocational.txt")
+    old = assistant.corpus()
+    store.fail = True
+    assert ingestor.ingest_bytes(V2.encode(), "vocational.txt").files[0].status == "failed"
+    store.fail = False
+    Ingestor(store).ingest_bytes(V2.encode(), "vocational.txt")  # another process's change
+    assert speeches(assistant.ask(QUESTION)) == {vocational(assistant.corpus())} != {vocational(old)}

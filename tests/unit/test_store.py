@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from chromadb.api.models.Collection import Collection
 
 from core.records import Chunk, Document, Formulation, FormulationItem, Section
-from core.store import DocumentInfo
+from core.store import DocumentInfo, Known
 from errors import DocumentNotFoundError, StoreUnavailableError
 from settings import Settings
 from tests.fakes import FailingEmbedder, FakeEmbedder
 from vectorstore.chroma import ChromaStore, collection_names
-from vectorstore.factory import open_store, persistent_client
+from vectorstore.factory import open_store, persistent_client, reopen_persistent
 
 
 def make_doc(
@@ -224,3 +226,47 @@ def test_a_manifest_written_as_plain_json_still_reads() -> None:
     documents = _infos(3)
     old = json.dumps({"format": 1, "documents": [asdict(i) for i in documents.values()]}, ensure_ascii=False)
     assert codec.manifest_from_record("g0", old).documents == documents
+
+
+def test_a_search_given_the_snapshot_reads_no_state_and_finds_the_same_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Known` (the reader's snapshot: active set and chunk records) spares the store its state reads, its
+    chunk count and the records' decoding; the hits are the same, garbage still left out."""
+    store = ChromaStore(
+        persistent_client(tmp_path / "chroma"),
+        FakeEmbedder(),
+        "known",
+        reopen=reopen_persistent,
+        owns_client=True,
+    )
+    built = [make_doc(TEXT_A), make_doc(TEXT_B)]
+    for doc, chunks in built:
+        store.write_document(doc, chunks)
+    store.commit(add=[info_for(d, c) for d, c in built], remove=[])
+    garbage, garbage_chunks = make_doc("".join(f"经费保障是基础{i}。" for i in range(40)), size=9)
+    store.write_document(garbage, garbage_chunks)  # never committed
+    doc_b = built[1][0]
+    asked = [("经费保障是基础。", None), ("经费保障是基础。", [doc_b.doc_id]), ("校企合作", None)]
+    plain = [store.search(q, 5, scope) for q, scope in asked]
+    known = Known(store.manifest(), {c.chunk_id: c for c in store.chunks_of()})
+    calls: list[str] = []
+    for name in ("get", "count"):
+        original = getattr(Collection, name)
+
+        def spy(
+            self: Collection, *args: object, _name: str = name, _original: Any = original, **kw: object
+        ) -> Any:
+            calls.append(f"{self.name}.{_name}")
+            return _original(self, *args, **kw)
+
+        monkeypatch.setattr(Collection, name, spy)
+    store.search("预热", 5, known=known)  # the first search of a generation may check it once
+    calls.clear()
+    given = [store.search(q, 5, scope, known=known) for q, scope in asked]
+    assert calls == []  # no state read, no count, no record read
+    assert [[(h.chunk, round(h.score, 5)) for h in hits] for hits in given] == [
+        [(h.chunk, round(h.score, 5)) for h in hits] for hits in plain
+    ]
+    assert all(h.chunk.doc_id != garbage.doc_id for hits in given for h in hits)
+    store.close()
