@@ -24,7 +24,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cross",
         re.compile(
-            r"各篇|各个讲话|各讲话|哪些讲话|哪几篇|几篇讲话|不同讲话|每篇|分别.*(讲话|怎么|如何)|两篇|比较"
+            r"各篇|各个讲话|各讲话|各地讲话|各位领导|哪些讲话|哪几篇|几篇讲话|不同讲话|每篇|分别.*(讲话|怎么|如何)|两篇|比较"
             r"|(几|多|这几|这些|所有)(个|篇|份)?(讲话|报告|材料)(里|中|都|是|对|分别|各)"
         ),
     ),
@@ -360,6 +360,8 @@ def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> 
     or more in not every title. A run followed by 讲话/会议 ("推进会议讲话") weighs more:
     elsewhere a title's words may just be the topic."""
     best: dict[str, tuple[int, str]] = {}
+    # "职业教育在几个讲话里分别怎么部署的" speaks of several: its topic names none of them
+    of_one = detect_shape(q) != "cross" and ("讲话" in q or "会上" in q)
     for size in range(min(12, len(q)), 3, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
@@ -369,7 +371,7 @@ def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> 
             naming_after = _names_speech(piece, q[i + size :])
             # a short piece names a speech only where the question speaks of a speech: in
             # "教育经费拨付滞后…" the words of a 教育经费 meeting's title are the topic
-            short_ok = len(holders) == 1 and (naming_after or "讲话" in q or "会上" in q)
+            short_ok = len(holders) == 1 and (naming_after or of_one)
             if short_ok or (size >= 6 and len(holders) < len(documents)):
                 weight = size + (6 if naming_after else 0)
                 for doc_id in holders:

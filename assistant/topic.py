@@ -69,6 +69,8 @@ def topic_terms(question: str) -> tuple[Term, ...]:
         word, flag = pair.word.strip(), pair.flag
         if (len(word) >= 2 and word[0] in _PARTICLES) or len(word) >= 3:
             word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
+        if len(word) >= 2 and word.endswith("各"):
+            word = word[:-1]  # "这个事各讲话" → "事各": 各 belongs to 讲话
         if len(word) >= 3 and word[0] in _SAYING and not jieba.get_FREQ(word):
             word = word[1:]  # "邵市长说产教融合…" → "说产教" (no word): the verb of saying is glued on
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):

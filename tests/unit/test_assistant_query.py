@@ -83,6 +83,7 @@ def test_to_chinese_writes_ordinals_and_round_trips() -> None:
         ("为啥说学前教育首当其冲", "explanation"),
         ("各篇讲话对职业教育提了哪些要求？", "cross"),
         ("哪些讲话提到了县管校聘", "cross"),
+        ("幼儿园普惠这块各地讲话都有啥安排", "cross"),
         ("为什么要深化教育评价改革？", "explanation"),
         ("县管校聘改革如何推进", "explanation"),
         ("全市新增中小学编制多少个？", "fact"),
@@ -271,6 +272,8 @@ def test_a_title_piece_names_a_speech_where_the_question_speaks_of_one(
     with_meeting = documents | {"dx": meeting}
     assert naming("教育经费拨付滞后的县市区什么时候补足缺口？", with_meeting) == ([], [])
     assert naming("教育经费管理工作会议讲了什么", with_meeting)[0] == ["dx"]
+    # a question about several speeches: the title's words are its topic, not one speech's name
+    assert naming("教育经费在几个讲话里分别怎么部署的", with_meeting) == ([], [])
     # "会上的讲话" is in one title only, but it says nothing: the speaker names the speech
     yang = doc_of(documents, "002", "杨继宏")
     assert naming("杨继宏在领导小组会上的讲话讲了哪几个方面？", documents)[0] == [yang.doc_id]

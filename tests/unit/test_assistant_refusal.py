@@ -128,3 +128,5 @@ def test_a_verb_of_saying_glued_to_a_word_is_no_part_of_the_term() -> None:
     """jieba cuts "邵市长说产教融合…" as "说产教": the topic is 产教; a real word ("说明书") stays whole."""
     assert next(t.word for t in topic_terms("邵市长说产教融合专项资金一年给多少")) == "产教"
     assert [t.word for t in topic_terms("说明书怎么写")] == ["说明书"]
+    # "这个事各讲话" → "事各": 各 belongs to 讲话, and a one-character rest is no topic
+    assert [t.word for t in topic_terms("县中振兴这个事各讲话是怎么部署的")] == []
