@@ -22,6 +22,8 @@ _INLINE_RE = re.compile(
 _SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
 LABEL_CHARS = 48
+_INTRO_CHARS = 80  # of the text before a list, for its head
+_SENTENCE_RE = re.compile(r"[^。！？]+[。！？]?")
 
 
 def find_lists(doc: Document) -> list[ListCandidate]:
@@ -54,7 +56,17 @@ def _items(doc: Document, sections: list[Section]) -> tuple[ListItem, ...]:
 
 
 def _intro(doc: Document, section: Section, until: int) -> str:
-    return _clip(doc.text[section.heading_end : until].strip(), 80)
+    return _lead_in(doc.text[section.heading_end : until])
+
+
+def _lead_in(intro: str) -> str:
+    """What introduces a list: the start of the text before it and its last sentence, which names
+    what the items are ("…主要面临以下几个方面的挑战。"), however long the text in between."""
+    intro = intro.strip()
+    sentences = [s for s in _SENTENCE_RE.findall(intro) if s.strip()]
+    last = sentences[-1].strip() if sentences else ""
+    opening = _clip(intro, _INTRO_CHARS)
+    return opening if not last or last in opening else f"{opening} {_clip(last, _INTRO_CHARS)}"
 
 
 def _inline_lists(doc: Document, section: Section) -> list[ListCandidate]:
@@ -63,8 +75,7 @@ def _inline_lists(doc: Document, section: Section) -> list[ListCandidate]:
     for paragraph_start, paragraph in _paragraphs(doc.text, body_start, section.end):
         items = _numbered_items(paragraph, paragraph_start) or _parallel_items(paragraph, paragraph_start)
         if len(items) >= 2:
-            intro = paragraph[: items[0].start - paragraph_start].strip()
-            head = f"{section.label} {_clip(intro, 80)}"
+            head = f"{section.label} {_lead_in(paragraph[: items[0].start - paragraph_start])}"
             out.append(
                 ListCandidate(
                     doc.doc_id, "inline", head, paragraph_start, paragraph_start + len(paragraph), tuple(items),
@@ -113,8 +124,7 @@ def _paragraph_leads(doc: Document, section: Section) -> ListCandidate | None:
         )
     if len(items) < 2:
         return None
-    intro = doc.text[section.heading_end : first].strip()
-    head = f"{section.label} {_clip(intro, 80)}"
+    head = f"{section.label} {_lead_in(doc.text[section.heading_end : first])}"
     return ListCandidate(doc.doc_id, "inline", head, first, section.end, tuple(items), section.section_id)
 
 

@@ -21,6 +21,9 @@ _SENTENCE_END = re.compile(r"[。！？；\n]")
 _SPLIT = re.compile(r"[、，,；;]")
 _FILLER = re.compile(r"^(?:其中|即|就是|也就是|做到|包括|主要是|分别是|要|是|坚持|突出|：|:)+")
 _SEGMENT_CHARS = 18
+_DEFINED_RE = re.compile(r"[，,：:]?(?:即|也就是|就是|包括)[：:]?")
+_MARKER_REACH = 14  # 即 stands right by the name ("“五个一”安全教育活动，即…")
+_CLAUSE_END = re.compile(r"[，,；;。！？\n]")
 _LIST_GAP = 3  # the list starts right after the sentence that names the formulation
 
 
@@ -50,7 +53,7 @@ def items_near(doc: Document, form: Formulation, lists: Sequence[ListCandidate])
     named_end = at + len(form.name) if at >= 0 else form.start
     end = _SENTENCE_END.search(doc.text, named_end)
     sentence_end = end.start() if end else len(doc.text)
-    run = _run(doc.text, named_end, sentence_end)
+    run = _run(doc.text, named_end, sentence_end) or _defined(doc.text, named_end, sentence_end)
     if 2 <= len(run) <= count:
         return run
     # "…要重点落实五项措施。" then "一是…": the name closes its sentence and the list follows at once
@@ -67,6 +70,23 @@ def items_near(doc: Document, form: Formulation, lists: Sequence[ListCandidate])
         first = min(following, key=lambda c: c.start)
         return [NearItem(i.label, i.start) for i in first.items]
     return []
+
+
+def _defined(text: str, start: int, end: int) -> list[NearItem]:
+    """ "“五个一”安全教育活动，即上好一堂…课、给家长发放一封…书、组织一次…演练，确保…": after 即 (or
+    也就是, 包括) right by the name, the phrases its 、 separates are the items, however unlike."""
+    marker = _DEFINED_RE.search(text, start, min(end, start + _MARKER_REACH))
+    if marker is None:
+        return []
+    stop = _CLAUSE_END.search(text, marker.end(), end)
+    stretch_end = stop.start() if stop else end
+    pieces, offset = [], marker.end()
+    for piece in text[marker.end() : stretch_end].split("、"):
+        pieces.append(NearItem(piece.strip(), offset))
+        offset += len(piece) + 1
+    if len(pieces) < 2 or any(not 2 <= len(p.text) <= _SEGMENT_CHARS + 6 for p in pieces):
+        return []
+    return pieces
 
 
 def _run(text: str, start: int, end: int) -> list[NearItem]:

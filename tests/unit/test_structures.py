@@ -73,3 +73,33 @@ def test_items_near_a_formulation_name_are_found_at_ingest_and_looked_up_by_the_
     assert all(doc.text[n.start : n.start + len(n.text)] == n.text for n in near)
     assert items_near(doc, dataclasses.replace(form, name="两个倾斜")) == []  # only what ingest found for it
     assert items_near(dataclasses.replace(doc, nearby=()), form) == []  # read, never searched for
+
+
+def test_items_after_ji_are_found_however_unlike_and_never_more_than_the_count() -> None:
+    """ "“五个一”活动，即A、B、C，确保…": 即 defines; three of five are given (a partial definition)."""
+    text = (
+        "关于校园安全的讲话\n张三\n（2024年3月1日）\n同志们：\n"
+        "一、抓好安全教育\n全市中小学要开展“五个一”安全教育活动，即上好一堂安全教育课、给家长发放一封告知书、"
+        "组织一次应急演练，确保每一名学生都掌握自救常识。\n"
+        "二、抓好落实\n各地要抓好落实，确保各项政策落地见效。\n"
+    )
+    doc = built_speech(text)
+    (form,) = doc.formulations
+    assert [n.text for n in items_near(doc, form)] == [
+        "上好一堂安全教育课",
+        "给家长发放一封告知书",
+        "组织一次应急演练",
+    ]
+
+
+def test_a_lists_head_holds_the_sentence_that_introduces_it() -> None:
+    """A long lead paragraph ends "…主要面临以下几个方面的挑战。": the head keeps that sentence."""
+    lead = "去年以来，全市上下认真落实各项措施，总体形势平稳，各项工作取得积极进展。" * 3
+    text = (
+        "关于校园安全的讲话\n张三\n（2024年3月1日）\n同志们：\n"
+        f"一、认清形势\n{lead}当前主要面临以下几个方面的挑战。\n"
+        "（一）风险点多面广\n全市水域多。\n（二）监护缺位\n留守儿童多。\n"
+        "二、抓好落实\n各地要抓好落实，确保各项政策落地见效。\n"
+    )
+    (section_list,) = [c for c in find_lists(built_speech(text)) if c.kind == "section"]
+    assert "面临以下几个方面的挑战" in section_list.head
