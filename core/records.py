@@ -128,6 +128,7 @@ class Document:
     subtitle: str = ""  # "在…上的讲话" under a main title ('' when the title has none); `title` joins both
     speaker_post: str = ""  # "副市长", "县委书记", "党组书记、局长": so "周副市长" finds the speech
     published: str = ""  # the web page's publishing date (ISO); `date` falls back to it, labelled
+    publisher: str = ""  # the page's 来源 (云川市教育局): whose place 全市/全县 is
     # Structures found at ingest with the outline and formulations. None on a record stored before they
     # were (the reader derives them then: ingest/structures.py), so older indexes need no rebuild.
     lists: tuple[ListCandidate, ...] | None = None

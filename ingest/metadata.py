@@ -159,6 +159,19 @@ def published_date(raw: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
 
 
+# "来源：云川市教育局　发布时间：…": the publishing body of a saved page (a place or an office)
+_PUBLISHER_RE = re.compile(
+    r"(?:信息来源|文章来源|来源)\s?[:：]\s?([\u4e00-\u9fff]{2,24}?)(?=\s|　|$|发布|发表|作者|时间)", re.M
+)
+
+
+def publisher(raw: str) -> str:
+    """The body a saved page names as its source (来源：云川市教育局), or ''. Its place words tell which
+    city or county a speech speaks of as 全市/全县 ("云川去年出了几起…" is about this speech)."""
+    match = _PUBLISHER_RE.search(raw[:5000])
+    return match.group(1) if match else ""
+
+
 def title_from_source(source: str) -> str:
     """A file name worth showing ('在全市教育大会上的讲话.docx'), minus index prefix and hash suffix."""
     stem = _FILE_NOISE_RE.sub("", PurePath(source).stem).strip()

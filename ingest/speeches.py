@@ -32,6 +32,7 @@ from ingest.metadata import (
     is_salutation,
     is_title_line,
     published_date,
+    publisher,
     title_from_opening,
     title_from_source,
 )
@@ -53,6 +54,7 @@ class SpeechSpan:
     date: str = ""  # the speech's own date, ISO; '' when the text does not state a full date
     meeting: str = ""
     published: str = ""  # the web page's publishing date (ISO), NOT the speech date; '' if none
+    publisher: str = ""  # the page's 来源 body ('' if none)
     title_source: str = "text"  # text | source (file name) | opening (first words; untitled)
     text: str = field(default="", repr=False, compare=False)
 
@@ -78,12 +80,14 @@ def split_speeches(cleaned: str, *, raw: str = "", source: str = "") -> list[Spe
         return []
     starts = _speech_starts(lines)
     published = published_date(raw) if raw else ""
+    source_body = publisher(raw) if raw else ""
     spans: list[SpeechSpan] = []
     for i, first in enumerate(starts):
         last = starts[i + 1] if i + 1 < len(starts) else len(lines)
         block = lines[first:last]
         start, end = block[0].start, block[-1].end
         spans.append(_describe(block, cleaned[start:end], start, end, published, source))
+    spans = [replace(span, publisher=source_body) for span in spans]
     return [spans[0], *(_under_page_title(span, spans[0]) for span in spans[1:])] if spans else spans
 
 

@@ -88,6 +88,7 @@ def document_metadata(doc: Document, chunk_count: int) -> Metadata:
         "subtitle": doc.subtitle,
         "speaker_post": doc.speaker_post,
         "published": doc.published,
+        "publisher": doc.publisher,
         "part": doc.part,
         "chunks": chunk_count,
         "sections": json.dumps([asdict(s) for s in doc.sections], ensure_ascii=False),
@@ -116,6 +117,7 @@ def document_from_record(text: str | None, meta: Mapping[str, Any]) -> Document:
         subtitle=str(meta.get("subtitle", "")),  # the three fields below: absent from records of index 1
         speaker_post=str(meta.get("speaker_post", "")),
         published=str(meta.get("published", "")),
+        publisher=str(meta.get("publisher", "")),
         part=int(meta.get("part", 0)),
         sections=tuple(Section(**s) for s in json.loads(str(meta.get("sections", "[]")))),
         formulations=tuple(_formulation(f) for f in json.loads(str(meta.get("formulations", "[]")))),

@@ -92,7 +92,7 @@ class Context:
         if cached is None:
             doc = self.corpus.documents[doc_id]
             cached = fold_for_search(
-                f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {doc.text[:200]}"
+                f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {doc.publisher} {doc.text[:200]}"
             )
             self._headers[doc_id] = cached
         return cached
@@ -103,6 +103,10 @@ class Context:
         if cached is None:
             cached = self._folded[doc_id] = fold_for_search(self.corpus.documents[doc_id].text)
         return cached
+
+    def speaks_of(self, doc_id: str, word: str) -> bool:
+        """The speech names the place or body: in its text, or in its header (the page's 来源)."""
+        return word in self.folded(doc_id) or word in self.header(doc_id)
 
     def citations(self) -> Citations:
         return Citations(self.corpus)

@@ -13,6 +13,7 @@ from assistant.cues import HOW_CUES, WHY_CUES
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
+from assistant.synonyms import forms
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, SENTENCE
 from core.numerals import CN_COUNT, CN_NUMERAL
@@ -292,3 +293,17 @@ def own_place_first(ctx: Context, candidates: list[Found]) -> list[Found]:
         replace(f, score=f.score + SENTENCE.own_place) if f.chunk.doc_id in own else f for f in candidates
     ]
     return sorted(lifted, key=lambda f: f.score, reverse=True)
+
+
+def named_otherwise(word: str, folded: str) -> bool:
+    """The speech's own name for the question's word: a synonym (营养餐 → 营养改善计划) or the long
+    form of an abbreviation (职校 → 职业院校)."""
+    return any(form in folded for form in forms(word)[1:]) or abbreviates(word, folded)
+
+
+def abbreviates(word: str, text: str) -> bool:
+    """ "职校" in "职业院校", "营养餐" not in "营养改善计划": the word's characters in order within a short
+    stretch of the text, first to last — how a question shortens the speech's name for a thing."""
+    if len(word) < 2:
+        return False
+    return re.search(".{0,3}".join(map(re.escape, word)), text) is not None

@@ -26,6 +26,7 @@ from assistant.strategies.common import (
     holds_value,
     innermost_label,
     mark,
+    named_otherwise,
     own_place_first,
     paragraph,
     region,
@@ -33,7 +34,6 @@ from assistant.strategies.common import (
     take,
     with_relative_years,
 )
-from assistant.synonyms import forms
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
@@ -54,6 +54,7 @@ class Facts:
         lead = next((f for f in candidates if acceptable(ctx, f)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
+        lead = _of_first_kind(ctx, candidates, lead)
         # the asked value hidden in the lead or in a sentence nearly as good ("总投资XX万元")
         near = [lead, *(c for c in candidates[:6] if c.score >= lead.score * THRESHOLDS.lead_near)]
         masked = next((f for f in near if _masked_answer(ctx, f) is not None), None)
@@ -148,12 +149,12 @@ def acceptable(ctx: Context, found: Found) -> bool:
         words = [
             t.word
             for t in terms
-            if not (t.named and t.word in ctx.folded(doc.doc_id)) and not _category(t.word, ctx.query.text)
+            if not (t.named and ctx.speaks_of(doc.doc_id, t.word)) and not _category(t.word, ctx.query.text)
         ]
         folded_sentence = fold_for_search(sentence)
         if any(
             corpus_count(w, corpus.search_text) == 0
-            and not _named_otherwise(w, folded_sentence)
+            and not named_otherwise(w, folded_sentence)
             # "安家费" is the speech's "安家补贴": a kind suffix, not another thing
             and term_presence(w, corpus.search_text, loose=False) < THRESHOLDS.rarest_in_answer
             for w in words
@@ -169,6 +170,16 @@ def acceptable(ctx: Context, found: Found) -> bool:
     return True
 
 
+def _of_first_kind(ctx: Context, candidates: list[Found], lead: Found) -> Found:
+    """ "去年出了几起学生溺水，死了几个": a nearly-as-good sentence with the most specific kind asked
+    ("5起") answers, not one whose only number is another ("一堂课")."""
+    first = ctx.cues.kinds[:1]
+    if not first or first == ("number",) or holds_asked(first, lead.sentence.text):
+        return lead
+    near = (f for f in candidates if f.score >= lead.score * THRESHOLDS.lead_near)
+    return next((f for f in near if holds_asked(first, f.sentence.text) and acceptable(ctx, f)), lead)
+
+
 def _category(word: str, question: str) -> bool:
     """ "报哪个科室", "什么部门牵头": the word names the kind of answer, which the speech gives by
     name ("发展规划科"), not the thing the value is about."""
@@ -181,7 +192,7 @@ def _coverage(ctx: Context, doc_id: str, context: str) -> float:
     terms = ctx.terms
     if not terms:
         return 1.0
-    scoping = [t for t in terms if t.named and t.word in ctx.folded(doc_id)]
+    scoping = [t for t in terms if t.named and ctx.speaks_of(doc_id, t.word)]
     rest = tuple(t for t in terms if t not in scoping)
     covered = topic_coverage(rest, context, ctx.corpus.search_text) * len(rest) if rest else 0.0
     return (covered + len(scoping)) / len(terms)
@@ -200,21 +211,7 @@ _CLAUSE_RE = re.compile(r"[^，；：,;]+")
 
 
 def _mentions(word: str, folded: str) -> bool:
-    return term_presence(word, folded) >= THRESHOLDS.rarest_in_answer or _named_otherwise(word, folded)
-
-
-def _named_otherwise(word: str, folded: str) -> bool:
-    """The speech's own name for the question's word: a synonym (营养餐 → 营养改善计划) or the long
-    form of an abbreviation (职校 → 职业院校)."""
-    return any(form in folded for form in forms(word)[1:]) or abbreviates(word, folded)
-
-
-def abbreviates(word: str, text: str) -> bool:
-    """ "职校" in "职业院校", "营养餐" not in "营养改善计划": the word's characters in order within a short
-    stretch of the text, first to last — how a question shortens the speech's name for a thing."""
-    if len(word) < 2:
-        return False
-    return re.search(".{0,3}".join(map(re.escape, word)), text) is not None
+    return term_presence(word, folded) >= THRESHOLDS.rarest_in_answer or named_otherwise(word, folded)
 
 
 def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> bool:

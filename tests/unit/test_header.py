@@ -309,3 +309,11 @@ def test_a_label_over_a_printed_speech_names_its_speaker(
     label: str, said: tuple[str, str, str] | None
 ) -> None:
     assert spoken_at(label) == said
+
+
+def test_a_saved_pages_source_body_is_kept_as_the_publisher() -> None:
+    """ "来源：云川市教育局" is dropped from the text as page furniture but says whose 全市 it is."""
+    raw = f"关于校园安全的讲话\n来源：白沙市教育局　　发布时间：2025-05-06 09:12　　阅读次数：1582\n同志们：\n{BODY}\n"
+    span = one(raw)
+    assert span.publisher == "白沙市教育局" and "来源" not in span.text
+    assert one(f"关于校园安全的讲话\n同志们：\n{BODY}\n").publisher == ""

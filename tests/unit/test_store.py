@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from core.store import DocumentInfo, Known
 from errors import DocumentNotFoundError, StoreUnavailableError
 from settings import Settings
 from tests.fakes import FailingEmbedder, FakeEmbedder
+from vectorstore import codec
 from vectorstore.chroma import ChromaStore, collection_names
 from vectorstore.factory import open_store, persistent_client, reopen_persistent
 
@@ -63,6 +65,9 @@ def test_write_commit_and_read_back(store: ChromaStore) -> None:
     assert manifest.generation and store.generation() == manifest.generation
     assert store.manifest().documents == {doc.doc_id: info_for(doc, chunks)}
     assert store.get_document(doc.doc_id) == doc  # sections and formulations survive the JSON round trip
+    sourced = dataclasses.replace(doc, publisher="白沙市教育局", published="2025-05-06")
+    meta = codec.document_metadata(sourced, len(chunks))
+    assert codec.document_from_record(sourced.text, meta) == sourced  # so do the page's source and date
     got = store.chunks_of()
     assert got == chunks
     assert got[0].metadata == {"title": doc.title}
