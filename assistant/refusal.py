@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from assistant.corpustext import CorpusText
 from assistant.synonyms import SYNONYMS
-from assistant.topic import Term, has_cjk, topic_terms, wants_date, wants_quantity
+from assistant.topic import Term, has_cjk, in_dictionary, topic_terms, wants_date, wants_quantity
 from assistant.values import asked_kinds, holds_asked
 from core.normalize import fold_for_search
 from core.numerals import CN_COUNT
@@ -71,7 +71,9 @@ def unknown_names(question: str, corpus_text: Haystack) -> list[str]:
 def _unknown(term: Term, corpus_text: Haystack) -> bool:
     word = term.word
     if term.named:  # jieba calls many a common word a name ("安家费"): a kind suffix still counts
-        return term_presence(word, corpus_text, loose=False) < (1.0 if len(word) <= 2 else 0.8)
+        # and a three-character piece no dictionary has ("普惠托" of 普惠托班) is a cut, not a name
+        loose = len(word) == 3 and not in_dictionary(word)
+        return term_presence(word, corpus_text, loose=loose) < (1.0 if len(word) <= 2 else 0.8)
     if len(word) >= 4:
         return term_presence(word, corpus_text) < 0.8
     return False  # a shorter common noun may well be an everyday word for what the speeches say

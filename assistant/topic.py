@@ -21,7 +21,7 @@ _GENERIC_TEXT = """
 讲话 问题 要求 内容 方面 措施 情况 工作 意见 部分 方法 做法 哪些 时候 事情 东西 意思 目标 任务 重点
 哪几个 哪几项 哪几条 哪几点 哪几件 什么 多少 本市 我市 全市 讲话稿 篇讲话
 各篇 各个 篇 不同 区别 异同 相同 部署 分别 一共 总共 这次 本次 数量 数目 个数 名称 名字 规定 说法
-人数 金额 数字 总数 次数 各自 专门 特别 主要 一定 现在 目前 当前
+人数 金额 数字 总数 次数 各自 专门 特别 主要 一定 现在 目前 当前 县区 县市区 市县 各地
 书记 副书记 县长 副县长 区长 副区长 市长 副市长 省长 局长 副局长 厅长 主任 副主任 部长 校长 院长 同志 领导
 报告 工作报告 致辞 讲稿 发言 会上 程度 县里 市里 区里 省里 乡里 镇里 本县 本区 我县 我区 全县 全区 全省
 """
@@ -34,7 +34,8 @@ should would will shall may might must please tell me give
 """
 ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
 _PARTICLES = "里的"
-_SAYING = "说讲"
+_GLUED_FIRST = "说讲"
+_GLUED_LAST = "说讲提"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
     r"多少|多长时间|多久|(?<![哪这那])几[个所名项次年月日人万亿条](?!方面)|百分之几|占比多少|比例是多少"
@@ -71,8 +72,11 @@ def topic_terms(question: str) -> tuple[Term, ...]:
             word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
         if len(word) >= 2 and word.endswith("各"):
             word = word[:-1]  # "这个事各讲话" → "事各": 各 belongs to 讲话
-        if len(word) >= 3 and word[0] in _SAYING and not jieba.get_FREQ(word):
-            word = word[1:]  # "邵市长说产教融合…" → "说产教" (no word): the verb of saying is glued on
+        if len(word) >= 3 and word[0] == "各":
+            word = word[1:]  # "各县区的…清单": each of them, not a thing called 各县区
+        elif len(word) >= 3 and not jieba.get_FREQ(word):
+            # no word but jieba's glue: "说产教" (邵市长说产教融合…), "青岚提" (青岚提的…)
+            word = word[1:] if word[0] in _GLUED_FIRST else word[:-1] if word[-1] in _GLUED_LAST else word
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):
             continue
         if flag == "eng":
@@ -83,6 +87,14 @@ def topic_terms(question: str) -> tuple[Term, ...]:
         named = flag in NAMED_TAGS
         out[word] = Term(word, named or out.get(word, Term(word, False)).named)
     return tuple(out.values())
+
+
+def in_dictionary(word: str) -> bool:
+    """jieba's dictionary holds the word (not one of its out-of-vocabulary cuts)."""
+    _ensure()
+    import jieba
+
+    return bool(jieba.get_FREQ(word))
 
 
 def wants_quantity(question: str) -> bool:

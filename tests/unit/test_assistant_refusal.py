@@ -130,3 +130,12 @@ def test_a_verb_of_saying_glued_to_a_word_is_no_part_of_the_term() -> None:
     assert [t.word for t in topic_terms("说明书怎么写")] == ["说明书"]
     # "这个事各讲话" → "事各": 各 belongs to 讲话, and a one-character rest is no topic
     assert [t.word for t in topic_terms("县中振兴这个事各讲话是怎么部署的")] == []
+
+
+def test_jiebas_glued_pieces_are_no_unknown_names() -> None:
+    """ "青岚提的…" → "青岚提", "各县区的…", "普惠托班" → "普惠托": cuts, not names the speeches lack."""
+    assert [t.word for t in topic_terms("青岚提的三个聚焦具体指哪三个")] == ["青岚"]
+    assert "各县区" not in [t.word for t in topic_terms("各县区的年度重点任务清单啥时候报给市教育局")]
+    corpus = fold_for_search("普惠性托班收费标准原则上每生每月不超过1200元。")
+    assert unknown_names("普惠托班一个月最多收多少钱", corpus) == []
+    assert unknown_names("柳川县托班一个月最多收多少钱", corpus) == ["柳川县"]
