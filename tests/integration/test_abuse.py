@@ -121,7 +121,7 @@ def run_upload_event(client: httpx.Client, path: str, name: str) -> tuple[int, l
     join = client.post(
         "gradio_api/queue/join",
         json={
-            "data": [[file_data], False, TOKEN],
+            "data": [[file_data], False, TOKEN, "", ""],  # files, 替换, token, administrator name, tags
             "fn_index": index,
             "trigger_id": trigger,
             "session_hash": session,
