@@ -156,7 +156,12 @@ def test_a_server_file_passed_as_filedata_is_refused_even_to_an_admin(server: st
         assert status == 403
         url = {"url": "http://127.0.0.1:1/x.txt", "orig_name": "x.txt", "meta": {"_type": "gradio.FileData"}}
         index, trigger = upload_event(client)
-        body = {"data": [[url], False, TOKEN], "fn_index": index, "trigger_id": trigger, "session_hash": "s1"}
+        body = {
+            "data": [[url], False, TOKEN, "", ""],
+            "fn_index": index,
+            "trigger_id": trigger,
+            "session_hash": "s1",
+        }
         assert client.post("gradio_api/queue/join", json=body).status_code == 403
     assert not any("保密工作" in t for t in titles(server))
 
