@@ -114,11 +114,18 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         )
     else:
         score = LIST.name_only
+    head = list_head(query.text)
+    carrying = sum(head in i.label for i in cand.items) if head else 0
     if query.part is not None:
         score += LIST.part if cand.part == query.part else -LIST.part
     elif cand.kind == "root":
-        # "周海涛在…推进会上讲了哪三点": a named speech and nothing else to list is its outline
-        outline = query.shape == "outline" or bool(query.doc_ids and not tokens and ctx.cues.listing)
+        # "周海涛在…推进会上讲了哪三点": a named speech and nothing else to list is its outline; so are
+        # parts that each are what the question counts ("讲了哪几个关键": 第一个关键：… 第三个关键：…)
+        outline = (
+            query.shape == "outline"
+            or bool(query.doc_ids and not tokens and ctx.cues.listing)
+            or bool(head and len(head) >= 2 and carrying == len(cand.items))
+        )
         score += LIST.root_outline if outline else LIST.root_other
         if tokens and any(coverage(tokens, i.label, idf) >= 0.99 for i in cand.items):
             score -= LIST.root_outline  # "今年的重点任务分哪几块" names a part: its own list answers
@@ -126,8 +133,6 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         score += LIST.named_doc
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
         score += LIST.named_section  # the question names the very section the list belongs to
-    head = list_head(query.text)
-    carrying = sum(head in i.label for i in cand.items) if head else 0
     if head and head not in cand.head and carrying * 2 < len(cand.items):
         score += LIST.head_mismatch
     elif head and len(head) >= 2 and carrying == len(cand.items):
