@@ -85,14 +85,15 @@ class Query:
 
 
 def without_asking(question: str) -> str:
-    """A question's topic without the way it asks ("唐县长讲话第二部分讲了哪些重点工作" → "唐县长讲话
-    重点工作"): what a follow-up inherits, so the earlier "哪些" or "第二部分" does not make it a list."""
+    """A question's topic without the way it asks ("…第二部分讲了哪些重点工作" → "…重点工作", "…是怎么安排的"):
+    what a follow-up inherits, so the earlier "哪些", "第二部分" or "怎么" does not make it a list or a how."""
     return _ASKING_RE.sub("", question).strip()
 
 
 _ASKING_RE = re.compile(
     r"(?:分为|分成|分|包括|包含|有)?(?:哪几|哪些|几|多少)(?:个|项|条|点|块|大块)?(?:部分|方面|层次|点意见)?"
     rf"|第[{CN_NUMERAL}\d]+(?:部分|点|方面|个|项|条)|讲了|说了|提了|是什么|是啥|什么|是哪|哪|吗|呢|[？?！!。，,]"
+    r"|(?:是)?(?:怎么|怎样|如何|咋)(?:安排|部署|做|搞|办|抓|推进|落实|弄|说|讲)?的?|为什么|为啥|为何"  # its how/why
 )
 
 
@@ -360,8 +361,7 @@ def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> 
     or more in not every title. A run followed by 讲话/会议 ("推进会议讲话") weighs more:
     elsewhere a title's words may just be the topic."""
     best: dict[str, tuple[int, str]] = {}
-    # "职业教育在几个讲话里分别怎么部署的" speaks of several: its topic names none of them
-    of_one = detect_shape(q) != "cross" and ("讲话" in q or "会上" in q)
+    of_one = detect_shape(q) != "cross" and ("讲话" in q or "会上" in q)  # "…在几个讲话里…": several
     for size in range(min(12, len(q)), 3, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]

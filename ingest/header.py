@@ -92,7 +92,7 @@ _SPOKEN_AT_RE = re.compile(
     r"(?:讲话|讲话提纲|讲话稿|讲稿|发言|发言稿|致辞|总结讲话|动员讲话|工作报告|报告|主题党课|党课|辅导报告)"
 )
 _WHOSE_RE = re.compile(
-    rf"^(?P<who>[{CJK}、]{{2,20}}?)\s?的\s?(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告)$"
+    rf"^(?P<who>(?:(?!的)[{CJK}、]){{2,20}}?)\s?的?\s?(?:讲话|讲话提纲|讲话稿|发言|致辞|总结讲话|动员讲话|工作报告|报告)$"
 )
 _CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
 _CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
@@ -222,6 +222,11 @@ def _read_line(
         return "speaker"
     if post and not name and _POST_FULL_RE.match(head) and title_above:
         reading.post = reading.post or head  # "市长" alone under the title
+        return "speaker"
+    labelled = _whose(normalize_for_match(head).strip())
+    if labelled is not None and not reading.speaker:  # "骆启明市长讲话" over a speech a page prints
+        reading.speaker, reading.post = labelled[0], labelled[1] or reading.post
+        reading.titled = reading.titled or original  # its title, unless a title line follows
         return "speaker"
     if is_title_line(head):
         spoken = _SPOKEN_AT_RE.match(normalize_for_match(head)) is not None

@@ -23,7 +23,7 @@ has no title line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 from core.normalize import normalize_for_match
 from ingest.header import HEAD_SCAN, read_header, spoken_at
@@ -147,7 +147,11 @@ def _opens_speech(lines: list[_Line], index: int) -> bool:
     after = index + head.lines
     if after < len(lines) and is_salutation(lines[after].text):
         return True
-    return bool(head.speaker and head.date)
+    # a speaker's label, then the speech's own title line, then the salutation
+    titled = (
+        after + 1 < len(lines) and not is_prose(lines[after].text) and is_salutation(lines[after + 1].text)
+    )
+    return bool(head.speaker and (head.date or titled))
 
 
 def _describe(block: list[_Line], text: str, start: int, end: int, published: str, source: str) -> SpeechSpan:
@@ -183,10 +187,14 @@ def _describe(block: list[_Line], text: str, start: int, end: int, published: st
 def _labelled_speaker(block: list[_Line]) -> tuple[str, str]:
     """A news page prints a lead paragraph, then "区委书记唐明远的讲话" and "同志们：": the label over
     the salutation names the speaker the head did not."""
-    for above, line in pairwise(block[:_LABEL_SCAN]):
+    for at, line in enumerate(block[:_LABEL_SCAN]):
         if is_salutation(line.text):
-            said = spoken_at(above.text)
-            return (said[0], said[1]) if said and said[0] else ("", "")
+            # the label right above, or above the speech's own title ("骆启明市长讲话" / "持续深化…")
+            for above in reversed(block[max(0, at - 2) : at]):
+                said = spoken_at(above.text)
+                if said and said[0]:
+                    return said[0], said[1]
+            return "", ""
     return "", ""
 
 

@@ -357,6 +357,9 @@ def test_a_short_follow_up_inherits_the_previous_question() -> None:
     standalone = "全市新增中小学编制多少个，公开招聘了多少名教师？"
     assert contextualize(standalone, history) == standalone
     assert contextualize("第二个具体怎么做？", []) == "第二个具体怎么做？"
+    # the earlier "是怎么安排的" is its own way of asking: the follow-up asks when, not how
+    how = [Turn("暑期托管是怎么安排的")]
+    assert contextualize("那方案啥时候报备", how) == "暑期托管 那方案啥时候报备"
 
 
 def test_a_follow_up_is_answered_about_the_item_it_points_at(assistant: PolicyAssistant) -> None:

@@ -317,3 +317,14 @@ def test_a_saved_pages_source_body_is_kept_as_the_publisher() -> None:
     span = one(raw)
     assert span.publisher == "白沙市教育局" and "来源" not in span.text
     assert one(f"关于校园安全的讲话\n同志们：\n{BODY}\n").publisher == ""
+
+
+def test_a_label_without_de_and_the_speechs_own_title_under_it_still_split() -> None:
+    """ "骆某市长讲话" / "持续深化…" / "同志们：": label, the speech's own title, salutation."""
+    raw = (
+        "全市教育工作推进会召开\n5月14日，全市教育工作推进会召开。市长罗安平、副秘书长许青出席会议并讲话。\n"
+        f"罗安平市长讲话\n持续深化改革 让教育回归育人本位\n同志们：\n{BODY}\n"
+        f"许青副秘书长讲话\n关于做好当前几项工作的意见\n同志们：\n{BODY}\n"
+    )
+    found = split_speeches(clean_text(raw), raw=raw, source="新闻.html")
+    assert [(s.speaker, s.speaker_post) for s in found] == [("罗安平", "市长"), ("许青", "副秘书长")]
