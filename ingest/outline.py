@@ -3,7 +3,7 @@
 Rules, and why:
 - A heading opens a paragraph (a line of the cleaned text): "一是" in mid-sentence, "1.2亿元" and
   "2023." are never headings, and a list "一要…二要…" inside one paragraph is prose, not outline.
-- Marker families: markdown # < ## < … < 第一部分/第一个方面 < 一、 < （一）/(一) < 1./1、/1． have a
+- Marker families: markdown # < ## < … < 第一部分 < 第一个方面 < 一、 < （一）/(一) < 1./1、/1． have a
   fixed rank; a heading of these nests under the nearest open heading of lower rank, so levels are
   relative: a speech with （一） but no 一、 has them at level 1 ("## 一、…" counts as 一、: Word headings
   arrive as markdown). The list families — （1）, 1）, ①, and paragraph leads (一是/一要, 第一，/第一点/
@@ -45,7 +45,9 @@ _DIGITS = "[0-9０-９]{1,2}"
 _LEAD_RANK = 50  # paragraph-lead lists (一是, 第一，, 首先，, 一方面)
 # (family, rank, pattern); the first match at the start of the line wins. Ranks order the hierarchy.
 _MARKERS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
-    ("part", 5, re.compile(rf"第({_NUM})(?:部分|个方面|方面|篇|章)")),
+    ("part", 5, re.compile(rf"第({_NUM})(?:部分|篇|章)")),
+    # "第一部分" holds "第一个方面" when a speech has both; alone, 方面 are its parts (levels are relative)
+    ("part_aspect", 7, re.compile(rf"第({_NUM})(?:个方面|方面)")),
     ("paren_cn", 20, re.compile(rf"[（(]\s?({_NUM})\s?[）)]")),
     ("paren_arabic", 40, re.compile(rf"[（(]\s?({_DIGITS})\s?[）)]")),
     ("half_paren", 42, re.compile(rf"({_DIGITS})\s?[）)]")),
@@ -71,13 +73,13 @@ _WORD_ORDINAL = {
     "一方面": 1,
     "另一方面": 2,
 }  # -1: "the next one"
-_GAPPY = frozenset({"cn", "paren_cn", "part"})  # may skip numbers (lost text); lists may not
+_GAPPY = frozenset({"cn", "paren_cn", "part", "part_aspect"})  # may skip numbers (lost text); lists may not
 _LISTY = frozenset(
     {"arabic", "paren_arabic", "half_paren", "circled", "list", "ordinal", "sequence", "aspect"}
 )  # need ≥ 2 items
 # Families whose level is set by where they are used, not by a fixed rank (they nest in any order).
 _NESTED_BY_USE = frozenset({"paren_arabic", "half_paren", "circled", "list", "ordinal", "sequence", "aspect"})
-_TITLE_OPTIONAL = frozenset({"part"})  # "第一部分" alone on its line: the marker is its title
+_TITLE_OPTIONAL = frozenset({"part", "part_aspect"})  # "第一部分" alone on its line: the marker is its title
 _TERMINATORS = "。：:；;！!？?"
 _TITLE_MAX = 60
 _TITLE_LINES = 2  # a markdown title sits on one of the first lines (under a date or a breadcrumb)

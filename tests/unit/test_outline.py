@@ -479,3 +479,12 @@ def test_a_list_restarting_in_the_same_section_is_a_new_run_not_a_child() -> Non
 def test_markdown_title_under_a_date_line_is_not_a_part() -> None:
     text = f"2025年4月16日\n# 争做新时代“大先生”\n——在专题党课上的讲稿\n同志们：\n{PARA}\n一、深刻领会\n{PARA}\n二、清醒认识\n{PARA}"
     assert [m for _, m, _ in shape(text)] == ["一、", "二、"]
+
+
+def test_parts_hold_their_aspects_and_aspects_alone_are_the_parts() -> None:
+    """ "第一部分…" then "第一个方面，…": the aspects nest in their part; a speech of 方面 only has them as parts."""
+    both = "同志们：\n第一部分　正视差距\n第一个方面，看到基础\n正文。\n第二个方面，看到差距\n正文。\n第二部分　精准发力\n第一个方面，抓好共同体\n正文。\n第二个方面，抓好生源\n正文。\n"
+    sections = parse_outline(both)
+    assert [len(children) for _, children in tree(sections)] == [2, 2]
+    alone = "同志们：\n第一个方面，看到基础\n正文。\n第二个方面，看到差距\n正文。\n"
+    assert len(tree(parse_outline(alone))) == 2
