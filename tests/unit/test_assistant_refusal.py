@@ -139,3 +139,5 @@ def test_jiebas_glued_pieces_are_no_unknown_names() -> None:
     corpus = fold_for_search("普惠性托班收费标准原则上每生每月不超过1200元。")
     assert unknown_names("普惠托班一个月最多收多少钱", corpus) == []
     assert unknown_names("柳川县托班一个月最多收多少钱", corpus) == ["柳川县"]
+    # "时间节点" asks when: no topic a sentence must hold
+    assert [t.word for t in topic_terms("隐患排查的时间节点呢")] == ["隐患", "排查"]
