@@ -381,6 +381,15 @@ def test_an_ordinal_after_a_fact_answer_asks_which_one_is_meant(assistant: Polic
     assert "上文" in answer.answer
 
 
+def test_a_follow_up_naming_an_item_by_its_words_asks_for_it_whole() -> None:
+    """ "托幼一体化那块具体怎么推": 那块 and 推 point at the item, they ask nothing of their own."""
+    from assistant.strategies.focused import asks_whole_item
+
+    assert asks_whole_item("托幼一体化那块具体怎么推", "（二）积极稳妥推进托幼一体化")
+    assert asks_whole_item("还有呢，呢", "第三个关键：推动思政小课堂与社会大课堂相结合")
+    assert not asks_whole_item("托幼一体化那块收费标准是多少", "（二）积极稳妥推进托幼一体化")
+
+
 def test_stream_yields_growing_text_then_the_answer_ask_gives(assistant: PolicyAssistant) -> None:
     events = list(assistant.stream("两个保障是什么？"))
     texts, final = events[:-1], events[-1]
