@@ -356,6 +356,8 @@ def _from_region(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
     why, how = ctx.cues.why, ctx.cues.how or not ctx.cues.why
     why_bonus = REGION.why_only if why and not how else REGION.why_and_how
     scored: list[tuple[float, Sentence]] = []
+    line_end = doc.text.find("\n", lead.sentence.end)
+    line_end = len(doc.text) if line_end < 0 else line_end
     for s in split_sentences(doc.text[start:end], start):
         if same(s, lead.sentence) or len(s.text) < 6 or HEADING_RE.match(s.text):
             continue
@@ -363,10 +365,12 @@ def _from_region(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
         score += (why_bonus if why and WHY_CUES.search(s.text) else 0.0) + (
             REGION.how if how and HOW_CUES.search(s.text) else 0.0
         )
-        if how and 0 <= s.start - lead.sentence.end <= 2:
-            score += (
-                REGION.follows
-            )  # what directly follows a measure carries it on; a reason may stand anywhere
+        # what directly follows a measure carries it on; a claim's own paragraph argues it ("其次，这是…民生
+        # 工程。这些年，老百姓对“上好学”的愿望越来越强烈…"), though a reason may stand anywhere
+        if (how and 0 <= s.start - lead.sentence.end <= 2) or (
+            why and lead.sentence.end <= s.start < line_end
+        ):
+            score += REGION.follows
         scored.append((score, s))
     scored.sort(key=lambda x: x[0], reverse=True)
     chosen = [lead.sentence]
