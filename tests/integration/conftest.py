@@ -17,7 +17,17 @@ from assistant.service import PolicyAssistant
 from ingest.pipeline import Ingestor
 from settings import Settings
 from tests.conftest import LiveServer
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LOGIN, ROOT, TOKEN, Site, Watch, shot
+from tests.support.browser import (
+    ANSWER_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOGIN,
+    ROOT,
+    TOKEN,
+    Site,
+    Watch,
+    shot,
+)
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
 
@@ -74,6 +84,8 @@ def open_page(
     def open_page(url: str, *, width: int = 1280, height: int = 860) -> tuple[Page, Watch]:
         # zh-CN: what staff browsers send; Gradio then shows its own labels in Chinese.
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        # a ceiling for every wait, not a measurement: imports and the model share two busy cores in CI
+        context.set_default_timeout(ANSWER_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         watch = Watch()
