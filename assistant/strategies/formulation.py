@@ -19,7 +19,7 @@ from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
 from assistant.weights import LIMITS
-from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral, to_chinese
+from core.numerals import CN_NUMERAL, to_chinese
 from core.records import Formulation, FormulationItem
 
 
@@ -107,18 +107,13 @@ def _sure_items(match: FormulationMatch, nearby: bool) -> bool:
 
 
 def _asks_rest(ctx: Context, match: FormulationMatch) -> bool:
-    """ "另外两项是什么", "完整的五项", "第四项是什么": what a partial definition does not give."""
+    """ "另外两项是什么", "第四项是什么": what a partial definition does not give. Asked for all of them
+    ("是哪五个一", "全部"), the answer gives the ones the speech lists and says the rest are not there."""
     found = len(match.formulation.items)
-    counted = [parse_numeral(n) or 0 for n in _WHICH_N_RE.findall(ctx.query.text)]  # "是哪五项" wants five
-    return (
-        bool(_REST_RE.search(ctx.query.text))
-        or any(i > found for i in ctx.query.ordinals)
-        or any(n > found for n in counted)
-    )
+    return bool(_REST_RE.search(ctx.query.text)) or any(i > found for i in ctx.query.ordinals)
 
 
-_WHICH_N_RE = re.compile(rf"哪([{CN_COUNT}\d]+)[个项条点种大件]?")
-_REST_RE = re.compile(r"另外|其余|其他|剩下|剩余|完整|全部|所有|都是哪")
+_REST_RE = re.compile(r"另外|其余|其他|剩下|剩余")
 
 
 def _definitional(ctx: Context) -> bool:

@@ -242,12 +242,15 @@ def test_a_part_the_speech_does_not_have_is_refused(assistant: PolicyAssistant) 
 
 
 def test_an_incomplete_formulation_is_not_passed_off_as_complete(assistant: PolicyAssistant) -> None:
-    """003 names 党建领航、铸魂育人、固本强基"等五项工程": the three, said to be three of five; asked
-    for all five or for the other two, no answer."""
-    answer = ask(assistant, "五项工程是什么？")
-    assert answer.answerable and answer.notice == T.NOTICE_INCOMPLETE and "只列出了其中3项" in answer.answer
-    assert in_order(answer.answer, ["党建领航", "铸魂育人", "固本强基"])
-    for question in ("五项工程是哪五项？", "五项工程另外两项是什么？", "五项工程的第五项是什么？"):
+    """003 names 党建领航、铸魂育人、固本强基"等五项工程": the three, said to be three of five (asked for
+    all five as well); asked for the other two or the fifth, no answer."""
+    for question in ("五项工程是什么？", "五项工程是哪五项？"):
+        answer = ask(assistant, question)
+        assert (
+            answer.answerable and answer.notice == T.NOTICE_INCOMPLETE and "只列出了其中3项" in answer.answer
+        )
+        assert in_order(answer.answer, ["党建领航", "铸魂育人", "固本强基"])
+    for question in ("五项工程另外两项是什么？", "五项工程的第五项是什么？"):
         assert not ask(assistant, question).answerable, question
 
 
