@@ -99,8 +99,10 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
 
     second = tmp_path / "督导讲话.txt"
     second.write_text(CORRECTED, encoding="utf-8")
+    replaced = jobs.get_by_text("移除旧版本")
+    earlier = replaced.count()  # other tests' jobs may be listed too (the site is shared)
     _upload(page, second, replace=True)
-    jobs.get_by_text("移除旧版本").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    replaced.nth(earlier).wait_for(timeout=ANSWER_TIMEOUT_MS)
 
     # version history: two versions, what changed, restore the first
     page.locator("#qa-versions-box").get_by_text("版本历史").click()
@@ -117,7 +119,7 @@ def test_versions_audit_feedback_and_filters_in_the_documents_tab(
     shot(page, "10-versions", full_page=True)
     page.locator("#qa-versions-restore").click()
     page.locator("#qa-admin-result").get_by_text("正在恢复该版本").wait_for()
-    jobs.get_by_text("移除旧版本").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)  # the restore's import
+    replaced.nth(earlier + 1).wait_for(timeout=ANSWER_TIMEOUT_MS)  # the restore's import
     page.locator("#qa-versions-show").click()
     versions.locator("tbody tr").nth(2).wait_for()
     assert (
