@@ -62,7 +62,6 @@ def _ensure() -> None:
 @lru_cache(maxsize=4096)
 def topic_terms(question: str) -> tuple[Term, ...]:
     _ensure()
-    import jieba
     import jieba.posseg as posseg
 
     out: dict[str, Term] = {}
@@ -75,7 +74,7 @@ def topic_terms(question: str) -> tuple[Term, ...]:
             word = word[:-1]  # "这个事各讲话" → "事各": 各 belongs to 讲话
         if len(word) >= 3 and word[0] == "各":
             word = word[1:]  # "各县区的…清单": each of them, not a thing called 各县区
-        elif len(word) >= 3 and not jieba.get_FREQ(word):
+        elif len(word) >= 3 and not in_dictionary(word):
             # no word but jieba's glue: "说产教" (邵市长说产教融合…), "青岚提" (青岚提的…)
             word = word[1:] if word[0] in _GLUED_FIRST else word[:-1] if word[-1] in _GLUED_LAST else word
         if not word or not flag.startswith(NOUN_TAGS) or word in GENERIC or _QUESTION_WORD_RE.search(word):

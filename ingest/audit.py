@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
+T = TypeVar("T")
 AuditAction = Literal["add", "replace", "delete", "restore"]
 ACTIONS: dict[str, str] = {"add": "新增", "replace": "替换", "delete": "删除", "restore": "恢复旧版本"}
 MAX_NAME_CHARS = 40
@@ -46,6 +47,21 @@ def append_lines(path: Path, lines: list[str]) -> None:
     with path.open("ab") as handle:
         torn = handle.tell() > 0 and _last_byte(path) != b"\n"
         handle.write(("\n" if torn else "").encode() + "".join(f"{line}\n" for line in lines).encode("utf-8"))
+
+
+def read_lines(path: Path, build: Callable[[dict[str, Any]], T]) -> list[T]:
+    """The records of a JSON-lines file written by `append_lines`, oldest first; a torn line (a crash
+    mid-write) is skipped."""
+    if not path.exists():
+        return []
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                records.append(build(json.loads(line)))
+            except (ValueError, TypeError):
+                continue
+    return records
 
 
 def _last_byte(path: Path) -> bytes:
@@ -94,13 +110,4 @@ class AuditLog:
 
     def read(self) -> list[AuditEntry]:
         """Oldest first; a torn last line (a crash mid-write) is skipped."""
-        if not self.path.exists():
-            return []
-        entries = []
-        with self.path.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    entries.append(AuditEntry(**json.loads(line)))
-                except (ValueError, TypeError):
-                    continue
-        return entries
+        return read_lines(self.path, lambda raw: AuditEntry(**raw))

@@ -20,10 +20,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 from core.store import DocumentInfo
 from errors import OriginalNotKeptError, VersionNotFoundError
-from ingest.audit import append_lines, local_now
+from ingest.audit import append_lines, local_now, read_lines
 
 
 @dataclass(frozen=True)
@@ -139,18 +140,11 @@ class VersionArchive:
             raise OriginalNotKeptError(f"版本 {record.version_id} 的原始文件已不在服务器上。") from exc
 
     def _read(self) -> list[VersionRecord]:
-        if not self._index.exists():
-            return []
-        records = []
-        with self._index.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    raw = json.loads(line)
-                    raw["tags"] = tuple(raw.get("tags") or ())
-                    records.append(VersionRecord(**raw))
-                except (ValueError, TypeError):  # a torn last line after a crash
-                    continue
-        return records
+        return read_lines(self._index, _record)
+
+
+def _record(raw: dict[str, Any]) -> VersionRecord:
+    return VersionRecord(**{**raw, "tags": tuple(raw.get("tags") or ())})
 
 
 def _speech_of(records: Sequence[VersionRecord], doc_id: str) -> str:

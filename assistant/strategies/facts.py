@@ -341,8 +341,7 @@ def _masked_answer(ctx: Context, lead: Found) -> str | None:
 
 def _continuation(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
     """The sentences that follow the lead in its paragraph: the "why" and "how" after a claim."""
-    line_end = doc.text.find("\n", lead.sentence.end)
-    end = len(doc.text) if line_end < 0 else line_end
+    _, end = paragraph(doc.text, lead.sentence.end)
     following = split_sentences(doc.text[lead.sentence.end : end], lead.sentence.end)
     limit = 1 if ctx.query.shape == "fact" else 3
     return take(following, LIMITS.answer_chars - len(lead.sentence.text), limit)
@@ -356,8 +355,7 @@ def _from_region(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
     why, how = ctx.cues.why, ctx.cues.how or not ctx.cues.why
     why_bonus = REGION.why_only if why and not how else REGION.why_and_how
     scored: list[tuple[float, Sentence]] = []
-    line_end = doc.text.find("\n", lead.sentence.end)
-    line_end = len(doc.text) if line_end < 0 else line_end
+    _, line_end = paragraph(doc.text, lead.sentence.end)
     for s in split_sentences(doc.text[start:end], start):
         if same(s, lead.sentence) or len(s.text) < 6 or HEADING_RE.match(s.text):
             continue
