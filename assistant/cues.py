@@ -18,7 +18,7 @@ from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral
 from core.tokens import tokenize_query
 
 META = re.compile(
-    r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁"
+    r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁|谁主持|主持人|谁出席|哪些人参加|谁参加"
 )
 WHY = re.compile(r"为什么|为何|为啥|原因|意义|重要性|必要性|目的")
 HOW_OR_WHY = re.compile(r"怎么|如何|怎样|咋|为什么|为何|为啥")  # asks how or why, never what a term is
@@ -31,6 +31,13 @@ WHY_CUES = re.compile(
 )
 HOW_CUES = re.compile(
     r"通过|实施|建立|完善|推行|推进|加快|加强|坚持|落实|开展|采取|方式|措施|机制|做到|构建|着力|确保|健全|深化|强化"
+)
+# Sentences about the occasion rather than the subject ("今天，县委、县政府召开…动员大会", "刚才，
+# 某某同志作了工作报告", "请予审议"): they name the meeting and its topic, so they match a question's
+# words, yet never answer what it asks; only a question about the meeting itself (META) wants them.
+CEREMONY = re.compile(
+    r"(?:今天|今日|[上下]午|晚上|日)[^。；]{0,25}召开|出席会议|主持会议|参加会议|会议开始|刚才|讲得(?:都)?很好|我(?:都)?同意|下面，?我|向大会|请予审议"
+    r"|致以(?:节日的)?(?:问候|祝贺)|表示(?:崇高的|衷心的)?(?:敬意|感谢)|作了(?:工作报告|重要讲话|交流发言|表态发言|发言)"
 )
 COUNTED = re.compile(rf"([{CN_COUNT}\d]{{1,2}})\s*(?:个|项|条|点|件|种|大|方面)")
 # A counted term the question gives as a name: "三个聚焦", "“四个强化”", "5＋N", "1+2+X".

@@ -12,13 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.corpus import Corpus
-from assistant.cues import read_cues
+from assistant.cues import CODED, read_cues
 from assistant.query import Query, compact, item_ordinals, without_asking
 from assistant.records import Answer, AnswerItem
 from assistant.synonyms import FOLLOW_UP_WORDS
-from assistant.topic import topic_terms
+from assistant.topic import GENERIC, topic_terms
 from core.naming import common_prefix
 from core.numerals import CN_NUMERAL, parse_numeral, to_chinese
+from core.tokens import tokenize_query
 
 FOLLOW_UP_RE = re.compile(
     rf"^(那|那么|其中|它|这个|这些|上述|前者|后者)|第[{CN_NUMERAL}\d]+(个|项|条|点)|具体"
@@ -165,7 +166,7 @@ def own_words(text: str) -> str:
     return _POINTER_RE.sub("", compact(text))
 
 
-def pointing_back(text: str, query: Query) -> str:
+def pointing_back(text: str, query: Query, corpus: Corpus) -> str:
     """What a question points back to when it cannot stand alone ("第二个", "第三部分", "那…"), or ""."""
     cues = read_cues(text)
     ordinal = ORDINAL_PHRASE_RE.search(text)
@@ -176,9 +177,29 @@ def pointing_back(text: str, query: Query) -> str:
         return f"第{to_chinese(query.part)}部分"
     if ordinal and not query.formulations:
         return ordinal.group(0)
-    if cues.points_back or (len(compact(text)) <= 8 and not topic_terms(text)):
+    if cues.points_back or (
+        len(compact(text)) <= 8 and not topic_terms(text) and not _stands_alone(text, corpus)
+    ):
         return compact(text)[:6]
     return ""
+
+
+_COUNTING_RE = re.compile(rf"^第?[{CN_NUMERAL}\d]+[个项条点件]?$")
+
+
+def _stands_alone(text: str, corpus: Corpus) -> bool:
+    """A short question with a word of its own that the speeches use ("1+3+N是啥", "推进会谁出席的")
+    asks about that, not about the previous turn ("具体怎么做", "那块呢", "第三个呢", "帮我查一下")."""
+    if CODED.search(text):
+        return True
+    return any(
+        len(t) >= 2
+        and t not in FOLLOW_UP_WORDS
+        and t not in GENERIC
+        and not _COUNTING_RE.match(t)
+        and t in corpus.search_text
+        for t in tokenize_query(text)
+    )
 
 
 def needs_context(query: Query, corpus: Corpus, scope: list[str]) -> bool:

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from assistant.corpustext import CorpusText
-from assistant.synonyms import SYNONYMS
+from assistant.synonyms import forms
 from assistant.topic import Term, has_cjk, in_dictionary, topic_terms, wants_date, wants_quantity
 from assistant.values import asked_kinds, holds_asked
 from core.normalize import fold_for_search
@@ -34,7 +34,7 @@ def term_presence(term: str, text: Haystack, *, loose: bool = True) -> float:
     """1 when the term occurs; a compound jieba kept whole ("工资标准") counts by its halves.
     `loose` also finds a question's shortening of the speech's word ("普惠园" in "普惠性幼儿园"),
     which is too weak a sign for a proper name."""
-    if term in text or any(form in text for form in SYNONYMS.get(term, ())):
+    if any(form in text for form in forms(term)):
         return 1.0
     if len(term) == 2 and has_cjk(term) and _search(_abbreviation_re(term), text):
         return 0.9  # "高职" for "高等职业", "中职" for "中等职业": speeches write terms out in full

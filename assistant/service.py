@@ -144,7 +144,7 @@ class PolicyAssistant:
         ("那第三部分呢？"). A follow-up with nothing to follow is marked unresolved: the answer asks
         which one is meant."""
         own = self.understand(text, corpus, scope)
-        reference = pointing_back(text, own)
+        reference = pointing_back(text, own, corpus)
         if not reference and history and not own.doc_ids and REFERS_BACK.search(text):
             reference = compact(text)[:6]
         if history and not own.doc_ids and not own.formulations:

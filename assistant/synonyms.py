@@ -16,6 +16,8 @@ _PAIRS = """
 投 投入 投资 安排
 花 投入 支出 资金 经费
 费用 经费 资金
+经费 资金 投入
+资金 经费
 盖 建设 新建 建成 改扩建
 建 建设 新建
 招 招聘 招录 招生 录取
@@ -75,7 +77,7 @@ _FOLLOW_UP_TEXT = """
     具体 怎么 怎样 怎么样 如何 咋 咋搞 搞 做 怎么做 说 怎么说 讲 讲了 说了 什么 啥 有啥 哪些 哪几 几件 几项
     内容 要求 措施 举措 工作 情况 意思 展开 展开讲 详细 详细说 说说 讲讲 那块 这块 那个 这个 里面 里 其中
     推 推进 落实 抓 干 部署 安排 提了 提出 哪几件 哪几条 哪几点 一下 呢 吗
-    还有 还有呢 那 那么 再 接着 然后 继续 下一个 后面 块 一块
+    还有 还有呢 那 那么 再 接着 然后 继续 下一个 后面 块 一块 啥意思 什么意思 后面呢
 """
 FOLLOW_UP_WORDS = frozenset(_FOLLOW_UP_TEXT.split())
 
@@ -92,8 +94,20 @@ SYNONYMS = _table(_PAIRS)
 
 
 def forms(word: str) -> tuple[str, ...]:
-    """The word and the forms a speech may write it in."""
-    return (word, *SYNONYMS.get(word, ()))
+    """The word and the forms a speech may write it in; a compound ending in a listed word is
+    written with that word's forms too ("专项经费" → "专项资金")."""
+    own = SYNONYMS.get(word)
+    if own is not None:
+        return (word, *own)
+    return (word, *_compound_forms(word))
+
+
+def _compound_forms(word: str) -> tuple[str, ...]:
+    for cut in range(2, len(word) - 1):  # the head keeps two characters or more
+        head, tail = word[:cut], word[cut:]
+        if len(tail) >= 2 and tail in SYNONYMS:
+            return tuple(head + form for form in SYNONYMS[tail] if len(form) >= 2)
+    return ()
 
 
 def found_in(word: str, folded_text: str) -> bool:

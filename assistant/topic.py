@@ -27,6 +27,10 @@ _GENERIC_TEXT = """
 报告 工作报告 致辞 讲稿 发言 会上 程度 县里 市里 区里 省里 乡里 镇里 本县 本区 我县 我区 全县 全区 全省
 """
 GENERIC = frozenset(_GENERIC_TEXT.split())
+# Nouns that name the kind of a value asked for ("补助标准多少", "占多大比例"): the speech states the
+# value ("每人每月500元") without the word, so they are no thing the value must be about.
+_ATTRIBUTE_TEXT = "标准 金额 额度 数额 规模 比例 比重 占比 面积 进度 幅度 力度 水平 规格 档次"
+ATTRIBUTES = frozenset(_ATTRIBUTE_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
 _ENGLISH_STOP_TEXT = """
 what which who whom whose when where why how is are was were be been do does did the a an of for to in on

@@ -58,6 +58,7 @@ class SentenceWeights:
     enumerates_two: float = 0.1
     value: float = 0.1  # a how-many/when question: the sentence holds a value of that kind
     dense: float = 0.3  # the dense model's sentence similarity, above its floor, scaled
+    ceremony: float = -0.3  # a sentence about the meeting itself (cues.CEREMONY)
     own_place: float = 0.25  # the question's place is the speech's own (header), not one it mentions
 
 

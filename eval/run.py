@@ -32,9 +32,9 @@ SAMPLE_SETS = [QUESTIONS, ROOT / "questions_b.jsonl", ROOT / "questions_c.jsonl"
 # The blind final sets, each run once at the end of the session that added it: `blind` (spent,
 # 2026-12-03 morning) and `blind2` (written by a helper, not read before its one run).
 BLIND_SETS = {
-    name: ROOT / name / "questions.jsonl" for name in ("blind", "blind2", "blind3")
-}  # blind2: spent 2026-12-03 afternoon; blind3: written blind the evening of 2026-12-03
-BLIND = BLIND_SETS["blind3"]
+    name: ROOT / name / "questions.jsonl" for name in ("blind", "blind2", "blind3", "blind4")
+}  # blind2: spent 2026-12-03 afternoon; blind3: spent the evening of 2026-12-03; blind4: written blind that night
+BLIND = BLIND_SETS["blind4"]
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -209,9 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--blind",
         nargs="?",
-        const="blind3",
+        const="blind4",
         choices=sorted(BLIND_SETS),
-        help="a blind final set (default blind3; run once, at the end)",
+        help="a blind final set (default blind4; run once, at the end)",
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)

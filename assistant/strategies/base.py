@@ -19,6 +19,7 @@ from assistant.query import Query
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence
+from assistant.synonyms import forms
 from assistant.topic import Term, topic_terms
 from core.normalize import fold_for_search
 from core.records import Chunk
@@ -65,9 +66,13 @@ class Context:
         """The question's keywords that occur in the corpus: absent words cannot rank anything.
         Words that only name the speech ("推进会议讲话里…") are left to the speech filter: they
         would rank its opening sentences first."""
-        tokens = [t for t in tokenize_query(self.query.text) if self.idf.frequency.get(t, 0) > 0]
+        tokens = [t for t in tokenize_query(self.query.text) if self._in_corpus(t)]
         topical = [t for t in tokens if not any(t in fold_for_search(w) for w in self.query.naming)]
         return topical or tokens
+
+    def _in_corpus(self, token: str) -> bool:
+        """The speeches hold the word, or one of the forms they write it in ("钱" as "资金")."""
+        return any(self.idf.frequency.get(form, 0) > 0 for form in forms(token))
 
     @cached_property
     def terms(self) -> tuple[Term, ...]:

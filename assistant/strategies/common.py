@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from assistant.citing import Citations
 from assistant.corpus import Corpus
-from assistant.cues import HOW_CUES, WHY_CUES
+from assistant.cues import CEREMONY, HOW_CUES, WHY_CUES
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
@@ -67,6 +67,8 @@ def candidate_sentences(
                 score += w.section_on_topic  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
                 score += w.cue
+            if not cues.meta and ceremonial(sentence.text):
+                score += w.ceremony
             if cues.value and holds_value(ctx, sentence.text):
                 score += w.value
             if cues.listing:
@@ -74,6 +76,12 @@ def candidate_sentences(
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))
     out.sort(key=lambda f: f.score, reverse=True)
     return out
+
+
+def ceremonial(text: str) -> bool:
+    """The sentence is about the meeting ("刚才…作了表态发言，我都同意"), not a measure said there
+    ("刚才，某某汇报了…要深入推进…")."""
+    return CEREMONY.search(text) is not None and HOW_CUES.search(text) is None
 
 
 _BODY_CACHE: dict[tuple[str, int], int] = {}

@@ -19,6 +19,7 @@ from assistant.strategies.base import Context, Draft, Found
 from assistant.strategies.common import (
     HEADING_RE,
     candidate_sentences,
+    ceremonial,
     clip,
     explains,
     focus,
@@ -34,6 +35,7 @@ from assistant.strategies.common import (
     take,
     with_relative_years,
 )
+from assistant.topic import ATTRIBUTES
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
@@ -182,7 +184,9 @@ def _of_first_kind(ctx: Context, candidates: list[Found], lead: Found) -> Found:
 
 def _category(word: str, question: str) -> bool:
     """ "报哪个科室", "什么部门牵头": the word names the kind of answer, which the speech gives by
-    name ("发展规划科"), not the thing the value is about."""
+    name ("发展规划科"), not the thing the value is about; "补助标准多少" names the value's kind."""
+    if word in ATTRIBUTES:
+        return True
     return re.search(f"(?:哪个|哪一个|哪些|哪家|哪|什么|啥){re.escape(word)}", question) is not None
 
 
@@ -357,7 +361,7 @@ def _from_region(ctx: Context, doc: Document, lead: Found) -> list[Sentence]:
     scored: list[tuple[float, Sentence]] = []
     _, line_end = paragraph(doc.text, lead.sentence.end)
     for s in split_sentences(doc.text[start:end], start):
-        if same(s, lead.sentence) or len(s.text) < 6 or HEADING_RE.match(s.text):
+        if same(s, lead.sentence) or len(s.text) < 6 or HEADING_RE.match(s.text) or ceremonial(s.text):
             continue
         score = coverage(ctx.tokens, s.text, ctx.idf)
         score += (why_bonus if why and WHY_CUES.search(s.text) else 0.0) + (

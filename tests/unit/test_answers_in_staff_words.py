@@ -1,0 +1,50 @@
+"""Questions in staff's everyday words on a speech none of the fixtures are fitted to: money asked as
+"钱", a compound said with another head ("专项经费" for the speech's "专项资金"), a value's kind named
+("补助标准多少"), and sentences about the meeting itself, which match a question's words but never
+answer it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.service import PolicyAssistant
+from core.records import LoadedText
+from ingest.build import build_documents
+from tests.fakes import MemoryStore
+
+SPEECH = (
+    "枫川区召开课后服务工作推进会\n（2025年10月15日）\n"
+    "10月13日下午，枫川区召开课后服务工作推进会。区委书记葛明出席会议并讲话。\n"
+    "会议指出，课后服务经费按照“政府补助+家长适当分担”方式筹措，区财政今年安排课后服务专项资金1200万元。"
+    "全区68所义务教育学校全部开展课后服务，学生参与率达到95.6%。\n"
+    "会议要求，落实乡村教师生活补助每人每月500元至1000元，全年发放补助资金2280万元。"
+    "教师参与课后服务的，在绩效工资分配和评优评先中予以倾斜。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def assistant() -> PolicyAssistant:
+    return PolicyAssistant(MemoryStore(build_documents(LoadedText("fenglin.html.txt", SPEECH))))
+
+
+def test_money_asked_as_qian_is_answered_from_the_funding_sentence_not_the_meeting(
+    assistant: PolicyAssistant,
+) -> None:
+    answer = assistant.ask("枫川区课后服务的钱从哪来")
+    assert answer.answerable and "政府补助+家长适当分担" in answer.answer
+    assert "召开" not in answer.answer
+
+
+def test_a_compound_with_another_head_is_the_speechs_word(assistant: PolicyAssistant) -> None:
+    answer = assistant.ask("课后服务专项经费有多少")
+    assert answer.answerable and "1200万元" in answer.answer
+
+
+def test_a_values_kind_is_no_thing_the_value_must_name(assistant: PolicyAssistant) -> None:
+    answer = assistant.ask("乡村老师补助标准多少")
+    assert answer.answerable and "500元至1000元" in answer.answer
+
+
+def test_who_chaired_the_meeting_still_reads_the_meeting_sentences(assistant: PolicyAssistant) -> None:
+    answer = assistant.ask("推进会谁出席的")
+    assert answer.answerable and "葛明" in answer.answer
