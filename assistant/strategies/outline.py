@@ -12,6 +12,7 @@ from assistant.query import Query, list_head
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import coverage, split_sentences
+from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, heading_at, labelled, mark, take
 from assistant.weights import LIMITS, LIST, THRESHOLDS
@@ -53,6 +54,11 @@ _LIST_WORDS = frozenset(
         "提了",
         "提出",
         "几项",
+        "安排",
+        "报告",
+        "议了",
+        "议题",
+        "几件事",
     ]
 )
 
@@ -97,12 +103,21 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
     words that only name the speech (its title, speaker) are left to the speech filter."""
     query, corpus, idf = ctx.query, ctx.corpus, ctx.idf
     doc = corpus.documents[cand.doc_id]
-    naming = fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}")
+    naming = fold_for_search(
+        f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {doc.publisher} {doc.date}"
+    )
+    # a place or body the speech speaks of ("嵩平县…的框架") scopes the speech, not the list
+    places = {t.word for t in ctx.terms if t.named and ctx.speaks_of(cand.doc_id, t.word)}
     # one character ("分" of 分几部分) matches any heading ("充分肯定"): no evidence for a list
     tokens = [
         t
         for t in ctx.tokens
-        if t not in naming and t not in _LIST_WORDS and len(t) >= 2 and not _COUNTED.match(t)
+        if t not in naming
+        and t not in places
+        and t not in _LIST_WORDS
+        and t not in FOLLOW_UP_WORDS  # "还有哪些问题": 还有 asks, it describes no list
+        and len(t) >= 2
+        and not _COUNTED.match(t)
     ]
     items = " ".join(i.label for i in cand.items)
     if tokens:

@@ -18,7 +18,7 @@ SPEECH = (
     "会议指出，课后服务经费按照“政府补助+家长适当分担”方式筹措，区财政今年安排课后服务专项资金1200万元。"
     "全区68所义务教育学校全部开展课后服务，学生参与率达到95.6%。\n"
     "会议要求，落实乡村教师生活补助每人每月500元至1000元，全年发放补助资金2280万元。"
-    "教师参与课后服务的，在绩效工资分配和评优评先中予以倾斜。\n"
+    "还有，教师参与课后服务的，在绩效工资分配和评优评先中予以倾斜。\n"
 )
 
 
@@ -48,3 +48,35 @@ def test_a_values_kind_is_no_thing_the_value_must_name(assistant: PolicyAssistan
 def test_who_chaired_the_meeting_still_reads_the_meeting_sentences(assistant: PolicyAssistant) -> None:
     answer = assistant.ask("推进会谁出席的")
     assert answer.answerable and "葛明" in answer.answer
+
+
+REPORT = (
+    "凝心聚力谋发展——在2025年全县教育工作会议上的工作报告\n县教育局局长　范文涛\n（2025年1月16日）\n"
+    "各位代表：\n现在，我代表县教育局向大会作工作报告，请予审议。\n"
+    "一、2024年全县教育工作回顾\n过去一年，芷川县新建学校5所，新增学位4050个。\n"
+    "二、当前存在的主要问题\n在看到成绩的同时，我们也清醒认识到，全县教育还存在一些突出问题："
+    "一是城乡教育发展不够均衡，城区大班额问题有所反弹；二是教师队伍结构性矛盾突出，音体美教师缺口较大；"
+    "三是学前教育保教质量不高。\n"
+    "三、2025年重点工作任务\n今年要新建芷川县第五小学，新增学位1620个。\n"
+    "四、保障措施\n要加强组织领导，落实经费保障。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def two() -> PolicyAssistant:
+    built = build_documents(LoadedText("fenglin.txt", SPEECH)) + build_documents(
+        LoadedText("report.txt", REPORT)
+    )
+    return PolicyAssistant(MemoryStore(built))
+
+
+def test_the_frame_of_a_speech_named_by_its_place_is_its_outline(two: PolicyAssistant) -> None:
+    answer = two.ask("芷川县2025年教育工作会议工作报告的框架")
+    for part in ("工作回顾", "存在的主要问题", "重点工作任务", "保障措施"):
+        assert part in answer.answer
+
+
+def test_what_problems_remain_is_the_list_under_the_problems_heading(two: PolicyAssistant) -> None:
+    answer = two.ask("工作报告里说芷川教育还有哪些问题")
+    for item in ("城乡教育发展不够均衡", "教师队伍结构性矛盾突出", "学前教育保教质量不高"):
+        assert item in answer.answer
