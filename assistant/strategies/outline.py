@@ -12,9 +12,9 @@ from assistant.query import Query, list_head
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import coverage, split_sentences
-from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, heading_at, labelled, mark, take
+from assistant.synonyms import FOLLOW_UP_WORDS
 from assistant.weights import LIMITS, LIST, THRESHOLDS
 from core.normalize import fold_for_search
 from core.numerals import CN_COUNT, count_word, to_chinese
