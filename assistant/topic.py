@@ -39,6 +39,7 @@ should would will shall may might must please tell me give
 """
 ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
 _PARTICLES = "里的"
+_PLACE_SUFFIXES = "县市区省镇乡"
 _GLUED_FIRST = "说讲"
 _GLUED_LAST = "说讲提"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
@@ -69,9 +70,18 @@ def topic_terms(question: str) -> tuple[Term, ...]:
     import jieba.posseg as posseg
 
     out: dict[str, Term] = {}
+    previous = ""
     for pair in posseg.cut(fold_for_search(question)):
         # jieba glues a particle to a noun now and then ("讲话里思政" → "里思政")
-        word, flag = pair.word.strip(), pair.flag
+        word, flag, after = pair.word.strip(), pair.flag, previous
+        previous = flag
+        if (
+            after.startswith("ns")
+            and len(word) == 2
+            and word[0] in _PLACE_SUFFIXES
+            and not in_dictionary(word)
+        ):
+            continue  # "桑河县防溺水" → 桑河 / 县防 / 溺水: the place's 县 glued to the next word
         if (len(word) >= 2 and word[0] in _PARTICLES) or len(word) >= 3:
             word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
         if len(word) >= 2 and word.endswith("各"):

@@ -133,7 +133,9 @@ def acceptable(ctx: Context, found: Found) -> bool:
     terms, corpus, cues = ctx.terms, ctx.corpus, ctx.cues
     doc = corpus.documents[found.chunk.doc_id]
     sentence = with_relative_years(found.sentence.text, doc.date)
-    context = f"{sentence} {found.chunk.section_path} {ctx.header(doc.doc_id)}"
+    # the heading right above counts: "2.深化集团化办学" is what its measures are about
+    heading = innermost_label(doc, found.sentence.start)
+    context = f"{sentence} {found.chunk.section_path} {heading} {ctx.header(doc.doc_id)}"
     if cues.alternatives:  # "组织部、宣传部、政法委各自管啥": one of them is the topic of each sentence
         named = any(a in fold_for_search(context) for a in cues.alternatives)
         rest = tuple(t for t in terms if t.word not in cues.alternatives)
