@@ -15,9 +15,10 @@ from assistant.corpus import Corpus
 from assistant.cues import CODED, read_cues
 from assistant.query import Query, compact, item_ordinals, without_asking
 from assistant.records import Answer, AnswerItem
-from assistant.synonyms import FOLLOW_UP_WORDS
+from assistant.synonyms import FOLLOW_UP_WORDS, found_in
 from assistant.topic import GENERIC, topic_terms
 from core.naming import common_prefix
+from core.normalize import fold_for_search
 from core.numerals import CN_NUMERAL, parse_numeral, to_chinese
 from core.tokens import tokenize_query
 
@@ -101,8 +102,24 @@ def named_item(text: str, items: Sequence[AnswerItem]) -> int | None:
     runs = [_longest_run(question, compact(item.label)) for item in items]
     best = max(runs, default=0)
     if best < 3 or runs.count(best) != 1:
-        return None
+        return _named_in_other_words(text, items)
     return runs.index(best)
+
+
+def _named_in_other_words(text: str, items: Sequence[AnswerItem]) -> int | None:
+    """ "钱那个统筹" after 统筹城乡布局 / 统筹建设资金投入 / …: the one item that holds a form of a
+    question word ("钱" as 资金) the other items lack."""
+    labels = [fold_for_search(item.label) for item in items]
+    hits = [0] * len(items)
+    for word in tokenize_query(text):
+        if word in FOLLOW_UP_WORDS or word in GENERIC:
+            continue
+        # only through another form: a word the labels share literally ("工程") is left to the runs
+        holding = [i for i, label in enumerate(labels) if word not in label and found_in(word, label)]
+        if len(holding) == 1:
+            hits[holding[0]] += 1
+    best = max(hits, default=0)
+    return hits.index(best) if best and hits.count(best) == 1 else None
 
 
 def _longest_run(a: str, b: str) -> int:

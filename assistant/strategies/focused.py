@@ -15,6 +15,7 @@ from assistant.sentences import split_sentences
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, focus_region, heading_at, labelled, mark, take
 from assistant.synonyms import FOLLOW_UP_WORDS
+from assistant.topic import GENERIC
 from assistant.weights import LIMITS
 from core.normalize import fold_for_search
 from core.numerals import count_word
@@ -69,5 +70,12 @@ def asks_whole_item(asked: str, heading: str) -> bool:
     """The follow-up asks for the item as a whole: each of its words is a follow-up word
     ("具体怎么做") or already in the item's heading ("县中振兴工程具体咋搞")."""
     folded = fold_for_search(heading)
-    words = [w for w in tokenize_query(asked) if w not in FOLLOW_UP_WORDS]
+    words = [w for w in tokenize_query(asked) if not _asking(w)]
     return all(w in folded or all(ch in folded for ch in w) for w in words)
+
+
+def _asking(word: str) -> bool:
+    """A word that only asks ("具体", "任务", and compounds of them: "具体任务", "有啥要求")."""
+    if word in FOLLOW_UP_WORDS or word in GENERIC:
+        return True
+    return any(_asking(word[:cut]) and _asking(word[cut:]) for cut in range(1, len(word)))

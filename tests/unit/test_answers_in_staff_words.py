@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.followup import Turn
 from assistant.service import PolicyAssistant
 from core.records import LoadedText
 from ingest.build import build_documents
@@ -91,3 +92,37 @@ def test_staff_wording_finds_the_speechs_sentence(assistant: PolicyAssistant, qu
 def test_staff_wording_finds_the_sentence_among_two_speeches(two: PolicyAssistant, question: str) -> None:
     answer = two.ask(question)
     assert answer.answerable and TWO_SPEECHES[question] in answer.answer
+
+
+TASKS = (
+    "在全县教育工作推进会上的讲话\n县长　程立新\n（2025年3月28日）\n同志们：\n今天主要讲两点。\n"
+    "一、认清形势\n全县已通过义务教育基本均衡国家认定。\n"
+    "二、做到“四个统筹”\n（一）统筹城乡学校布局\n今年新建学校5所，改扩建学校12所。\n"
+    "（二）统筹建设资金投入\n今年县财政安排创建资金1.8亿元，重点补齐办学条件短板。\n"
+    "（三）统筹师资力量配置\n今年城区学校向乡村学校交流轮岗教师不少于180人。\n"
+    "（四）统筹质量评价考核\n把创建成效纳入乡镇年度考核。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def tasks() -> PolicyAssistant:
+    built = build_documents(LoadedText("fenglin.txt", SPEECH)) + build_documents(
+        LoadedText("tasks.txt", TASKS)
+    )
+    return PolicyAssistant(MemoryStore(built))
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expected"),
+    [
+        ("钱那个统筹，今年县里拿了多少", "1.8亿元"),  # 钱 names the one item holding 资金
+        ("第一个今年有啥具体任务", "5所"),  # 具体任务 only asks: the item as a whole
+    ],
+)
+def test_a_follow_up_names_an_item_in_its_own_words(
+    tasks: PolicyAssistant, follow_up: str, expected: str
+) -> None:
+    first = "程县长讲的四个统筹是啥"
+    history = [Turn(first, tasks.ask(first))]
+    answer = tasks.ask(follow_up, history=history)
+    assert answer.answerable and expected in answer.answer
