@@ -23,9 +23,15 @@ SPEECH = (
 )
 
 
+def over(**files: str) -> PolicyAssistant:
+    """An assistant over these speeches (file name → text), built by the real ingest."""
+    built = [pair for name, text in files.items() for pair in build_documents(LoadedText(name, text))]
+    return PolicyAssistant(MemoryStore(built))
+
+
 @pytest.fixture(scope="module")
 def assistant() -> PolicyAssistant:
-    return PolicyAssistant(MemoryStore(build_documents(LoadedText("fenglin.html.txt", SPEECH))))
+    return over(fenglin_html=SPEECH)
 
 
 def test_money_asked_as_qian_is_answered_from_the_funding_sentence_not_the_meeting(
@@ -52,10 +58,7 @@ REPORT = (
 
 @pytest.fixture(scope="module")
 def two() -> PolicyAssistant:
-    built = build_documents(LoadedText("fenglin.txt", SPEECH)) + build_documents(
-        LoadedText("report.txt", REPORT)
-    )
-    return PolicyAssistant(MemoryStore(built))
+    return over(fenglin=SPEECH, report=REPORT)
 
 
 def test_the_frame_of_a_speech_named_by_its_place_is_its_outline(two: PolicyAssistant) -> None:
@@ -106,10 +109,7 @@ TASKS = (
 
 @pytest.fixture(scope="module")
 def tasks() -> PolicyAssistant:
-    built = build_documents(LoadedText("fenglin.txt", SPEECH)) + build_documents(
-        LoadedText("tasks.txt", TASKS)
-    )
-    return PolicyAssistant(MemoryStore(built))
+    return over(fenglin=SPEECH, tasks=TASKS)
 
 
 @pytest.mark.parametrize(
