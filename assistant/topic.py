@@ -29,7 +29,7 @@ _GENERIC_TEXT = """
 GENERIC = frozenset(_GENERIC_TEXT.split())
 # Nouns that name the kind of a value asked for ("补助标准多少", "占多大比例"): the speech states the
 # value ("每人每月500元") without the word, so they are no thing the value must be about.
-_ATTRIBUTE_TEXT = "标准 金额 额度 数额 规模 比例 比重 占比 面积 进度 幅度 力度 水平 规格 档次"
+_ATTRIBUTE_TEXT = "标准 金额 额度 数额 规模 比例 比重 占比 面积 进度 幅度 力度 水平 规格 档次 指标 数据"
 ATTRIBUTES = frozenset(_ATTRIBUTE_TEXT.split())
 # English words that carry no topic (a question in English is judged by its content words).
 _ENGLISH_STOP_TEXT = """

@@ -20,7 +20,7 @@ from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence
 from assistant.synonyms import forms
-from assistant.topic import Term, topic_terms
+from assistant.topic import ATTRIBUTES, Term, topic_terms
 from core.normalize import fold_for_search
 from core.records import Chunk
 from core.tokens import tokenize_query
@@ -78,7 +78,13 @@ class Context:
     def terms(self) -> tuple[Term, ...]:
         """Topic terms minus those that only name a speech (its speaker, title words)."""
         naming = self.corpus.naming_text
-        return tuple(t for t in topic_terms(self.query.text) if not (t.named and t.word in naming))
+        # "定了多少指标", "数据有哪些": the kind of what is asked for, which the speeches state as values
+        valued = self.cues.value or self.cues.listing
+        return tuple(
+            t
+            for t in topic_terms(self.query.text)
+            if not (t.named and t.word in naming) and not (valued and t.word in ATTRIBUTES)
+        )
 
     @cached_property
     def scope_text(self) -> str | CorpusText:

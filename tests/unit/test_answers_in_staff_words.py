@@ -50,7 +50,7 @@ REPORT = (
     "一是城乡教育发展不够均衡，城区大班额问题有所反弹；二是教师队伍结构性矛盾突出，音体美教师缺口较大；"
     "三是学前教育保教质量不高。\n"
     "三、2025年重点工作任务\n1.扩大学位供给\n今年要新建青山县第五小学，新增学位1620个。\n"
-    "2.深化集团化办学\n推行“名校+新校”模式，集团内实行教师统一调配、课程统一安排。\n"
+    "2.深化集团化办学\n推行“名校+新校”模式，集团内实行教师统一调配、课程统一安排，今年全县交流轮岗教师不少于300人。\n"
     "3.守牢安全底线\n县应急管理局要牵头做好预防学生溺水工作，全县43处重点水域明年5月1日前全部设置警示牌。\n"
     "四、保障措施\n要加强组织领导，落实经费保障。\n"
 )
@@ -103,7 +103,7 @@ TASKS = (
     "二、做到“四个统筹”\n（一）统筹城乡学校布局\n今年新建学校5所，改扩建学校12所。\n"
     "（二）统筹建设资金投入\n今年县财政安排创建资金1.8亿元，重点补齐办学条件短板。\n"
     "（三）统筹师资力量配置\n今年城区学校向乡村学校交流轮岗教师不少于180人。\n"
-    "（四）统筹质量评价考核\n把创建成效纳入乡镇年度考核。\n"
+    "（四）统筹质量评价考核\n把创建成效纳入乡镇年度考核，每一项指标都落实到学校。\n"
 )
 
 
@@ -126,3 +126,8 @@ def test_a_follow_up_names_an_item_in_its_own_words(
     history = [Turn(first, tasks.ask(first))]
     answer = tasks.ask(follow_up, history=history)
     assert answer.answerable and expected in answer.answer
+
+
+def test_a_cross_speech_question_naming_the_kind_of_value_finds_each_speechs_figure() -> None:
+    answer = over(report=REPORT, tasks=TASKS).ask("老师交流轮岗在各篇讲话里定了多少指标")
+    assert answer.answerable and "300人" in answer.answer and "180人" in answer.answer
