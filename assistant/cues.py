@@ -20,6 +20,10 @@ from core.tokens import tokenize_query
 META = re.compile(
     r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁|谁主持|主持人|谁出席|哪些人参加|谁参加"
 )
+# "整治搞到哪天结束", "哪天之前报上来": a date inside the speech's work, not the speech's own date
+DEADLINE = re.compile(
+    r"结束|截止|完成|之前|以前|到期|开始|启动|搞完|干完|交付|建成|投用|开学|报送|上报|报上来"
+)
 WHY = re.compile(r"为什么|为何|为啥|原因|意义|重要性|必要性|目的")
 HOW_OR_WHY = re.compile(r"怎么|如何|怎样|咋|为什么|为何|为啥")  # asks how or why, never what a term is
 HOW = re.compile(r"怎么|如何|怎样|咋|措施|办法|举措|途径|路径|要求|做法")
@@ -108,7 +112,7 @@ def read_cues(text: str) -> Cues:
     return Cues(
         why=bool(WHY.search(text)),
         how=bool(HOW.search(text)),
-        meta=bool(META.search(text)),
+        meta=bool(META.search(text)) and not DEADLINE.search(text),
         quantity=wants_quantity(text) or any(k != "date" for k in kinds),
         date=wants_date(text) or "date" in kinds,
         slot=bool(SLOT.search(text)),

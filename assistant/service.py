@@ -155,6 +155,8 @@ class PolicyAssistant:
             return self._in_previous_section(own, history, corpus, scope)
         if not history:
             return replace(own, unresolved=reference) if needs_context(own, corpus, scope) else own
+        if REFERS_BACK.search(text) and _said_nothing(history):
+            return replace(own, unresolved=reference)  # "上面说的那个补助标准" after a turn that said nothing
         if (
             item_ordinals(text)
             and needs_context(own, corpus, scope)
@@ -304,6 +306,13 @@ class _Prepared:
 
 class _Extractive(ExtractiveAnswerer):
     mode = "extractive"
+
+
+def _said_nothing(history: Sequence[Turn]) -> bool:
+    """The previous turn answered nothing ("帮我看看这几个讲话" → which one?): there is nothing above
+    for "上面说的那个…" to point at."""
+    answer = history[-1].answer
+    return answer is not None and not answer.answerable
 
 
 def _listed_nothing(history: Sequence[Turn]) -> bool:

@@ -12,7 +12,7 @@ import re
 from assistant import templates as T
 from assistant.citing import speech_label
 from assistant.cues import HOW_CUES, WHY_CUES
-from assistant.refusal import corpus_count, lacks_answer_type, rarest_of, term_presence, topic_coverage
+from assistant.refusal import rarest_of, term_presence
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Draft, Found
@@ -24,23 +24,21 @@ from assistant.strategies.common import (
     explains,
     focus,
     focus_region,
-    holds_value,
     innermost_label,
     mark,
-    named_otherwise,
     own_place_first,
     paragraph,
     region,
     same,
     take,
-    with_relative_years,
 )
-from assistant.topic import ATTRIBUTES
+from assistant.strategies.fit import acceptable
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
 from core.records import Document
 
+_PRONOUNS = frozenset("我你您他她它咱")
 _MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
 
 
@@ -53,7 +51,9 @@ class Facts:
         candidates = own_place_first(
             ctx, _within_section(ctx, candidate_sentences(ctx, _section_first(ctx), depth=12))
         )
-        lead = next((f for f in candidates if acceptable(ctx, f)), None)
+        # "帮我看看这几个讲话": no word of a topic, only "我" matching every "我代表…"
+        wordless = not ctx.terms and all(t in _PRONOUNS for t in ctx.tokens)
+        lead = None if wordless else next((f for f in candidates if acceptable(ctx, f)), None)
         if lead is None:
             return Draft(T.REFUSAL, False, cites, T.NOTICE_NOT_FOUND)
         lead = _of_first_kind(ctx, candidates, lead)
@@ -126,54 +126,6 @@ def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:
     return inside + [f for f in candidates if f not in inside] if inside else candidates
 
 
-def acceptable(ctx: Context, found: Found) -> bool:
-    """The sentence may lead an answer: it covers the question's topic and holds what is asked."""
-    if found.score < THRESHOLDS.sentence_score:
-        return False
-    terms, corpus, cues = ctx.terms, ctx.corpus, ctx.cues
-    doc = corpus.documents[found.chunk.doc_id]
-    sentence = with_relative_years(found.sentence.text, doc.date)
-    # the heading right above counts: "2.深化集团化办学" is what its measures are about
-    heading = innermost_label(doc, found.sentence.start)
-    context = f"{sentence} {found.chunk.section_path} {heading} {ctx.header(doc.doc_id)}"
-    if cues.alternatives:  # "组织部、宣传部、政法委各自管啥": one of them is the topic of each sentence
-        named = any(a in fold_for_search(context) for a in cues.alternatives)
-        rest = tuple(t for t in terms if t.word not in cues.alternatives)
-        share = (topic_coverage(rest, context, corpus.search_text) * len(rest) + named) / (len(rest) + 1)
-        if share < THRESHOLDS.topic_coverage:
-            return False
-    elif _coverage(ctx, doc.doc_id, context) < _needed(ctx, found.sentence.text):
-        return False
-    if lacks_answer_type(ctx.query.text, found.sentence.text):
-        return False
-    if cues.value:
-        # A number answers only if it is about the question's most specific thing, and a
-        # number about something the speeches never mention ("学费") cannot be in them.
-        # a place, person or body the speech itself names ("青禾县") scopes the speech, not the number
-        words = [
-            t.word
-            for t in terms
-            if not (t.named and ctx.speaks_of(doc.doc_id, t.word)) and not _category(t.word, ctx.query.text)
-        ]
-        folded_sentence = fold_for_search(sentence)
-        if any(
-            corpus_count(w, corpus.search_text) == 0
-            and not named_otherwise(w, folded_sentence)
-            # "安家费" is the speech's "安家补贴": a kind suffix, not another thing
-            and term_presence(w, corpus.search_text, loose=False) < THRESHOLDS.rarest_in_answer
-            for w in words
-        ):
-            return False
-        # the speech's own place and speaker words ("东湖区", "书记") are no "thing" a number is about
-        header = ctx.header(doc.doc_id)
-        rarest = rarest_of([w for w in words if w not in header], corpus.search_text)
-        framed = fold_for_search(f"{sentence} {innermost_label(doc, found.sentence.start)}")
-        if rarest is not None and not _mentions(rarest, framed):
-            return False
-        return _value_fits(ctx, found, [w for w in words if w not in header], sentence)
-    return True
-
-
 def _of_first_kind(ctx: Context, candidates: list[Found], lead: Found) -> Found:
     """ "去年出了几起学生溺水，死了几个": a nearly-as-good sentence with the most specific kind asked
     ("5起") answers, not one whose only number is another ("一堂课")."""
@@ -182,88 +134,6 @@ def _of_first_kind(ctx: Context, candidates: list[Found], lead: Found) -> Found:
         return lead
     near = (f for f in candidates if f.score >= lead.score * THRESHOLDS.lead_near)
     return next((f for f in near if holds_asked(first, f.sentence.text) and acceptable(ctx, f)), lead)
-
-
-def _category(word: str, question: str) -> bool:
-    """ "报哪个科室", "什么部门牵头": the word names the kind of answer, which the speech gives by
-    name ("发展规划科"), not the thing the value is about; "补助标准多少" names the value's kind."""
-    if word in ATTRIBUTES:
-        return True
-    return re.search(f"(?:哪个|哪一个|哪些|哪家|哪|什么|啥){re.escape(word)}", question) is not None
-
-
-def _coverage(ctx: Context, doc_id: str, context: str) -> float:
-    """Topic coverage of a sentence in its speech: a place or body the question names ("溪宁") and
-    the speech names anywhere scopes the speech ("全市" in its sentences), not the sentence."""
-    terms = ctx.terms
-    if not terms:
-        return 1.0
-    scoping = [t for t in terms if t.named and ctx.speaks_of(doc_id, t.word)]
-    rest = tuple(t for t in terms if t not in scoping)
-    covered = topic_coverage(rest, context, ctx.corpus.search_text) * len(rest) if rest else 0.0
-    return (covered + len(scoping)) / len(terms)
-
-
-def _needed(ctx: Context, sentence: str) -> float:
-    """A sentence holding exactly the kind of value asked ("…1850万元" for 拿了多少钱) needs less of
-    the question's wording: staff name the thing in their own words ("危房改造" for "C级危房…加固")."""
-    if ctx.cues.kinds and holds_asked(ctx.cues.kinds, sentence):
-        return THRESHOLDS.topic_coverage_typed
-    return THRESHOLDS.topic_coverage
-
-
-_RELATIVE = ("前年", "去年", "今年", "明年")
-_CLAUSE_RE = re.compile(r"[^，；：,;]+")
-
-
-def _mentions(word: str, folded: str) -> bool:
-    return term_presence(word, folded) >= THRESHOLDS.rarest_in_answer or named_otherwise(word, folded)
-
-
-def _value_fits(ctx: Context, found: Found, words: list[str], sentence: str) -> bool:
-    """A number answers a how-many question only when it is the asked one: the sentence speaks of
-    the asked year (去年 is not 今年) and a clause holds both a number and the question's most
-    specific word ("42辆校车…驾驶员全部经过培训" does not say how many 驾驶员)."""
-    asked = {w for w in _RELATIVE if w in ctx.query.text}
-    said = {w for w in _RELATIVE if w in sentence}
-    if asked and said and not asked & said:
-        return False
-    folded = fold_for_search(found.sentence.text)
-    doc = ctx.corpus.documents[found.chunk.doc_id]
-    start, end = paragraph(doc.text, found.sentence.start)
-    around = fold_for_search(f"{doc.text[start:end]} {found.chunk.section_path}")
-    missing = [w for w in words if not _mentions(w, around)]
-    # a number about something else the speech also counts; one word in four may be jieba's odd
-    # cut of the question ("啥时候前报给" → "前报") that no speech writes
-    if missing and len(missing) * 4 > len(words):
-        return False
-    if not ctx.cues.quantity:
-        return True
-    # the most specific word the sentence shares with the question (verbs too: "停办了几个")
-    header = ctx.header(doc.doc_id)
-    shared = [t for t in ctx.tokens if len(t) >= 2 and t in folded and t not in header and not t.isdigit()]
-    if not shared:
-        return True
-    counts = {t: corpus_count(t, ctx.corpus.search_text) for t in shared}
-    rarest = [t for t in shared if counts[t] == min(counts.values())]  # ties: any of them
-    clauses = _CLAUSE_RE.findall(folded)
-    # a value of the very kind asked may stand in the clause before or after the word ("专项资金1.5亿元，
-    # 重点支持…工程"); a bare number must share the word's clause ("校车42辆，驾驶员全部经过培训")
-    reach = 1 if any(k != "number" for k in ctx.cues.kinds) else 0
-    return any(
-        any(
-            t in c and any(holds_value(ctx, d) for d in clauses[max(0, i - reach) : i + reach + 1])
-            for i, c in enumerate(clauses)
-        )
-        or _near_value(folded, t)
-        for t in rarest
-    )
-
-
-def _near_value(text: str, word: str) -> bool:
-    """A number within a few characters after the word ("驾驶员186人") even across a comma."""
-    at = text.find(word)
-    return bool(re.search(r"\d", text[at : at + len(word) + 12])) if at >= 0 else False
 
 
 def _extra(chosen: list[Sentence], lead: Found, candidates: list[Found], others: bool) -> list[Found]:

@@ -127,6 +127,8 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
             LIST.head * coverage(tokens, cand.head, idf) + LIST.combined * combined,
             LIST.items_only * combined,
         )
+    elif not query.doc_ids:
+        return 0.0  # "帮我看看这几个讲话": no topic and no speech named, so no list is asked for
     else:
         score = LIST.name_only
     head = list_head(query.text)

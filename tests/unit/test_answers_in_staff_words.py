@@ -20,6 +20,7 @@ SPEECH = (
     "全区68所义务教育学校全部开展课后服务，学生参与率达到95.6%。\n"
     "会议要求，落实乡村教师生活补助每人每月500元至1000元，全年发放补助资金2280万元。"
     "还有，教师参与课后服务的，在绩效工资分配和评优评先中予以倾斜。\n"
+    "区教育局将组织专项督查，督查从11月1日开始，到11月30日结束。\n"
 )
 
 
@@ -78,6 +79,7 @@ ONE_SPEECH = {
     "课后服务专项经费有多少": "1200万元",  # 专项经费 is the speech's 专项资金
     "乡村老师补助标准多少": "500元至1000元",  # 标准 names the value's kind
     "推进会谁出席的": "葛明",  # about the meeting itself: its sentences answer
+    "专项督查搞到哪天结束": "11月30日",  # a date of the work, not the speech's own date
 }
 TWO_SPEECHES = {
     "范局长说集团化办学怎么搞": "名校+新校",  # the heading above names the topic
@@ -131,3 +133,10 @@ def test_a_follow_up_names_an_item_in_its_own_words(
 def test_a_cross_speech_question_naming_the_kind_of_value_finds_each_speechs_figure() -> None:
     answer = over(report=REPORT, tasks=TASKS).ask("老师交流轮岗在各篇讲话里定了多少指标")
     assert answer.answerable and "300人" in answer.answer and "180人" in answer.answer
+
+
+def test_pointing_back_at_a_turn_that_said_nothing_asks_which_is_meant(two: PolicyAssistant) -> None:
+    first = "帮我看看这几个讲话"
+    said = two.ask(first)
+    answer = two.ask("上面说的那个补助标准是多少", history=[Turn(first, said)])
+    assert not said.answerable and not answer.answerable and answer.notice == "ambiguous"
