@@ -109,6 +109,10 @@ class CorpusCache:
         with self._build_lock:
             return self._current()
 
+    def peek(self) -> Corpus | None:
+        """The snapshot in use, as it is (None before the first): never builds one."""
+        return self._corpus
+
     def expect_refresh(self) -> None:
         """A writer of this process is about to commit and will call `refresh()` after (even if the
         commit fails): until then askers keep the snapshot in use."""

@@ -64,6 +64,11 @@ QUOTED_TERM = re.compile(
 CODED = re.compile(r"(?<![\d.])(\d{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ\d]{1,2})+)(?![\d])")
 SURVEY = re.compile(r"讲话里|讲话中|各篇|几篇|哪些讲话|都是|分别|都指|都有")
 QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
+# "保障措施有几条", "分几大块": the count of a list's own items, which the list answers with its items;
+# "停办了几个", "几项指标" count things in the world and stay values
+ITEM_COUNT = re.compile(
+    r"(?:有|分|提了|讲了|列了|包括)几(?:条|项|点|大[块项类部]?|个?方面|个?部分|层)(?!指标|政策|工程|任务)"
+)
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
 # Words inside a question that point at what the conversation was about ("投入这个具体多少钱",
@@ -87,6 +92,7 @@ class Cues:
     date: bool
     slot: bool
     listing: bool
+    item_count: bool  # "有几条": asks how many items a list has (ITEM_COUNT)
     list_head: str | None
     counts: tuple[int, ...]  # every count the question gives ("三个关键" → 3)
     named_counts: tuple[str, ...]  # counted terms given as names, compacted ("三个聚焦", "5+N")
@@ -117,6 +123,7 @@ def read_cues(text: str) -> Cues:
         date=wants_date(text) or "date" in kinds,
         slot=bool(SLOT.search(text)),
         listing=listing,
+        item_count=listing and bool(ITEM_COUNT.search(text)),
         list_head=list_head(text) if listing else None,
         counts=tuple(n for n in (parse_numeral(c) for c in COUNTED.findall(text)) if n),
         named_counts=tuple(dict.fromkeys(_compact(n) for n in named)),

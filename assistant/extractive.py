@@ -15,15 +15,20 @@ from assistant.corpus import Corpus
 from assistant.query import Query
 from assistant.retriever import Ranked
 from assistant.sentences import Idf
+from assistant.similarity import SentenceSimilarity
 from assistant.strategies import Context, Draft, Strategy, default_strategies
 
 
 class ExtractiveAnswerer:
-    def __init__(self, strategies: Sequence[Strategy] | None = None) -> None:
+    def __init__(
+        self, strategies: Sequence[Strategy] | None = None, similarity: SentenceSimilarity | None = None
+    ) -> None:
         self._strategies = list(strategies) if strategies is not None else default_strategies()
+        self._similarity = similarity
 
     def answer(self, query: Query, corpus: Corpus, ranked: Sequence[Ranked], idf: Idf) -> Draft:
-        ctx = Context(query, corpus, ranked, idf)
+        similar = self._similarity.bind(query.text) if self._similarity is not None else None
+        ctx = Context(query, corpus, ranked, idf, similar)
         for strategy in self._strategies:
             draft = strategy.answer(ctx)
             if draft is not None:

@@ -32,4 +32,7 @@ def build_assistant(settings: Settings, store: VectorStore | None = None) -> Pol
     from core.tokens import use_dictionary_cache
 
     use_dictionary_cache(settings.dictionary_cache_dir)
-    return PolicyAssistant(store or build_store(settings), build_answerer(settings))
+    store = store or build_store(settings)
+    # the store's own model: sentence vectors must be of the same model as the passages and questions
+    embedder = getattr(store, "embedder", None)
+    return PolicyAssistant(store, build_answerer(settings), embedder=embedder)

@@ -42,8 +42,11 @@ from assistant.query import (
 from assistant.records import Answer, Passage
 from assistant.retriever import HybridRetriever, Ranked
 from assistant.sentences import Idf
+from assistant.similarity import SentenceSimilarity
+from assistant.strategies.common import body_sentences
 from assistant.strategies.focused import asks_whole_item
 from assistant.verify import verify
+from core.embeddings import Embedder
 from core.normalize import fold_for_search
 from core.store import VectorStore
 from core.tokens import tokenize_query
@@ -61,11 +64,21 @@ class Answerer(Protocol):
 
 
 class PolicyAssistant:
-    def __init__(self, store: VectorStore, answerer: Answerer | None = None, *, depth: int = 30) -> None:
+    def __init__(
+        self,
+        store: VectorStore,
+        answerer: Answerer | None = None,
+        *,
+        depth: int = 30,
+        embedder: Embedder | None = None,
+    ) -> None:
+        """`embedder` (the store's) lets the extractive answerer weigh single sentences by the dense
+        model too; without it sentences are scored by keywords and their passage's similarity."""
         self._store = store
         self._corpus = CorpusCache(store)
         self._retriever = HybridRetriever(store, depth=depth)
-        self._answerer: Answerer = answerer or _Extractive()
+        self._similarity = SentenceSimilarity(embedder) if embedder is not None else None
+        self._answerer: Answerer = answerer or _Extractive(similarity=self._similarity)
 
     def corpus(self) -> Corpus:
         return self._corpus.get()
@@ -77,8 +90,20 @@ class PolicyAssistant:
 
     def refresh(self) -> Corpus:
         """Prepare the snapshot of the store as it is now, while questions keep being answered
-        from the current one (a writer calls it after its commit: `Ingestor.on_commit`)."""
-        return self._corpus.refresh()
+        from the current one (a writer calls it after its commit: `Ingestor.on_commit`).
+        The sentences of speeches new to a live snapshot are embedded in the background, so the first
+        questions about an upload do not wait for them."""
+        before = self._corpus.peek()
+        corpus = self._corpus.refresh()
+        if self._similarity is not None and before is not None:
+            new = [d for d in corpus.documents if d not in before.documents]
+            self._similarity.warm(
+                s.text
+                for d in new
+                for chunk in corpus.chunks_by_doc.get(d, [])
+                for s, _ in body_sentences(corpus, chunk)
+            )
+        return corpus
 
     def ask(
         self,

@@ -23,6 +23,7 @@ class Limits:
     focus_chars: int = 260  # what a follow-up about one item shows of the item's own text
     focus_sentences: int = 5
     suggestions: int = 3  # real formulations named when the asked one is not in the speeches
+    dense_sentences: int = 24  # best candidates by keywords whose own similarity is measured
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class SentenceWeights:
     enumerates: float = 0.4  # a list inside one sentence, items sharing the asked word
     enumerates_two: float = 0.1
     value: float = 0.1  # a how-many/when question: the sentence holds a value of that kind
-    dense: float = 0.3  # the dense model's sentence similarity, above its floor, scaled
+    dense: float = 0.3  # the dense model's similarity of the passage, scaled over the candidates
+    sentence_dense: float = 0.5  # …and of the sentence itself, scaled over the best candidates
     ceremony: float = -0.3  # a sentence about the meeting itself (cues.CEREMONY)
     own_place: float = 0.25  # the question's place is the speech's own (header), not one it mentions
 

@@ -193,7 +193,7 @@ def assistant_for(path: Path, cache: dict[str, Any]) -> tuple[PolicyAssistant, S
             if folder == SAMPLES
             else f"eval_{folder.parent.name if folder.name == 'corpus' else folder.name}"
         )
-        cache[key] = PolicyAssistant(corpus_store(folder, name, settings, embedder))
+        cache[key] = PolicyAssistant(corpus_store(folder, name, settings, embedder), embedder=embedder)
     assistant: PolicyAssistant = cache[key]
     return assistant, (None if folder == SAMPLES else Scope.of(assistant))
 

@@ -89,6 +89,11 @@ class ChromaStore:
         self._caught_up = _Recent()  # generations this client's index holds (searches given `Known`)
         self._writing = 0  # writes of this process in progress (see _own_write)
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds this store's passages (the answerer scores sentences with it too)."""
+        return self._embedder
+
     @guarded
     def _open_collections(self) -> None:
         chunks, docs, state = self._names

@@ -3,8 +3,8 @@
 Embedding is by far the slowest step of ingestion (a few passages per second on 2 cores), and re-ingesting
 a corrected speech, rebuilding an index or the 1000x benchmark corpus embed mostly the same passages again.
 Vectors are stored in SQLite keyed by (model namespace, sha256 of the text); the namespace identifies the
-model build, so a different model never serves another model's vectors. Questions are not cached: each is
-embedded once per request anyway.
+model build, so a different model never serves another model's vectors. Questions are kept only in memory,
+for the few most recent: the store's search and the answerer's sentence scoring ask for the same one.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID
 """
+_RECENT_QUERIES = 256
 _LOOKUP_CHUNK = 500  # stay well under SQLite's bound-parameter limit
 
 
@@ -47,6 +49,7 @@ class CachedEmbedder:
         self.misses = 0
         self._namespace = namespace
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self._conn: sqlite3.Connection | None = None
         try:
             self._conn = _connect(self.path)
@@ -73,7 +76,17 @@ class CachedEmbedder:
             start()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        with self._lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self._queries[text] = vector
+            if len(self._queries) > _RECENT_QUERIES:
+                self._queries.popitem(last=False)
+        return vector
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         texts = list(texts)

@@ -19,6 +19,7 @@ from assistant.query import Query
 from assistant.records import AnswerItem
 from assistant.retriever import Ranked
 from assistant.sentences import Idf, Sentence
+from assistant.similarity import Scorer
 from assistant.synonyms import forms
 from assistant.topic import ATTRIBUTES, Term, topic_terms
 from core.normalize import fold_for_search
@@ -54,6 +55,7 @@ class Context:
     corpus: Corpus
     ranked: Sequence[Ranked]
     idf: Idf
+    similar: Scorer | None = None  # the dense model's similarity of sentences to the question
     _headers: dict[str, str] = field(default_factory=dict, repr=False)
     _folded: dict[str, str] = field(default_factory=dict, repr=False)
 

@@ -75,6 +75,26 @@ def candidate_sentences(
                 score += enumerates(cues.list_head, sentence.text)
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))
     out.sort(key=lambda f: f.score, reverse=True)
+    return _with_sentence_similarity(ctx, out) if similarity else out
+
+
+def _with_sentence_similarity(ctx: Context, found: list[Found]) -> list[Found]:
+    """The best candidates gain the dense model's similarity of the sentence itself, scaled over
+    them: the sentence that answers in other words ("累计投入资金1.2亿元" for 一共投了多少钱) rises
+    above its neighbours, whose passage shared the same passage score."""
+    head = found[: LIMITS.dense_sentences]
+    if ctx.similar is None or len(head) < 2:
+        return found
+    sims = ctx.similar([f.sentence.text for f in head])
+    low, high = min(sims), max(sims)
+    span = max(high - low, 1e-6)
+    w = SENTENCE.sentence_dense
+    lifted = [
+        replace(f, score=f.score + w * (s - low) / span, dense=f.dense + w * (s - low) / span)
+        for f, s in zip(head, sims, strict=True)
+    ]
+    out = lifted + found[len(head) :]
+    out.sort(key=lambda f: f.score, reverse=True)
     return out
 
 

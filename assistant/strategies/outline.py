@@ -68,7 +68,8 @@ class Outline:
 
     def answer(self, ctx: Context) -> Draft | None:
         query, corpus = ctx.query, ctx.corpus
-        if not (query.shape == "outline" or (ctx.cues.listing and not ctx.cues.quantity)):
+        cues = ctx.cues
+        if not (query.shape == "outline" or (cues.listing and (cues.item_count or not cues.quantity))):
             return None
         if query.part is not None:
             missing = _missing_part(query, corpus)

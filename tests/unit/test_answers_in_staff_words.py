@@ -74,6 +74,18 @@ def test_what_problems_remain_is_the_list_under_the_problems_heading(two: Policy
         assert item in answer.answer
 
 
+def test_how_many_items_a_part_has_is_answered_with_its_items(two: PolicyAssistant) -> None:
+    answer = two.ask("青山县工作报告的重点工作任务有几条")
+    assert "三" in answer.answer
+    for item in ("扩大学位供给", "深化集团化办学", "守牢安全底线"):
+        assert item in answer.answer
+
+
+def test_how_many_things_in_the_world_stays_a_number(two: PolicyAssistant) -> None:
+    answer = two.ask("青山县去年新建了几所学校")  # 几所 counts schools, not a list's items
+    assert "5所" in answer.answer
+
+
 # question → what the answer must quote
 ONE_SPEECH = {
     "课后服务专项经费有多少": "1200万元",  # 专项经费 is the speech's 专项资金
