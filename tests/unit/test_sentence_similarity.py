@@ -5,15 +5,14 @@ reordered by it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.service import PolicyAssistant
-from assistant.similarity import SentenceSimilarity
-from assistant.strategies.base import Context
+from assistant.similarity import Scorer, SentenceSimilarity
+from assistant.strategies.base import Context, Found
 from assistant.strategies.common import candidate_sentences
 from assistant.weights import LIMITS, SENTENCE
 from core.records import LoadedText
@@ -54,37 +53,24 @@ def test_the_store_and_the_answerer_share_one_embedding_of_a_question(tmp_path: 
     assert model.query_calls == 2
 
 
-def _scorer(favourite: str) -> object:
-    def score(sentences: Sequence[str]) -> list[float]:
-        return [0.9 if s == favourite else 0.8 for s in sentences]
-
-    return score
+def _candidates(assistant: PolicyAssistant, store: MemoryStore, similar: Scorer | None) -> list[Found]:
+    query, ranked, idf = prepared(assistant, store, "两个保障是什么？")
+    return candidate_sentences(Context(query, assistant.corpus(), ranked, idf, similar), ranked, depth=12)
 
 
 def test_the_sentence_the_model_finds_closest_gains_the_sentence_weight(
     assistant: PolicyAssistant, store: MemoryStore
 ) -> None:
-    query, ranked, idf = prepared(assistant, store, "两个保障是什么？")
-    corpus = assistant.corpus()
-    plain = candidate_sentences(Context(query, corpus, ranked, idf), ranked, depth=12)
+    plain = _candidates(assistant, store, None)  # without a model: keywords and passages only
     assert len(plain) > LIMITS.dense_sentences  # some candidates lie beyond the measured head
     favourite = plain[3].sentence.text
-    lifted = candidate_sentences(Context(query, corpus, ranked, idf, _scorer(favourite)), ranked, depth=12)  # type: ignore[arg-type]
+    lifted = _candidates(assistant, store, lambda texts: [0.9 if t == favourite else 0.8 for t in texts])
     before = {(f.chunk.doc_id, f.sentence.start): f.score for f in plain}
     after = {(f.chunk.doc_id, f.sentence.start): f.score for f in lifted}
     key = (plain[3].chunk.doc_id, plain[3].sentence.start)
     assert after[key] - before[key] == pytest.approx(SENTENCE.sentence_dense)
     assert all(after[k] == before[k] for k in before if k != key)  # the rest keep their keyword score
     assert [f.sentence.text for f in lifted].index(favourite) < 3
-
-
-def test_without_a_model_sentences_keep_their_keyword_order(
-    assistant: PolicyAssistant, store: MemoryStore
-) -> None:
-    query, ranked, idf = prepared(assistant, store, "两个保障是什么？")
-    corpus = assistant.corpus()
-    plain = candidate_sentences(Context(query, corpus, ranked, idf), ranked, depth=12)
-    assert [f.score for f in plain] == sorted((f.score for f in plain), reverse=True)
 
 
 def test_a_speech_uploaded_to_a_live_assistant_has_its_sentences_embedded_ahead() -> None:
