@@ -37,7 +37,7 @@ class SentenceSimilarity:
         return score
 
     def warm(self, sentences: Iterable[str]) -> threading.Thread:
-        """Embed sentences into the cache in the background (after an ingest, at start)."""
+        """Embed sentences into the cache in the background (a speech new to a live snapshot)."""
         texts = list(dict.fromkeys(sentences))
 
         def run() -> None:

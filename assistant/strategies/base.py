@@ -44,7 +44,9 @@ class Found:
     score: float
     sentence: Sentence
     chunk: Chunk
-    dense: float = 0.0  # the part of `score` the dense model's passage similarity gave
+    dense: float = (
+        0.0  # the part of `score` the dense model gave (the passage's and the sentence's similarity)
+    )
 
 
 @dataclass

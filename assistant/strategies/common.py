@@ -88,11 +88,8 @@ def _with_sentence_similarity(ctx: Context, found: list[Found]) -> list[Found]:
     sims = ctx.similar([f.sentence.text for f in head])
     low, high = min(sims), max(sims)
     span = max(high - low, 1e-6)
-    w = SENTENCE.sentence_dense
-    lifted = [
-        replace(f, score=f.score + w * (s - low) / span, dense=f.dense + w * (s - low) / span)
-        for f, s in zip(head, sims, strict=True)
-    ]
+    gains = [SENTENCE.sentence_dense * (s - low) / span for s in sims]
+    lifted = [replace(f, score=f.score + g, dense=f.dense + g) for f, g in zip(head, gains, strict=True)]
     out = lifted + found[len(head) :]
     out.sort(key=lambda f: f.score, reverse=True)
     return out
