@@ -62,6 +62,10 @@ QUOTED_TERM = re.compile(
     r"|[0-9０-９]{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ0-9０-９]{1,2})+)[”\"’']"
 )
 CODED = re.compile(r"(?<![\d.])(\d{1,2}(?:[＋+][A-Za-zＡ-Ｚａ-ｚ\d]{1,2})+)(?![\d])")
+# "县中振兴“3456”工程": a digit run naming a programme (its items are “3”…“4”…), not a number
+DIGIT_CODE = re.compile(
+    r"(?<![\d.])(\d{3,5})(?![\d.%])[”\"’']?(?=工程|行动|计划|模式|战略|体系|目标|机制|举措|布局)"
+)
 SURVEY = re.compile(r"讲话里|讲话中|各篇|几篇|哪些讲话|都是|分别|都指|都有")
 QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
 # "保障措施有几条", "分几大块": the count of a list's own items, which the list answers with its items;
@@ -96,6 +100,7 @@ class Cues:
     list_head: str | None
     counts: tuple[int, ...]  # every count the question gives ("三个关键" → 3)
     named_counts: tuple[str, ...]  # counted terms given as names, compacted ("三个聚焦", "5+N")
+    codes: tuple[str, ...]  # digit runs naming a programme ("3456工程"): DIGIT_CODE
     quoted: tuple[str, ...]  # quoted pieces, folded
     alternatives: tuple[str, ...]  # entities the question lists with 、
     survey: bool  # "讲话里/各篇/分别…": asks across the speeches
@@ -127,6 +132,7 @@ def read_cues(text: str) -> Cues:
         list_head=list_head(text) if listing else None,
         counts=tuple(n for n in (parse_numeral(c) for c in COUNTED.findall(text)) if n),
         named_counts=tuple(dict.fromkeys(_compact(n) for n in named)),
+        codes=tuple(dict.fromkeys(DIGIT_CODE.findall(folded))),
         quoted=tuple(fold_for_search(q) for q in QUOTED.findall(text)),
         alternatives=tuple(_alternatives(text)),
         survey=bool(SURVEY.search(text)),

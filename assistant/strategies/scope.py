@@ -28,7 +28,9 @@ class AbsentFormulation:
     name = "absent_formulation"
 
     def answer(self, ctx: Context) -> Draft | None:
-        names = ctx.cues.named_counts
+        # a digit code ("2345工程") is a name too; the speeches that use one often leave it unparsed
+        # ("“3”就是…"), so a present code is left to the facts, never called undefined
+        names = ctx.cues.named_counts + ctx.cues.codes
         if not names or not (
             _ASKS_ITEMS.search(ctx.query.text) or _quoted(ctx, names) or _ends_with(ctx, names)
         ):

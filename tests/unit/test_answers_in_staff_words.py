@@ -152,3 +152,18 @@ def test_pointing_back_at_a_turn_that_said_nothing_asks_which_is_meant(two: Poli
     said = two.ask(first)
     answer = two.ask("上面说的那个补助标准是多少", history=[Turn(first, said)])
     assert not said.answerable and not answer.answerable and answer.notice == "ambiguous"
+
+
+CODED = (
+    "关于县域高中振兴的讲话\n（2025年5月8日）\n为此，市政府决定实施县域高中振兴“3456”工程。"
+    "具体来说：“3”就是新增3所省级示范性普通高中；“4”就是建成4所市级特色高中；"
+    "“5”就是本科上线率提高5个百分点；“6”就是县中教师补充6百人。\n"
+)
+
+
+def test_a_digit_coded_programme_the_speeches_lack_is_refused_by_its_name() -> None:
+    assistant = over(coded=CODED)
+    absent = assistant.ask("县中振兴2345工程是啥")
+    assert not absent.answerable and "2345" in absent.answer and "省级示范性" not in absent.answer
+    present = assistant.ask("县中振兴3456工程是啥")
+    assert present.answerable and "省级示范性普通高中" in present.answer
