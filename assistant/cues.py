@@ -54,7 +54,7 @@ NAMED_COUNT = re.compile(
 # ("一体化" starts with no count; "三年" counts years, not items).
 BARE_COUNT = re.compile(
     rf"(?<![第哪几多那这每其另{CN_NUMERAL}\d])([两三四五六七八九十])"
-    r"((?![年月日天次倍成岁名人所元万亿个项大条种点张])[\u4e00-\u9fff]{1,2}?)"
+    r"((?![年月日天次倍成岁名人所元万亿个项大条种点张是要])[\u4e00-\u9fff]{1,2}?)"
     r"(?=指|是|具体|分别|都|包括|包含)"
 )
 QUOTED_TERM = re.compile(
@@ -72,6 +72,11 @@ QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
 # "停办了几个", "几项指标" count things in the world and stay values
 ITEM_COUNT = re.compile(
     r"(?:有|分|提了|讲了|列了|包括)几(?:条|项|点|大[块项类部]?|个?方面|个?部分|层)(?!指标|政策|工程|任务)"
+)
+# "首先其次再次最后都是啥", "一是二是三是四是 各是啥": the question names a list by how its items are
+# marked; two or more markers of one family (MARKERS) ask for that list.
+MARKERS = re.compile(
+    rf"首先|其次|再次|最后|一方面|另一方面|第[{CN_NUMERAL}]{{1,2}}(?=[，,、是要条点个])|[{CN_NUMERAL}]{{1,2}}[是要抓](?![否])"
 )
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
@@ -105,7 +110,10 @@ class Cues:
     alternatives: tuple[str, ...]  # entities the question lists with 、
     survey: bool  # "讲话里/各篇/分别…": asks across the speeches
     points_back: bool
-    kinds: tuple[str, ...] = ()  # the kinds of value asked for (assistant/values.py)
+    kinds: tuple[str, ...] = ()
+    markers: tuple[
+        str, ...
+    ] = ()  # list markers the question names ("首先", "其次"), when two or more  # the kinds of value asked for (assistant/values.py)
 
     @property
     def value(self) -> bool:
@@ -114,7 +122,9 @@ class Cues:
 
 def read_cues(text: str) -> Cues:
     folded = fold_for_search(text)
-    listing = wants_list(text)
+    found = tuple(dict.fromkeys(MARKERS.findall(folded)))
+    markers = found if len(found) >= 2 else ()
+    listing = wants_list(text) or bool(markers)
     kinds = asked_kinds(text)
     named = [m.group(1) + m.group(2) + m.group(3) for m in NAMED_COUNT.finditer(folded)]
     named += [m.group(1) for m in QUOTED_TERM.finditer(folded)]
@@ -138,6 +148,7 @@ def read_cues(text: str) -> Cues:
         survey=bool(SURVEY.search(text)),
         points_back=bool(POINTS_BACK.search(text.strip())),
         kinds=kinds,
+        markers=markers,
     )
 
 

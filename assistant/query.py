@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.formulation_match import FormulationMatch
 from assistant.lookup import HeadingIndex, TitleIndex
-from assistant.naming import CLASSIFIERS, compact, formulation_head
-from core.normalize import fold_for_search
-from core.numerals import CN_COUNT, CN_NUMERAL, NUMERAL_RE, parse_numeral
-from core.records import Document, Formulation
+from assistant.naming import CLASSIFIERS, compact
+from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral
+from core.records import Document
 
 # Order matters: the first shape whose pattern matches wins (outline before enumeration, …).
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
@@ -41,7 +41,8 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 LIST_RE = re.compile(
-    r"哪几|哪些|几个(?!钟头|小时|月|星期|百分点|学期|工作日)|几项|几条|几点|几件|几大|几种|几方面|几小[点条项]|各是|各有|包括|包含|分别(是|有|指)|列举|都有"
+    r"哪几|哪些|几个(?!钟头|小时|月|星期|百分点|学期|工作日)|几[项条点件大种样]|几方面|几小[点条项]|各是|各有|包括|包含"
+    r"|分别(是|有|指)|列举|都有|都是(?:些)?(?:啥|什么|哪)"
     rf"|哪[{CN_COUNT}\d]+[个项条点件大种]"
     # "四个“强化”是什么": a counted term asked about as such wants its items
     r"|[两三四五六七八九十]+[个项条点件大种][\"'“‘]?[\u4e00-\u9fff]{1,6}[\"'”’]?(是什么|指什么|是哪|有哪|分别)"
@@ -51,18 +52,11 @@ _DEFINITIONAL_TEXT = """
 是 什么 是什么 指 是指 指什么 意思 什么意思 含义 内容 具体 分别 包括 包含 哪 哪些 哪几 几 个 项 条 点 有
 哪个 哪几个 哪几项 都 介绍 解释 说说 讲讲 讲 提 提出 提到 说 要求 另外 其余 其他 剩下 等 和 与 及 里 中 的
 完整 全部 所有 一下 请问 呢 吗 到底 究竟 主要 好几个 好几 几个 多个 好些 讲话 讲话里 讲话中 里面 其中
-那些 这些 那个 这个 那 这 啥 是啥 指啥 谁 哪些人 具体是 具体指 是谁
+那些 这些 那个 这个 那 这 啥 是啥 指啥 谁 哪些人 具体是 具体指 是谁 几样 哪几样 样 各是 些 都是些
 """
 DEFINITIONAL = frozenset(_DEFINITIONAL_TEXT.split())
 _COUNTED_RE = re.compile(rf"[{CN_COUNT}\d]+[个项条点件大种类]?")
 _ORDINAL_RE = re.compile(rf"第([{CN_NUMERAL}\d]{{1,3}})(?:个|项|条|点|是)?")
-
-
-@dataclass(frozen=True)
-class FormulationMatch:
-    doc_id: str
-    formulation: Formulation
-    exact: bool  # the question contains the name itself (not just count + head word)
 
 
 @dataclass
@@ -179,59 +173,6 @@ def detect_shape(question: str) -> str:
                 continue  # "《方案》包含几个方面、多少条" asks about a document it cites, not the speech
             return name
     return "general"
-
-
-def match_formulations(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
-    """Formulations the question asks about, tolerant of loose wording (两大保障, 哪两个保障).
-    An ordinal is no name: "第三句话" points at an item of "三句话", it does not ask for all three."""
-    q = _ORDINAL_NUMBER_RE.sub("#", compact(question))
-    matches: list[FormulationMatch] = []
-    for doc_id, form in formulations:
-        name = compact(form.name)
-        if name and name in q:
-            matches.append(FormulationMatch(doc_id, form, exact=True))
-        elif _loose_match(q, form.name):
-            matches.append(FormulationMatch(doc_id, form, exact=False))
-    if not matches:
-        matches = _count_only(question, formulations)
-    if any(m.exact for m in matches):
-        matches = [m for m in matches if m.exact]
-    # A longer name wins over one it contains ("八项工程" over "八项").
-    longest = max((len(compact(m.formulation.name)) for m in matches), default=0)
-    return [m for m in matches if len(compact(m.formulation.name)) >= min(longest, 4)]
-
-
-_ORDINAL_NUMBER_RE = re.compile(rf"第[{CN_COUNT}\d]+")
-_QUOTED_COUNT_RE = re.compile(rf"[“\"‘'「]([{CN_COUNT}]{{1,2}})([个项大条])[”\"’'」]")
-
-
-def _count_only(question: str, formulations: list[tuple[str, Formulation]]) -> list[FormulationMatch]:
-    """'讲话里提到好几个“八项”，分别指什么' → every formulation named 八项…: a quoted count is a term.
-    An unquoted one ("三个确保是哪三个") is no name: the count alone never picks a formulation."""
-    out: list[FormulationMatch] = []
-    for found in _QUOTED_COUNT_RE.finditer(fold_for_search(question)):
-        prefix = found.group(1) + found.group(2)
-        if parse_numeral(found.group(1)) is None:
-            continue
-        out += [
-            FormulationMatch(d, f, exact=False)
-            for d, f in formulations
-            if compact(f.name).startswith(prefix) and len(compact(f.name)) > len(prefix)
-        ]
-    return out
-
-
-def _loose_match(q: str, name: str) -> bool:
-    count, head = formulation_head(name)
-    if count is None or len(head) < 2:
-        return False
-    for found in re.finditer(re.escape(head[:2]), q):
-        before = q[max(0, found.start() - 4) : found.start()]
-        after = q[found.end() : found.end() + 8]
-        numerals = [parse_numeral(n) for n in NUMERAL_RE.findall(before + " " + after)]
-        if count in numerals:
-            return True
-    return False
 
 
 def ordinal_part(question: str) -> int | None:

@@ -29,12 +29,13 @@ from assistant.followup import (
     previous_speech,
     section_at,
 )
+from assistant.formulation_match import match_formulations
 from assistant.query import (
     Query,
     compact,
     detect_shape,
     item_ordinals,
-    match_formulations,
+    list_head,
     named_sections,
     naming,
     ordinal_part,
@@ -304,7 +305,7 @@ class PolicyAssistant:
             # the shape is read without the words that name the speech ("讲话提纲" is a title)
             shape="cross" if len(speakers) >= 2 else detect_shape(_without(text, naming_words)),
             doc_ids=scope,
-            formulations=match_formulations(text, formulations),
+            formulations=match_formulations(text, formulations, list_head(text)),
             part=ordinal_part(text),
             ordinals=item_ordinals(text),
             sections=named_sections(

@@ -87,6 +87,7 @@ class ListWeights:
     head_mismatch: float = -0.5  # "严把哪几关": a list whose items are no 关
     head_in_items: float = 0.5  # "讲了哪几个关键": every item is a 关键 ("第一个关键：…")
     count: float = 0.25  # the list has the asked count
+    markers: float = 0.5  # its items are (±) marked as the question says ("首先…其次…")
     retrieved: float = 0.2  # divided by the rank of a retrieved passage inside the list
 
 

@@ -60,7 +60,9 @@ _OMITTED_RE = re.compile(r"[(（][^()（）\n]{0,120}?省略\s?\d+\s?字[^()（�
 _UNFINISHED_RE = re.compile(r"[(（]\s?未完[^()（）\n]{0,40}?(?:全文共|仅显示)")
 _BREADCRUMB_RE = re.compile(r"^(?:(?:您|你)(?:现在)?的?位置|当前位置)\s?[:：]")
 _PUBLISHED_LINE_RE = re.compile(r"^(?:发表|发布|更新)(?:时间|日期)\s?[:：]\s?\d{4}")
-_TOC_LABEL_RE = re.compile(r"^(?:目录|提纲)(?:\s?/\s?(?:目录|提纲))?\s?[:：]")
+_TOC_LABEL_RE = re.compile(
+    r"^(?:目\s?录|提\s?纲)(?:\s?/\s?(?:目录|提纲))?\s?(?:[:：]|$)"
+)  # "目 录" alone too
 _ELLIPSIS_ONLY_RE = re.compile(r"^[….。·\s]+$")
 _TITLE_GAP_RE = re.compile(f"(?<=[{CJK}]) (?=[{CJK}])")
 _ELLIPSIS_CHARS = "…. "
@@ -154,7 +156,8 @@ def _fix_title_spacing(line: str) -> str:
 
 
 def _key(line: str) -> str:
-    return _SPACES_RE.sub("", normalize_for_match(line))
+    # "# 一、…" (a Word heading) is the same heading as the TOC's "一、…"
+    return _SPACES_RE.sub("", normalize_for_match(line)).lstrip("#")
 
 
 def _drop_duplicate_toc(lines: list[str]) -> list[str]:
@@ -173,11 +176,14 @@ def _drop_duplicate_toc(lines: list[str]) -> list[str]:
 
 def _drop_toc_at(lines: list[str], start: int) -> list[str] | None:
     end = start + 1
+    seen: set[str] = set()
     while (
         end < len(lines)
         and (line := lines[end])
         and (starts_with_marker(line) or _ELLIPSIS_ONLY_RE.match(line))
+        and _key(line) not in seen  # a heading seen again: the body has begun
     ):
+        seen.add(_key(line))
         end += 1
     headings = [_key(line) for line in lines[start + 1 : end] if line and starts_with_marker(line)]
     body: dict[str, int] = {}

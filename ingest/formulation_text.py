@@ -13,6 +13,7 @@ from ingest.formulation_base import (
     CN,
     HAN,
     OPEN_QUOTES,
+    QUOTES,
     SENTENCE_END,
     Context,
     Definition,
@@ -31,10 +32,13 @@ _JOINT = re.compile(rf"[加和及与](?=[0-9０-９XxNnＸｘＮｎ{CN_COUNT}])"
 _TOKEN_EXPLAINED = re.compile(r"[“\"‘]([0-9０-９]{1,2}|[XxNnＸｘＮｎ])[”\"’]\s?(?:即|是指|指|就是|是)")
 _EXPLAINED = re.compile(r"[（(][^（()）\n]{1,40}[）)]")  # 1个核心（立德树人）
 _VERBS = re.compile(
-    r"^(?:大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
+    r"^(?:[“\"][^”\"]{1,4}[”\"](?:就是|即|是指|指|是)|就是|是指|指|大力|持续|强力|着力|全面|扎实|积极|深入|努力|加快|切实|不断|进一步|重点|"
     r"实施|推进|推动|深化|开展|加强|坚持|突出|落实|建设|打造|构建|启动|强化|做好|抓好|完成|实现|围绕|包括|即|如)"
 )
 _LEAD = re.compile(r"\s?(?:即|也就是|就是|包括|分别是|具体是|主要是|具体来说)[，,：:]?\s?")
+# An unmarked list before a name (A、B、C三大产业) holds nouns: these mean a clause, not an item.
+_NOT_IN_NOUN = re.compile(r"[（）()要是把将了着被让从，,]")
+_FIRST_PART_CUT = re.compile(r".*[的了是在把将对]")
 _BRIDGE_MAX = 40  # "这里我重点讲其中三个。" between a name and the paragraphs that spell it out
 _PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
 
@@ -76,12 +80,29 @@ def _parallel_run(ctx: Context, start: int, end: int, count: int | None) -> tupl
     """Short phrases separated by 、 (or ，；) up to the sentence's end, exactly `count` of them."""
     stop = sentence_end(ctx.text, start, end)
     content = ctx.text[start:stop].rstrip(SENTENCE_END)
-    for separators in (r"[、]", r"[、，,；;]"):
-        items = split_items(ctx, start, content, separators)
+    clause = re.split(r"[，,；;]", content, maxsplit=1)[0]  # 突出A、突出B、突出C，推动…: the run ends at ，
+    for text, separators in ((content, r"[、]"), (clause, r"[、]"), (content, r"[、，,；;]")):
+        items = split_items(ctx, start, text, separators)
         exact = (count is None or len(items) == count) and len(items) >= 2
         if exact and all(len(i.text) <= _PHRASE_MAX for i in items):
             return items
-    return ()
+    return _semicolon_run(ctx, start, end, count)
+
+
+def _semicolon_run(ctx: Context, start: int, stop: int, count: int | None) -> tuple[FormulationItem, ...]:
+    """：建设一批…，…；打造一批…，…；培养一批…。 — exactly `count` clauses split by ；, labelled by their
+    first phrase."""
+    if count is None or count < 2:
+        return ()
+    full_stop = next((i + 1 for i in range(start, stop) if ctx.text[i] in "。！？!?"), stop)
+    parts = list(spans(ctx.text, start, full_stop, "；;"))
+    if len(parts) != count:
+        return ()
+    items = []
+    for a, b in parts:
+        label = re.split(r"[，,；;。]", ctx.text[a:b], maxsplit=1)[0]
+        items.append(ctx.item(a, b, label))
+    return tuple(items)
 
 
 def _head_sentences(ctx: Context, m: Mention, start: int, end: int) -> tuple[FormulationItem, ...]:
@@ -191,14 +212,21 @@ def by_quoted_list_before(ctx: Context, m: Mention) -> Definition | None:
 
 
 def by_list_before(ctx: Context, m: Mention) -> Definition | None:
-    """A、B、C等五项工程 (no quotes): the run of 、-separated parts before 等, leading verbs dropped."""
-    if m.kind != "named" or m.start == 0 or ctx.text[m.start - 1] != "等":
+    """A、B、C等五项工程 (no quotes): the run of 、-separated parts before 等, leading verbs dropped.
+    Without 等 (围绕A、B、C三大主导产业) the parts must be short and exactly as many as the name counts."""
+    if m.kind != "named" or m.start == 0:
         return None
-    end = m.start - 1
+    listed = ctx.text[m.start - 1] == "等"
+    end = m.start - 1 if listed or ctx.text[m.start - 1] in QUOTES else m.start
     start = clause_start(ctx.text, end)
     parts = list(spans(ctx.text, start, end, "、"))
     if len(parts) < 2:
         return None
+    if not listed:
+        if len(parts) != m.count or not all(_noun_phrase(ctx.text[s:e].rstrip("、")) for s, e in parts[1:]):
+            return None
+        cut = _FIRST_PART_CUT.search(ctx.text, parts[0][0], parts[0][1] - 3)  # 合办了电子商务 → 电子商务
+        parts[0] = (cut.end(), parts[0][1]) if cut else parts[0]
     first_start, first_end = parts[0]
     while (
         verb := _VERBS.match(ctx.text[first_start : first_end - 1])
@@ -207,6 +235,10 @@ def by_list_before(ctx: Context, m: Mention) -> Definition | None:
     parts[0] = (first_start, first_end)
     items = tuple(ctx.item(s, e, ctx.text[s:e].rstrip("、")) for s, e in parts)
     return Definition(items, None, first_start, m.end, 4)
+
+
+def _noun_phrase(part: str) -> bool:
+    return 0 < len(part) <= _PHRASE_MAX and not _NOT_IN_NOUN.search(part)
 
 
 def by_head_list(ctx: Context, m: Mention) -> Definition | None:
@@ -280,8 +312,15 @@ def by_code(ctx: Context, m: Mention) -> Definition | None:
         items.append(ctx.item(prev, item_end, ctx.text[part.start() : part_end]))
         prev = item_end
     if len(items) < len(tokens):
-        items = _quoted_tokens(ctx, tokens, m.end, end) or items
+        # “4”就是…；“3”就是…: the parts may be explained in the sentences after the one naming the code.
+        items = _quoted_tokens(ctx, tokens, m.end, _paragraph_end(ctx.text, m.end)) or items
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
+
+
+def _paragraph_end(text: str, start: int, limit: int = 600) -> int:
+    stop = min(len(text), start + limit)
+    newline = text.find("\n", text.find("\n", start) + 1 if text.startswith("\n", start) else start, stop)
+    return stop if newline < 0 else newline
 
 
 def _quoted_tokens(
@@ -297,8 +336,11 @@ def _quoted_tokens(
     items = []
     for index, (q_start, body, _) in enumerate(found[: len(tokens)]):
         stop = found[index + 1][0] if index + 1 < len(found) else end
+        # the label is the first clause; the item runs to the part's end (“1”就是锚定一个目标，即…；)
         clause_end = next((i for i in range(body, stop) if ctx.text[i] in "，,；;。"), stop)
-        items.append(ctx.item(q_start, clause_end, ctx.text[body:clause_end].strip()))
+        part_end = next((i for i in range(body, stop) if ctx.text[i] in "；;。"), stop)
+        item = ctx.item(q_start, part_end, ctx.text[body:clause_end].strip())
+        items.append(item)
     return items
 
 

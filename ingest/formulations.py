@@ -64,7 +64,7 @@ _NAMED = re.compile(rf"([{CN}]{{1,3}})(个|项|大|件|条|种|批)([{HAN}]{{1,4
 _REMARKS = re.compile(
     rf"([{CN}]{{1,3}})(?:(?:点|个方面|方面)(?:的)?(?:意见|要求|希望|体会|建议|想法|认识)|句话|个问题)"
 )
-_ONES = re.compile(rf"([{CN}]{{1,2}})(个|项|条)一")
+_ONES = re.compile(rf"([{CN}]{{1,2}})(个|项|条)(一[{HAN}]?)")  # “三个一”, “三个一批”
 _FOLLOW_GAP = 300  # a name this close above a run of headings introduces it
 _MARKER_NUMERAL = re.compile(rf"另一方面|一方面|首先|其次|再次|最后|[{CN}]{{1,3}}|[0-9０-９]{{1,2}}|[①-⑳]")
 _WORD_NUMBERS = {"首先": 1, "其次": 2, "再次": 3, "最后": 4, "一方面": 1, "另一方面": 2}
@@ -143,7 +143,8 @@ def _quoted_mentions(text: str) -> Iterator[Mention]:
         if _is_code(content):
             yield Mention(content, None, i + 1, close, (), "code", True)
         elif (ones := _ONES.fullmatch(content)) and (count := cn_number(ones.group(1))):
-            yield Mention(content, count, i + 1, close, ("一",), "named", True, ones.group(2))  # “三个一”
+            heads = tuple(dict.fromkeys((ones.group(3), "一")))
+            yield Mention(content, count, i + 1, close, heads, "named", True, ones.group(2))
         elif (compound := _compound(content)) is not None:
             count, heads = compound
             yield Mention(content, count, i + 1, close, heads, "compound", True)

@@ -97,10 +97,19 @@ _WHOSE_RE = re.compile(
 _CHAIRED_RE = re.compile(rf"^([{CJK}]{{2,12}}?)(?:同志)?主持召开")
 _CHAIR_IN_BODY_RE = re.compile(rf"({_POST})([{CJK}]{{2,3}})(?:同志)?主持")
 _CHAIR_WINDOW = 80
+_SPOKE_IN_BODY_RE = re.compile(
+    rf"({_POST})([{CJK}]{{2,3}}?)(?:同志)?(?:出席(?:会议|大会|活动)?并(?:作重要)?讲话|在会上(?:作重要)?讲话|作(?:重要)?讲话)"
+)
+_HELD_RE = re.compile(rf"([{CJK}“”\"]{{4,30}}?(?:会议|大会|会))在[{CJK}]{{1,15}}召开")
+_NEWS_WINDOW = 300
+_SEVERAL_RE = re.compile(rf"{_POST}[{CJK}]{{2,3}}[、和]$")  # "市长罗安平、副秘书长许青出席会议并讲话"
 _ORGAN_RE = re.compile(r"^(?:(?:省|市|县|区|州|旗|镇|乡|盟)委|党组|党委|党工委|工委|纪委|总支)")
 _MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
+_LABEL_NUMBER_RE = re.compile(
+    r"^[一二三四五六七八九十]{1,2}、(?=[^，。；]{2,20}在[^，。；]{2,30}上的(?:讲话|发言|致辞)$)"
+)
 _SENTENCE_RE = re.compile(r"[。!?;；]")
 
 
@@ -160,8 +169,17 @@ def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
         reading.first_used = reading.first_used or index == 0
         previous_kind = kind
     head = _assemble(reading, skip == 0)
-    if not head.speaker and (chaired := _chaired(head.title, lines[zone] if zone < len(lines) else "")):
+    first_body = lines[zone] if zone < len(lines) else ""
+    if not head.speaker and (chaired := _chaired(head.title, first_body)):
         head = replace(head, speaker=chaired[0], post=head.post or chaired[1])
+    lead = normalize_for_match(first_body)[:_NEWS_WINDOW]
+    spoke = _SPOKE_IN_BODY_RE.search(lead)
+    if not head.speaker and spoke and not _SEVERAL_RE.search(lead, max(0, spoke.start() - 30), spoke.start()):
+        # a news report: "…推进会在云台区召开。市教育局局长钟明远出席会议并讲话" in its lead (one speaker:
+        # "市长罗安平、副秘书长许青出席会议并讲话" leaves each speech to its own label)
+        held = _HELD_RE.search(first_body[:_NEWS_WINDOW])  # as written: “双减” keeps its quotes
+        meeting = head.meeting or (held.group(1) if held else "")
+        head = replace(head, speaker=spoke.group(2), post=head.post or spoke.group(1), meeting=meeting)
     return head
 
 
@@ -185,7 +203,8 @@ def _chaired(title: str, first_body_line: str) -> tuple[str, str] | None:
 
 
 def _strip_markdown(line: str) -> str:
-    return _MD_RE.sub("", normalize_for_match(line).strip())
+    """Without a markdown mark, or a compilation's numbering ("一、沈明轩市长在推进会上的讲话")."""
+    return _LABEL_NUMBER_RE.sub("", _MD_RE.sub("", normalize_for_match(line).strip()))
 
 
 def _head_like(text: str) -> bool:

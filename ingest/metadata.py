@@ -63,6 +63,7 @@ _NOT_NAMES = frozenset(
 _PUBLISHED_RE = re.compile(
     r"(?:发表|发布|更新)(?:时间|日期)\s?[:：]\s?(\d{4})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})"
 )
+_STAMPED_RE = re.compile(r"(?m)^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|作者|$)")
 _FILE_NOISE_RE = re.compile(r"^\d{1,4}[_\-\s]+|[_\-\s]+[0-9a-fA-F]{6,}$")
 
 
@@ -151,8 +152,9 @@ def _iso(match: re.Match[str]) -> str:
 
 
 def published_date(raw: str) -> str:
-    """The web page's 发表时间/发布时间 as ISO, or ''. This is when the page went up, not the speech date."""
-    match = _PUBLISHED_RE.search(raw[:5000])  # scraped headers sit at the top
+    """The web page's 发表时间/发布时间 (or "2025-09-18 08:45 来源：…") as ISO, or ''. This is when the page
+    went up, not the speech date."""
+    match = _PUBLISHED_RE.search(raw[:5000]) or _STAMPED_RE.search(raw[:5000])  # headers sit at the top
     if match is None:
         return ""
     year, month, day = (int(part) for part in match.groups())

@@ -147,7 +147,7 @@ def _scan(text: str) -> tuple[list[_Cand], list[int]]:
             if cand is not None and cand.family in _TITLE_OPTIONAL and cand.title == cand.marker
             else None
         )
-    return _drop_title_heading(cands), closings
+    return _drop_title_heading(cands, text), closings
 
 
 def _bare_title(content: str) -> bool:
@@ -209,11 +209,16 @@ def _shorten(title: str) -> str:
     return title[:comma] if 0 < comma <= _TITLE_MAX else title[:_TITLE_MAX]
 
 
-def _drop_title_heading(cands: list[_Cand]) -> list[_Cand]:
+def _drop_title_heading(cands: list[_Cand], text: str) -> list[_Cand]:
     """A lone markdown heading among the first lines (a date line may stand above it) is the speech's
-    title, not a part of it."""
+    title, not a part of it; so is a first markdown heading with a "——在…上的讲话" line under it
+    (a Word title styled as Heading 1 below the page's header lines)."""
     first = cands[0] if cands else None
-    if first and first.line_no <= _TITLE_LINES and first.family.startswith("md"):
+    if not first or not first.family.startswith("md"):
+        return cands
+    if text[first.heading_end :].lstrip(" \t\n").startswith(("——", "—")):
+        return cands[1:]
+    if first.line_no <= _TITLE_LINES:
         return cands if any(c.family == first.family for c in cands[1:]) else cands[1:]
     return cands
 

@@ -22,12 +22,14 @@ has no title line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from core.normalize import normalize_for_match
 from ingest.header import HEAD_SCAN, read_header, spoken_at
 from ingest.metadata import (
+    is_date_line,
     is_prose,
     is_salutation,
     is_title_line,
@@ -165,6 +167,9 @@ def _describe(block: list[_Line], text: str, start: int, end: int, published: st
             speaker=head.speaker,
             speaker_post=head.post,
             date=head.date,
+            # the meeting the opening says was held names the untitled record's occasion
+            meeting=head.meeting
+            or (title if title_source == "opening" and not title.startswith("（") else ""),
             published=published,
             title_source=title_source,
             text=text,
@@ -199,11 +204,22 @@ def _labelled_speaker(block: list[_Line]) -> tuple[str, str]:
 
 
 def _fallback_title(block: list[_Line], source: str) -> tuple[str, str]:
-    """No title line: a meaningful file name, else the opening words marked （无标题）."""
+    """No title line: a meaningful file name, else the meeting the opening says was held ("霁州市人民政府
+    召开全市中考招生…工作会议。"), else the opening words marked （无标题）. A date line is no opening."""
     if named := title_from_source(source):
         return named, "source"
-    opening = next((line.text for line in block if not is_salutation(line.text)), "")
+    opening = next(
+        (line.text for line in block if not is_salutation(line.text) and not is_date_line(line.text)), ""
+    )
+    if convened := _CONVENED_RE.search(normalize_for_match(opening)[:_CONVENED_WINDOW]):
+        return convened.group(1), "opening"
     return title_from_opening(opening), "opening"
+
+
+_CONVENED_RE = re.compile(
+    r"召开了?([^，。；,;\s]{4,40}?(?:会议|大会|座谈会|推进会|动员会|部署会|现场会))[，。,]"
+)
+_CONVENED_WINDOW = 120
 
 
 def _key(text: str) -> str:

@@ -119,6 +119,7 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         and t not in FOLLOW_UP_WORDS  # "还有哪些问题": 还有 asks, it describes no list
         and len(t) >= 2
         and not _COUNTED.match(t)
+        and t not in ctx.cues.markers
     ]
     items = " ".join(i.label for i in cand.items)
     if tokens:
@@ -157,6 +158,10 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         score += LIST.head_in_items
     if len(cand.items) in ctx.cues.counts:
         score += LIST.count
+    if ctx.cues.markers and cand.items:
+        # "首先其次再次最后都是啥": the list whose items are marked so
+        opens = doc.text[cand.items[0].start : cand.items[0].start + 4]
+        score += LIST.markers if opens.startswith(ctx.cues.markers[0]) else -LIST.markers
     for rank, item in enumerate(ctx.ranked[:10]):
         chunk = item.chunk
         if chunk.doc_id == cand.doc_id and chunk.start < cand.end and chunk.end > cand.start:

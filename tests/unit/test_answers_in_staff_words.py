@@ -167,3 +167,30 @@ def test_a_digit_coded_programme_the_speeches_lack_is_refused_by_its_name() -> N
     assert not absent.answerable and "2345" in absent.answer and "省级示范性" not in absent.answer
     present = assistant.ask("县中振兴3456工程是啥")
     assert present.answerable and "省级示范性普通高中" in present.answer
+
+
+MOBILIZATION = (
+    "守护学生健康成长——某副区长在全区动员会上的讲话\n（2025年5月12日）\n同志们：\n"
+    "一、突出重点，把课后服务办出质量\n首先，要丰富服务内容。各校开设科技、体育、艺术课程。\n"
+    "其次，要延长服务时间。结束时间不早于当地正常下班时间。\n再次，要规范收费管理。严禁变相收费。\n"
+    "最后，要做好教师激励。课后服务纳入绩效。\n"
+    "二、多方联动，织密课后服务防护网\n一是建立协同机制。二是开展全员筛查。三是配齐专职教师。四是加强家庭指导。\n"
+)
+
+
+def test_a_list_named_by_its_markers_is_the_list_so_marked() -> None:
+    """ "首先其次再次最后都是啥": two lists under parts about 课后服务; the one marked 首先… is asked for."""
+    answer = over(mob_docx=MOBILIZATION).ask("课后服务提的首先其次再次最后都是啥")
+    assert answer.answerable
+    assert all(w in answer.answer for w in ("丰富服务内容", "延长服务时间", "规范收费管理", "做好教师激励"))
+    assert "协同机制" not in answer.answer
+
+
+def test_a_code_named_as_context_yields_to_the_counted_list_asked_for() -> None:
+    lecture = (
+        "在党课上的讲稿\n主讲人：韩某\n（2025年3月5日）\n同志们：\n"
+        "全市推行思政育人“3456”工程，即搭建三个平台、建强四支队伍、开展五类实践、健全六项机制。\n"
+        "落实“3456”工程，要抓住“三个关键”：一是守好课堂主渠道；二是用好红色资源；三是建强教师队伍。\n"
+    )
+    answer = over(lecture_txt=lecture).ask("落实3456要抓住哪几个关键")
+    assert answer.answerable and "守好课堂主渠道" in answer.answer and "搭建三个平台" not in answer.answer

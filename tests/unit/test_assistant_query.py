@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.formulation_match import FormulationMatch, match_formulations
+from assistant.naming import formulation_head
 from assistant.query import (
-    FormulationMatch,
     asks_definition,
     compact,
     detect_shape,
-    formulation_head,
     item_ordinals,
     list_head,
-    match_formulations,
     named_documents,
     named_sections,
     naming,

@@ -1,0 +1,108 @@
+"""Layouts met on speeches written outside the team (blind set 4, now a development set): formulations
+spelled out after the code's own sentence, lists that carry no 等, a table of contents labelled "目 录",
+a Word title styled as a heading, news leads and minutes without a title line, a compilation's numbered
+speech labels. Each case is a small text of its own, not a copy of the set's speeches."""
+
+from __future__ import annotations
+
+from core.records import Formulation
+from ingest.clean import clean_text
+from ingest.formulations import find_formulations
+from ingest.outline import parse_outline
+from ingest.speeches import split_speeches
+from tests.unit.test_formulations import assert_consistent
+
+BODY = "要坚持问题导向，把各项任务落到实处，确保群众满意。" * 12
+
+
+def formulations(text: str) -> dict[str, Formulation]:
+    found = find_formulations(text, parse_outline(text))
+    assert_consistent(text, found)
+    return {f.name: f for f in found}
+
+
+def labels(f: Formulation) -> list[str]:
+    return [i.label for i in f.items]
+
+
+# --- formulations ---------------------------------------------------------------------------------
+
+
+def test_code_parts_explained_in_the_sentences_after_the_code() -> None:
+    text = (
+        "从今年起，全市推行“4321”工作法。“4”就是四级联动，层层签订承诺书；“3”就是入职查、年度查、"
+        "晋升查三项审查；“2”就是学生评教和家长评教两类评价；“1”就是建立一人一档。"
+    )
+    code = formulations(text)["4321"]
+    assert labels(code) == [
+        "四级联动",
+        "入职查、年度查、晋升查三项审查",
+        "学生评教和家长评教两类评价",
+        "建立一人一档",
+    ]
+    assert code.items[0].text.endswith("层层签订承诺书")  # the item runs to its part's end, past the comma
+
+
+def test_a_list_right_before_a_name_needs_exactly_its_count() -> None:
+    found = formulations("二要找准定位，围绕全市新能源电池、精密机械、文旅康养三大主导产业来调整专业。")
+    assert labels(found["三大主导产业"]) == ["全市新能源电池", "精密机械", "文旅康养"]
+    two = formulations("围绕新能源电池、精密机械、文旅康养两大主导产业来调整专业。")
+    assert two.get("两大主导产业") is None or two["两大主导产业"].items == ()  # three parts are no two
+    clause = formulations("各县（市、区）要尽快建立“两个清单”，实行挂号销号管理。")
+    assert clause.get("两个清单") is None or clause["两个清单"].items == ()  # "区）要尽快建立" is no item
+
+
+def test_a_verb_run_ending_at_a_comma_and_a_semicolon_run_after_a_colon() -> None:
+    text = (
+        "今年全市要全面推进“四个对接”，也就是突出“专业对接产业”、突出“课程对接岗位”、突出“教学对接生产”、"
+        "突出“实训对接车间”，推动校企合作走深走实。\n"
+        "具体来说，要做到“三个一批”：建设一批产业学院，今年新建8个；打造一批“双师型”教师队伍，比例达到65%；"
+        "培养一批“霁州工匠”，每年输送3000人。"
+    )
+    found = formulations(text)
+    assert len(found["四个对接"].items) == 4 and labels(found["四个对接"])[0] == "突出“专业对接产业”"
+    assert labels(found["三个一批"]) == ["建设一批产业学院", "打造一批“双师型”教师队伍", "培养一批“霁州工匠”"]
+
+
+# --- structure and heads ---------------------------------------------------------------------------
+
+
+def test_toc_labelled_without_a_colon_is_dropped_but_the_body_headings_stay() -> None:
+    raw = f"会议纪要\n目　录\n一、关于学前教育\n二、关于校园安全\n一、关于学前教育\n{BODY}\n二、关于校园安全\n{BODY}\n"
+    cleaned = clean_text(raw)
+    assert cleaned.count("一、关于学前教育") == 1 and "目　录" not in cleaned and "目 录" not in cleaned
+    assert [s.title for s in parse_outline(cleaned)] == ["关于学前教育", "关于校园安全"]
+
+
+def test_a_word_title_styled_as_heading_1_is_no_part() -> None:
+    text = f"2025-05-12\n# 守护学生健康成长\n——某副区长在全区动员会上的讲话\n同志们：\n{BODY}\n# 认清形势\n{BODY}\n# 突出重点\n{BODY}\n"
+    assert [s.title for s in parse_outline(text)] == ["认清形势", "突出重点"]
+
+
+def test_a_news_lead_names_the_one_speaker_and_the_meeting() -> None:
+    raw = (
+        "我市召开教育数字化转型推进会\n2025-09-18 08:45 来源：霁州日报\n"
+        "9月16日，全市教育数字化转型推进会在云台区召开。市教育局党组书记、局长钟明远出席会议并讲话。\n"
+        f"{BODY}\n"
+    )
+    (speech,) = split_speeches(clean_text(raw), raw=raw, source="news.txt")
+    assert (speech.speaker, speech.speaker_post) == ("钟明远", "局长")
+    assert speech.meeting == "全市教育数字化转型推进会"
+    assert speech.display_date == "2025-09-18（发布日期）"
+
+
+def test_untitled_minutes_are_named_by_the_meeting_they_record() -> None:
+    raw = f"二〇二五年七月八日\n7月8日上午，市人民政府召开全市中考招生工作会议。副市长贺文涛出席会议并讲话。\n{BODY}\n"
+    (speech,) = split_speeches(clean_text(raw), raw=raw, source="minutes.txt")
+    assert speech.title == speech.meeting == "全市中考招生工作会议"
+    assert speech.speaker == "贺文涛"
+
+
+def test_a_compilation_splits_at_its_numbered_speech_labels() -> None:
+    raw = (
+        "推进会领导讲话汇编\n"
+        f"一、沈明轩市长在推进会上的讲话\n青禾市人民政府市长 沈明轩\n（2025年5月22日）\n同志们：\n{BODY}\n"
+        f"二、程晓燕副市长在推进会上的讲话\n青禾市人民政府副市长 程晓燕\n（2025年5月22日）\n同志们：\n{BODY}\n"
+    )
+    found = split_speeches(clean_text(raw), raw=raw, source="汇编.docx")
+    assert [s.speaker for s in found] == ["沈明轩", "程晓燕"]
