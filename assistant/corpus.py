@@ -70,7 +70,7 @@ class _Speech:
     tokens: list[list[str]]  # per chunk
     lists: tuple[ListCandidate, ...]
     runs: tuple[ParallelRun, ...]
-    folded: str  # title, speaker, meeting and text, folded for search
+    folded: str  # title, speaker, meeting, the page's 来源 body and text, folded for search
 
 
 class CorpusCache:
@@ -187,7 +187,7 @@ def _prepare(doc: Document, chunks: list[Chunk]) -> _Speech:
         tokens=[_tokens_of(c) for c in chunks],
         lists=doc.lists or (),
         runs=doc.runs or (),
-        folded=fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting}\n{doc.text}"),
+        folded=fold_for_search(f"{doc.title} {doc.speaker} {doc.meeting} {doc.publisher}\n{doc.text}"),
     )
 
 

@@ -72,6 +72,7 @@ QUOTED = re.compile(r"[“\"‘'《]([^”\"’'》]{2,12})[”\"’'》]")
 # "停办了几个", "几项指标" count things in the world and stay values
 ITEM_COUNT = re.compile(
     r"(?:有|分|提了|讲了|列了|包括)几(?:条|项|点|大[块项类部]?|个?方面|个?部分|层)(?!指标|政策|工程|任务)"
+    r"|几(?:项|条|点|个方面)(?:工作|要求|措施|举措|意见|部署)"  # "要求做好的几项工作": the list of them
 )
 # "首先其次再次最后都是啥", "一是二是三是四是 各是啥": the question names a list by how its items are
 # marked; two or more markers of one family (MARKERS) ask for that list.

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 SENTENCE_STOPS = "。！？；!?;"  # what ends a sentence (full-width and ASCII)
+_MARK = re.compile(r"\s*#{1,6}\s+")
 _END = re.compile(rf"[^{SENTENCE_STOPS}\n]*(?:[{SENTENCE_STOPS}]+[”’\"']?|\n|$)")
 
 
@@ -24,10 +25,12 @@ def split_sentences(text: str, base: int = 0, min_chars: int = 2) -> list[Senten
     out: list[Sentence] = []
     for match in _END.finditer(text):
         raw = match.group()
-        stripped = raw.strip()
+        # a Word heading's markdown mark ("## （二）…") is layout, never shown as words
+        mark = _MARK.match(raw)
+        lead = mark.end() if mark else len(raw) - len(raw.lstrip())
+        stripped = raw[lead:].strip()
         if len(stripped) < min_chars:
             continue
-        lead = len(raw) - len(raw.lstrip())
         start = base + match.start() + lead
         out.append(Sentence(stripped, start, start + len(stripped)))
     return out

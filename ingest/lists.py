@@ -30,7 +30,13 @@ def find_lists(doc: Document) -> list[ListCandidate]:
     out: list[ListCandidate] = []
     tops = [s for s in doc.sections if s.parent_id is None]
     if len(tops) >= 2:
-        head = f"{doc.title} {doc.speaker} {doc.meeting} {doc.date}"
+        # the sentence right before the first part says what the parts are ("要扎实做好以下几项工作：")
+        lines = [
+            line for line in doc.text[max(0, tops[0].start - 200) : tops[0].start].split("\n") if line.strip()
+        ]
+        before = [t.strip() for t in _SENTENCE_RE.findall(lines[-1]) if t.strip()] if lines else []
+        lead = _clip(before[-1], _INTRO_CHARS) if before else ""
+        head = f"{doc.title} {doc.speaker} {doc.meeting} {doc.date} {lead}".rstrip()
         out.append(ListCandidate(doc.doc_id, "root", head, tops[0].start, tops[-1].end, _items(doc, tops)))
     part_of = {s.section_id: i for i, s in enumerate(tops, 1)}
     for section in doc.sections:

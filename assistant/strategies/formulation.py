@@ -164,7 +164,7 @@ def _formulation_context(corpus: Corpus, match: FormulationMatch) -> str:
     section = doc.section(form.section_id)
     around = doc.text[max(0, form.start - 300) : form.end + 300]
     head = doc.text[:200]  # the speaker line and first lines: where a speech says whose it is
-    return f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {section.label if section else ''} {head} {around}"
+    return f"{doc.title} {doc.speaker} {doc.speaker_post} {doc.meeting} {doc.publisher} {section.label if section else ''} {head} {around}"
 
 
 def _speeches_prefix(corpus: Corpus, doc_ids: list[str]) -> str:

@@ -59,6 +59,12 @@ _LIST_WORDS = frozenset(
         "议了",
         "议题",
         "几件事",
+        # when, not what: "茶岭县教育现在有哪些问题" asks for the list of problems
+        "现在",
+        "目前",
+        "当前",
+        "如今",
+        "眼下",
     ]
 )
 
@@ -143,11 +149,17 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         outline = (
             query.shape == "outline"
             or bool(query.doc_ids and not tokens and ctx.cues.listing)
+            # every topical word is in the lead-in of the parts ("会议要求，要扎实做好以下几项工作：")
+            or bool(tokens and ctx.cues.listing and coverage(tokens, _lead_in(doc, cand), idf) >= 0.99)
             or bool(head and len(head) >= 2 and carrying == len(cand.items))
         )
         score += LIST.root_outline if outline else LIST.root_other
         if tokens and any(coverage(tokens, i.label, idf) >= 0.99 for i in cand.items):
             score -= LIST.root_outline  # "今年的重点任务分哪几块" names a part: its own list answers
+    elif tokens and _names_a_parent_item(doc, cand, tokens, ctx):
+        score -= (
+            LIST.root_outline
+        )  # "教师强基行动有哪几条" names an item that has its own list: that list answers
     if cand.doc_id in query.doc_ids:
         score += LIST.named_doc
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
@@ -168,6 +180,20 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
             score += LIST.retrieved / (rank + 1)
             break
     return score
+
+
+def _lead_in(doc: Document, cand: ListCandidate) -> str:
+    """A root list's head without the words that name the speech: the sentence before its first part."""
+    lead = cand.head
+    for naming in (doc.title, doc.speaker, doc.meeting, doc.date):
+        lead = lead.replace(naming, " ") if naming else lead
+    return lead
+
+
+def _names_a_parent_item(doc: Document, cand: ListCandidate, tokens: list[str], ctx: Context) -> bool:
+    parents = {s.parent_id for s in doc.sections}
+    starts = {s.start for s in doc.sections if s.section_id in parents}
+    return any(i.start in starts and coverage(tokens, i.label, ctx.idf) >= 0.99 for i in cand.items)
 
 
 def _candidates(query: Query, corpus: Corpus, ranked: Sequence[Ranked] = ()) -> list[ListCandidate]:

@@ -194,3 +194,45 @@ def test_a_code_named_as_context_yields_to_the_counted_list_asked_for() -> None:
     )
     answer = over(lecture_txt=lecture).ask("落实3456要抓住哪几个关键")
     assert answer.answerable and "守好课堂主渠道" in answer.answer and "搭建三个平台" not in answer.answer
+
+
+MINUTES = (
+    "二〇二五年七月八日\n7月8日上午，市人民政府召开全市中考招生工作会议。副市长贺文涛出席会议并讲话。\n"
+    "会议要求，要扎实做好以下几项工作：\n一是科学编制招生计划。根据毕业生人数合理确定计划。\n"
+    "二是稳步扩大优质高中学位。新增学位4500个。\n三是完善指标到校政策。比例提高到60%。\n"
+    "四是做好录取服务保障。会议对做好中职招生也作出部署：①坚持质量优先；②实施贯通培养；③免除学费。\n"
+)
+
+
+def test_the_parts_lead_in_makes_them_the_list_asked_for() -> None:
+    """ "要求做好的几项工作" is what the sentence before 一是…四是 announces, not part 四's ① list."""
+    answer = over(minutes_txt=MINUTES).ask("中考招生会上要求做好的几项工作")
+    assert answer.answerable and "科学编制招生计划" in answer.answer and "做好录取服务保障" in answer.answer
+    assert "免除学费" not in answer.answer
+
+
+def test_an_item_with_its_own_list_is_answered_by_that_list() -> None:
+    report = (
+        "在全县教育工作会议上的工作报告\n县教育局局长　邓某\n（2025年1月22日）\n同志们：\n"
+        "一、2025年重点任务\n总体思路是深入实施校舍提升行动、教师强基行动等五大行动。\n"
+        "（一）实施校舍提升行动\n1.加快重点项目建设。年内建成第四中学。\n2.推进乡村学校标准化。投入1.2亿元。\n"
+        "（二）实施教师强基行动\n1.补足配齐教师。全年招聘教师200人。\n2.提升教师能力。培训教师3000人次。\n"
+        "二、保障措施\n要加强组织领导。\n"
+    )
+    answer = over(report_docx=report).ask("教师强基行动有哪几条")
+    assert "补足配齐教师" in answer.answer and "提升教师能力" in answer.answer
+    assert "实施校舍提升行动" not in answer.answer
+
+
+def test_a_formulation_named_but_not_spelled_out_is_said_so_when_asked_with_the_pages_place() -> None:
+    """The place is only in the page's 来源 line; "除了…另外两个" asks for what a partial list lacks."""
+    page = (
+        "来源：枫林县教育局　发布时间：2025-06-25\n在全县学前教育推进会上的讲话\n县长　唐某\n（2025年6月24日）\n同志们：\n"
+        "县政府已将学前教育“三项改革”列入今年重点改革任务，9月底前报县政府审定。\n"
+        "今年要深入实施扩容行动、提质行动、强师行动等五大行动，全面提升保教质量。\n"
+    )
+    assistant = over(page_html=page)
+    reforms = assistant.ask("枫林县学前教育的三项改革是什么")
+    assert not reforms.answerable and "没有说明" in reforms.answer
+    rest = assistant.ask("五大行动里 除了扩容、提质、强师，另外两个行动是啥")
+    assert not rest.answerable and "3项" in rest.answer

@@ -106,3 +106,15 @@ def test_a_compilation_splits_at_its_numbered_speech_labels() -> None:
     )
     found = split_speeches(clean_text(raw), raw=raw, source="汇编.docx")
     assert [s.speaker for s in found] == ["沈明轩", "程晓燕"]
+
+
+def test_a_word_headings_mark_is_never_part_of_a_sentence() -> None:
+    from core.sentences import split_sentences
+
+    text = "前文。\n## （二）实施教师强基行动\n正文。"
+    shown = [(s.text, text[s.start : s.end]) for s in split_sentences(text)]
+    assert shown == [
+        ("前文。", "前文。"),
+        ("（二）实施教师强基行动", "（二）实施教师强基行动"),
+        ("正文。", "正文。"),
+    ]
