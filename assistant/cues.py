@@ -79,6 +79,14 @@ ITEM_COUNT = re.compile(
 MARKERS = re.compile(
     rf"首先|其次|再次|最后|一方面|另一方面|第[{CN_NUMERAL}]{{1,2}}(?=[，,、是要条点个])|[{CN_NUMERAL}]{{1,2}}[是要抓](?![否])"
 )
+# When the asked thing happened: "今年要招多少老师" is this year's plan, not last year's record.
+# A sentence is of the past when it says so or stands in a review part ("一、2024年工作回顾").
+PAST_ASKED = re.compile(r"去年|前年|上一年|上年|过去一年|那一年")
+CURRENT_ASKED = re.compile(r"今年|明年|年内|下一步|接下来|计划|打算")
+PAST_SAID = re.compile(r"去年|前年|上年|过去一年|一年来|累计|已经|已")
+CURRENT_SAID = re.compile(r"今年|明年|年内|年底前|计划|力争|将")
+REVIEW_PART = re.compile(r"回顾|成效|成绩|去年|过去|取得")
+PLAN_PART = re.compile(r"任务|部署|计划|今年|明年|下一步|重点工作")
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
 # Words inside a question that point at what the conversation was about ("投入这个具体多少钱",
@@ -111,10 +119,9 @@ class Cues:
     alternatives: tuple[str, ...]  # entities the question lists with 、
     survey: bool  # "讲话里/各篇/分别…": asks across the speeches
     points_back: bool
-    kinds: tuple[str, ...] = ()
-    markers: tuple[
-        str, ...
-    ] = ()  # list markers the question names ("首先", "其次"), when two or more  # the kinds of value asked for (assistant/values.py)
+    kinds: tuple[str, ...] = ()  # the kinds of value asked for (assistant/values.py)
+    markers: tuple[str, ...] = ()  # list markers the question names ("首先", "其次"), two or more
+    tense: str = ""  # "past" (去年…) or "current" (今年/计划…) when the question says which
 
     @property
     def value(self) -> bool:
@@ -150,7 +157,25 @@ def read_cues(text: str) -> Cues:
         points_back=bool(POINTS_BACK.search(text.strip())),
         kinds=kinds,
         markers=markers,
+        tense=_tense(text),
     )
+
+
+def _tense(text: str) -> str:
+    past, current = bool(PAST_ASKED.search(text)), bool(CURRENT_ASKED.search(text))
+    return "past" if past and not current else "current" if current and not past else ""
+
+
+def sentence_tense(sentence: str, heading: str) -> str:
+    """ "past", "current" or "" for a sentence (with its relative years) under its section heading."""
+    past = bool(PAST_SAID.search(sentence))
+    current = bool(CURRENT_SAID.search(sentence))
+    if past != current:
+        return "past" if past else "current"
+    if past:
+        return ""
+    review, plan = bool(REVIEW_PART.search(heading)), bool(PLAN_PART.search(heading))
+    return "past" if review and not plan else "current" if plan and not review else ""
 
 
 def _compact(term: str) -> str:

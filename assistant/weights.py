@@ -61,6 +61,7 @@ class SentenceWeights:
     dense: float = 0.3  # the dense model's similarity of the passage, scaled over the candidates
     sentence_dense: float = 0.5  # …and of the sentence itself, scaled over the best candidates
     ceremony: float = -0.3  # a sentence about the meeting itself (cues.CEREMONY)
+    tense: float = 0.1  # (±) the sentence is of the time asked (今年 plan vs 去年 record)
     own_place: float = 0.25  # the question's place is the speech's own (header), not one it mentions
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from assistant.citing import Citations
 from assistant.corpus import Corpus
-from assistant.cues import CEREMONY, HOW_CUES, WHY_CUES
+from assistant.cues import CEREMONY, HOW_CUES, WHY_CUES, sentence_tense
 from assistant.retriever import Ranked
 from assistant.sentences import Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Found
@@ -71,6 +71,8 @@ def candidate_sentences(
                 score += w.ceremony
             if cues.value and holds_value(ctx, sentence.text):
                 score += w.value
+            if cues.tense and (said := sentence_tense(text, f"{chunk.section_path} {heading}")):
+                score += w.tense if said == cues.tense else -w.tense
             if cues.listing:
                 score += enumerates(cues.list_head, sentence.text)
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))

@@ -236,3 +236,20 @@ def test_a_formulation_named_but_not_spelled_out_is_said_so_when_asked_with_the_
     assert not reforms.answerable and "没有说明" in reforms.answer
     rest = assistant.ask("五大行动里 除了扩容、提质、强师，另外两个行动是啥")
     assert not rest.answerable and "3项" in rest.answer
+
+
+def test_this_years_plan_and_last_years_record_are_told_apart() -> None:
+    speech = (
+        "在全市教育工作会议上的讲话\n副市长　贺某\n（2025年2月26日）\n同志们：\n"
+        "一、客观看待工作成效\n全年公开招聘中小学教师960人，其中乡村学校补充教师412人。\n"
+        "二、聚焦重点任务\n加强教师队伍建设，招聘中小学教师1000人，其中不少于40%补充到乡村学校。\n"
+    )
+    assistant = over(conference_txt=speech)
+    this_year = assistant.ask("今年全市要招多少老师").answer
+    last_year = assistant.ask("去年全市招了多少老师").answer
+    assert (
+        this_year.index("1000人") < this_year.find("960人") if "960人" in this_year else "1000人" in this_year
+    )
+    assert (
+        last_year.index("960人") < last_year.find("1000人") if "1000人" in last_year else "960人" in last_year
+    )
