@@ -20,6 +20,8 @@ from core.tokens import tokenize_query
 META = re.compile(
     r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁|谁主持|主持人|谁出席|哪些人参加|谁参加"
 )
+# Who chaired or attended: a META question the speech's header does not answer (its body does)
+NOT_IN_HEADER = re.compile(r"主持|出席|参加|参会|列席")
 # "整治搞到哪天结束", "哪天之前报上来": a date inside the speech's work, not the speech's own date
 DEADLINE = re.compile(
     r"结束|截止|完成|之前|以前|到期|开始|启动|搞完|干完|交付|建成|投用|开学|报送|上报|报上来"
@@ -94,6 +96,8 @@ SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么�
 REFERS_BACK = re.compile(
     r"^(?:那|那么|其中|还有)|它|这个|这些|那个|那些|上面|上述|刚才|前面说|前者|后者|该项|此项"
 )
+# "那督导多久搞一次": "then, about 督导…" — a new topic after 那, where "那个/那些/那块" point back
+NEW_TOPIC_RE = re.compile(r"^(?:那么|那)(?![个些里块儿边])")
 # "还有呢，第三个呢" after "第二个关键讲的啥": the next item of the same list, not of the last answer
 SIBLING = re.compile(r"还有|另外|其他|其余|下一个|再往下|接着")
 POINTS_BACK = re.compile(

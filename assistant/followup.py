@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.corpus import Corpus
-from assistant.cues import CODED, read_cues
+from assistant.cues import CODED, NEW_TOPIC_RE, read_cues
 from assistant.query import Query, compact, item_ordinals, without_asking
 from assistant.records import Answer, AnswerItem
 from assistant.synonyms import FOLLOW_UP_WORDS, found_in
@@ -176,6 +176,12 @@ _POINTER_RE = re.compile(
         )
     )
 )
+
+
+def asks_anew(text: str) -> bool:
+    """ "那督导多久搞一次" after "…两个确保是什么": a new topic in the speech of the previous turn, not
+    more about the previous topic (its words are not inherited)."""
+    return bool(NEW_TOPIC_RE.match(text) and topic_terms(text))
 
 
 def own_words(text: str) -> str:

@@ -189,7 +189,21 @@ _SAID_IN_RE = re.compile(
     r"(?:提出|提到|讲到|说到|部署|强调)了?(.{2,24}?)的(?:那篇|这篇|那次|这次|哪篇)?(?:讲话|发言)"
 )
 # A title piece right before these words names the speech ("推进会议讲话"); elsewhere it may be the topic.
-_NAMING_AFTER = ("讲话", "发言", "会议", "会上", "大会", "的讲话", "上的讲话", "那篇", "这篇")
+_NAMING_AFTER = (
+    "讲话",
+    "发言",
+    "会议",
+    "会上",
+    "大会",
+    "的讲话",
+    "上的讲话",
+    "那篇",
+    "这篇",
+    "报告",
+    "工作报告",
+    "党课",
+    "讲稿",
+)
 
 
 def naming(
@@ -303,13 +317,15 @@ def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> 
     elsewhere a title's words may just be the topic."""
     best: dict[str, tuple[int, str]] = {}
     of_one = detect_shape(q) != "cross" and ("讲话" in q or "会上" in q)  # "…在几个讲话里…": several
-    for size in range(min(12, len(q)), 3, -1):
+    for size in range(min(12, len(q)), 2, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
             holders = index.holders(piece) & documents.keys()
             if not holders:
                 continue
             naming_after = _names_speech(piece, q[i + size :])
+            if size == 3 and not naming_after:
+                continue  # "茶岭县报告": three characters name a speech only right before 报告/讲话
             # a short piece names a speech only where the question speaks of a speech: in
             # "教育经费拨付滞后…" the words of a 教育经费 meeting's title are the topic
             short_ok = len(holders) == 1 and (naming_after or of_one)

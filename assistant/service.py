@@ -17,6 +17,7 @@ from assistant.followup import (
     ORDINAL_PHRASE_RE,
     SENTENCE_END_RE,
     Turn,
+    asks_anew,
     container_ordinals,
     contextualize,
     elaboration,
@@ -189,8 +190,10 @@ class PolicyAssistant:
             and (own.part is None or (_listed_nothing(history) and "部分" not in text))
         ):
             return replace(own, unresolved=reference)  # "第二条" after an answer that listed nothing
-        query = self.understand(contextualize(text, history), corpus, scope)
         speech = previous_speech(history, lambda: self.understand(history[-1].question, corpus, scope))
+        if speech is not None and not own.doc_ids and asks_anew(text):
+            return replace(own, doc_ids=[speech], sections=[s for s in own.sections if s[0] == speech])
+        query = self.understand(contextualize(text, history), corpus, scope)
         if own.doc_ids or speech is None:
             return (
                 query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant import templates as T
 from assistant.citing import chinese_date
+from assistant.cues import NOT_IN_HEADER
 from assistant.strategies.base import Context, Draft
 
 
@@ -14,6 +15,8 @@ class Metadata:
         query, corpus = ctx.query, ctx.corpus
         if not query.doc_ids or query.shape == "outline" or not ctx.cues.meta:
             return None
+        if NOT_IN_HEADER.search(query.text):
+            return None  # "谁主持的": the chair or those present are in the body, not the header
         cites = ctx.citations()
         lines = []
         for doc_id in query.doc_ids:

@@ -253,3 +253,31 @@ def test_this_years_plan_and_last_years_record_are_told_apart() -> None:
     assert (
         last_year.index("960人") < last_year.find("1000人") if "1000人" in last_year else "960人" in last_year
     )
+
+
+def test_a_then_follow_up_with_its_own_topic_stays_in_the_speech_and_asks_anew() -> None:
+    """ "那督导多久搞一次" after "茶岭县报告里说的两个确保是什么": the named report, its 督导, how often."""
+    report = (
+        "在2025年茶岭县教育工作会议上的工作报告\n县教育局局长　邓某\n（2025年1月22日）\n同志们：\n"
+        "为确保各项任务落到实处，我们要做到“两个确保”：确保县财政教育支出只增不减，确保教师工资不低于公务员。\n"
+        "同时，要严格落实教育督导问责制度，每季度对乡镇中心学校开展一次专项督导。\n"
+    )
+    other = (
+        "在全区课后服务推进会上的讲话\n副区长　罗某\n（2025年5月12日）\n同志们：\n"
+        "要做到“两个确保”：确保课后服务全覆盖，确保学生自愿参加。区教育督导室要在10月份组织一次专项督导。\n"
+    )
+    assistant = over(report_docx=report, district_docx=other)
+    first = assistant.ask("茶岭县报告里说的两个确保是什么")
+    assert "只增不减" in first.answer and "全覆盖" not in first.answer
+    then = assistant.ask("那督导多久搞一次", history=[Turn(first.question, first)])
+    assert then.answerable and "每季度" in then.answer and "10月份" not in then.answer
+
+
+def test_who_chaired_is_read_in_the_body_not_the_header() -> None:
+    speech = (
+        "在全县教育工作大会上的讲话\n县委书记　韩某\n（2025年2月18日）\n同志们：\n"
+        "今天，县委、县政府召开全县教育工作大会。会议由县委常委、常务副县长何建平同志主持。\n"
+        "要坚持教育优先发展，今年县财政安排教育经费12亿元。\n"
+    )
+    answer = over(county_txt=speech).ask("县教育工作大会是谁主持的")
+    assert "何建平" in answer.answer
