@@ -24,6 +24,9 @@ class Limits:
     focus_sentences: int = 5
     suggestions: int = 3  # real formulations named when the asked one is not in the speeches
     dense_sentences: int = 24  # best candidates by keywords whose own similarity is measured
+    value_window: int = 12  # passages a fact answer reads…
+    value_docs: int = 4  # …whose speeches are searched for a passage holding the asked value…
+    value_extra: int = 3  # …of which at most this many join the window
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Thresholds:
     same_term: float = 0.9  # presence of the rarest term for "the same thing in another speech"
     lead_near: float = 0.8  # near-best leads considered for an explanation's region
     extra_near: float = 0.85  # further sentences of a fact answer
+    value_passage: float = 0.7  # topical-word coverage of a lower passage that holds the asked value
     other_doc_near: float = 0.95  # a sentence of another speech joins only when it answers as well
     other_speech_near: float = 0.8  # another speech that says the same thing, labelled
     second_sentence: float = 0.7  # a speech's second sentence in a per-speech line
@@ -58,6 +62,7 @@ class SentenceWeights:
     enumerates: float = 0.4  # a list inside one sentence, items sharing the asked word
     enumerates_two: float = 0.1
     value: float = 0.1  # a how-many/when question: the sentence holds a value of that kind
+    value_kind: float = 0.25  # …of the very kind named ("几所" → "14所", "多少钱" → "…元")
     dense: float = 0.3  # the dense model's similarity of the passage, scaled over the candidates
     sentence_dense: float = 0.5  # …and of the sentence itself, scaled over the best candidates
     ceremony: float = -0.3  # a sentence about the meeting itself (cues.CEREMONY)

@@ -70,7 +70,10 @@ def candidate_sentences(
             if not cues.meta and ceremonial(sentence.text):
                 score += w.ceremony
             if cues.value and holds_value(ctx, sentence.text):
-                score += w.value
+                specific = any(
+                    k != "number" for k in cues.kinds
+                )  # "几所": a count of schools, not any number
+                score += w.value_kind if specific else w.value
             if cues.tense and (said := sentence_tense(text, f"{chunk.section_path} {heading}")):
                 score += w.tense if said == cues.tense else -w.tense
             if cues.listing:

@@ -111,10 +111,39 @@ def _section_first(ctx: Context) -> list[Ranked]:
     """A question about one item of the earlier answer ("第三句话里住房怎么解决") reads that item first."""
     region = focus_region(ctx)
     if region is None:
-        return list(ctx.ranked)
+        return _with_value_passages(ctx, list(ctx.ranked))
     doc_id, start, _, end = region
     own = [Ranked(c, 0.0) for c in ctx.corpus.chunks_in(doc_id, start, end)][:6]
     return own + [r for r in ctx.ranked if r.chunk.chunk_id not in {o.chunk.chunk_id for o in own}]
+
+
+def _with_value_passages(ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+    """ "霁州一共有几所中职学校": a passage of a speech retrieval found that holds every topical word and a
+    value of the asked kind ("共有中职学校14所") joins the passages read, though it ranked lower (a long
+    paragraph about something else states the figure in passing)."""
+    kinds = [k for k in ctx.cues.kinds if k != "number"]
+    words = [t for t in ctx.tokens if len(t) >= 2 and not t.startswith(("几", "多少"))]
+    if not kinds or not words:
+        return ranked
+    window = ranked[: LIMITS.value_window]
+    seen = {r.chunk.chunk_id for r in window}
+    docs = list(dict.fromkeys(r.chunk.doc_id for r in window))[: LIMITS.value_docs]
+    extra = [
+        Ranked(c, 0.0)
+        for d in docs
+        for c in ctx.corpus.chunks_by_doc.get(d, [])
+        if c.chunk_id not in seen
+        and holds_asked(tuple(kinds), c.text)
+        and _holds_topic(ctx, d, c.text, words)
+    ][: LIMITS.value_extra]
+    keep = LIMITS.value_window - len(extra)
+    return window[:keep] + extra + window[keep:] + ranked[LIMITS.value_window :]
+
+
+def _holds_topic(ctx: Context, doc_id: str, text: str, words: list[str]) -> bool:
+    """The passage holds most of the topical words the speech uses (weighted by rarity)."""
+    used = [t for t in words if t in ctx.folded(doc_id)]
+    return bool(used) and coverage(used, text, ctx.idf) >= THRESHOLDS.value_passage
 
 
 def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:

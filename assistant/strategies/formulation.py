@@ -30,6 +30,8 @@ class Formulations:
         query = ctx.query
         if not query.formulations or not _definitional(ctx):
             return None
+        if query.part is not None and all(query.part > len(m.formulation.items) for m in query.formulations):
+            return None  # "那第四个方面呢" after three: the outline says there is no such part
         corpus = ctx.corpus
         cites = ctx.citations()
         matches = _one_per_doc(query.formulations)

@@ -281,3 +281,15 @@ def test_who_chaired_is_read_in_the_body_not_the_header() -> None:
     )
     answer = over(county_txt=speech).ask("县教育工作大会是谁主持的")
     assert "何建平" in answer.answer
+
+
+def test_a_part_past_the_last_asked_as_ge_fangmian_is_said_not_to_exist() -> None:
+    speech = (
+        "在全县学前教育推进会上的讲话\n县长　唐某\n（2025年6月24日）\n同志们：\n下面，我讲三个方面的意见。\n"
+        "一、充分肯定学前教育取得的成绩\n新建幼儿园21所。\n二、扎实推进学前教育普及普惠\n今年新增学位720个。\n"
+        "三、切实加强组织领导\n要压实各方责任。\n"
+    )
+    assistant = over(preschool_html=speech)
+    first = assistant.ask("唐县长在学前教育推进会上讲了哪三个方面")
+    fourth = assistant.ask("那第四个方面讲的啥", history=[Turn(first.question, first)])
+    assert not fourth.answerable and "没有第四部分" in fourth.answer
