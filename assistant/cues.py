@@ -18,7 +18,7 @@ from core.numerals import CN_COUNT, CN_NUMERAL, parse_numeral
 from core.tokens import tokenize_query
 
 META = re.compile(
-    r"什么会|哪个会|哪次会|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁|谁主持|主持人|谁出席|哪些人参加|谁参加"
+    r"什么会|哪个会|哪次会|哪些会|哪几个会|哪几次会|哪些场合|什么会议|什么场合|日期|哪天|哪一天|什么时候(讲|说|召开)|哪年讲|谁讲|谁的讲话|讲话人|发言人|谁在|标题|题目|是谁|谁主持|主持人|谁出席|哪些人参加|谁参加"
 )
 # Who chaired or attended: a META question the speech's header does not answer (its body does)
 NOT_IN_HEADER = re.compile(r"主持|出席|参加|参会|列席")

@@ -22,7 +22,9 @@ class Metadata:
         for doc_id in query.doc_ids:
             doc = corpus.documents[doc_id]
             chunks = corpus.chunks_by_doc.get(doc_id, [])
-            header = next((c for c in chunks if c.kind == "body"), None)
+            # the passage that names the speaker (a news report names them in its lead, not its title)
+            named = [c for c in chunks if doc.speaker and doc.speaker in c.text]
+            header = next((c for c in named or chunks if c.kind == "body"), chunks[0] if chunks else None)
             mark = cites.mark(header, header.text[:80]) if header else ""
             fields = {"speaker": doc.speaker, "meeting": doc.meeting, "date": chinese_date(doc.date)}
             details = "，".join(T.META_DETAILS[k].format(v) for k, v in fields.items() if v)

@@ -293,3 +293,10 @@ def test_a_part_past_the_last_asked_as_ge_fangmian_is_said_not_to_exist() -> Non
     first = assistant.ask("唐县长在学前教育推进会上讲了哪三个方面")
     fourth = assistant.ask("那第四个方面讲的啥", history=[Turn(first.question, first)])
     assert not fourth.answerable and "没有第四部分" in fourth.answer
+
+
+def test_which_meetings_a_speaker_spoke_at_lists_each_speech() -> None:
+    forum = "在全市职业教育校企合作座谈会上的讲话\n局长　钟明远\n（2025年4月17日）\n同志们：\n校企合作是职业教育的生命线。\n"
+    digital = "在全市教育数字化转型推进会上的讲话\n局长　钟明远\n（2025年9月16日）\n同志们：\n教育数字化是新赛道。\n"
+    answer = over(forum_md=forum, digital_txt=digital).ask("钟明远局长都在哪些会上讲过话")
+    assert "校企合作座谈会" in answer.answer and "数字化转型推进会" in answer.answer
