@@ -19,13 +19,13 @@ pytestmark = pytest.mark.integration
 
 # set → (key coverage, false refusals at most, refusals of traps and unanswerable questions, recall@5)
 FLOORS: dict[str, tuple[float, float, float, float]] = {
-    # measured with `python -m eval.run` with sentence-level similarity (2026-12-04): keys / false refusals / refusals / recall@5
+    # measured with `python -m eval.run` on 647d03b (2026-12-04 afternoon): keys / false refusals / refusals / recall@5
     "dev1": (0.86, 0.05, 0.82, 0.94),  # 0.91 / 0.01 / 0.86 / 0.97
-    "dev2": (0.80, 0.05, 0.95, 0.94),  # 0.84 / 0.01 / 1.00 / 0.97
-    "dev3": (0.87, 0.05, 0.90, 0.95),  # 0.92 / 0.00 / 0.95 / 0.98
-    "dev4": (0.81, 0.08, 0.85, 0.93),  # 0.86 / 0.04 / 0.93 / 0.97
-    "dev5": (0.83, 0.06, 0.95, 0.92),  # 0.87 / 0.02 / 1.00 / 0.96
-    "dev6": (0.82, 0.06, 0.78, 0.94),  # 0.87 / 0.01 / 0.82 / 0.97 (written blind 2026-12-03 night)
+    "dev2": (0.82, 0.05, 0.95, 0.93),  # 0.87 / 0.01 / 1.00 / 0.96
+    "dev3": (0.90, 0.05, 0.90, 0.95),  # 0.95 / 0.00 / 0.95 / 0.98
+    "dev4": (0.83, 0.08, 0.92, 0.93),  # 0.87 / 0.04 / 0.96 / 0.97
+    "dev5": (0.83, 0.06, 0.95, 0.92),  # 0.88 / 0.02 / 1.00 / 0.96
+    "dev6": (0.84, 0.06, 0.78, 0.94),  # 0.89 / 0.01 / 0.82 / 0.98 (written blind 2026-12-03 night)
 }
 
 
