@@ -18,6 +18,8 @@ from core.records import Document, ListCandidate, ListItem, Section
 _INLINE_RE = re.compile(
     rf"(?:^|(?<=[。！？；：]))\s*(?:([{CIRCLED}])|[（(]([{CN_NUMERAL}\d]{{1,2}})[）)]"
     rf"|(?:第)?([{CN_NUMERAL}]{{1,2}})(?:是|要|是要|，|、)(?=[^，。；]{{2}})|(一方面|另一方面))"
+    # "究其原因，一是…；二是…": 一是/一要 after a comma open a list too (only these: "，第一，" is prose)
+    rf"|(?<=，)([{CN_NUMERAL}]{{1,2}})(?:是|要)(?=[^，。；]{{2}})"
 )
 _SHORT_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？]))([^。！？；，]{4,26}。)")
 _LEAD_END = re.compile(r"[。；：！？]")
@@ -148,7 +150,8 @@ def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
     """一是…二是…三是… (or ①②③, （1）（2）) at sentence starts, numbered 1, 2, 3 … without gaps."""
     items: list[ListItem] = []
     for match in _INLINE_RE.finditer(paragraph):
-        circled, paren, chinese, aspect = match.groups()
+        circled, paren, chinese, aspect, after_comma = match.groups()
+        chinese = chinese or after_comma
         number: int | None
         if aspect:
             number = 1 if aspect == "一方面" else len(items) + 1

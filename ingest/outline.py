@@ -83,6 +83,7 @@ _TITLE_OPTIONAL = frozenset({"part", "part_aspect"})  # "第一部分" alone on 
 _TERMINATORS = "。：:；;！!？?"
 _TITLE_MAX = 60
 _TITLE_LINES = 2  # a markdown title sits on one of the first lines (under a date or a breadcrumb)
+_SPEECH_LABEL = re.compile(r"在[^，。；]{2,30}上的(?:讲话|发言|致辞)$")
 _CLOSING = re.compile(r"同志们[，,！!：:]")
 _LINE = re.compile(r"[^\n]+")
 _LEAD_NOISE = " \t\u3000*"
@@ -214,6 +215,8 @@ def _drop_title_heading(cands: list[_Cand], text: str) -> list[_Cand]:
     title, not a part of it; so is a first markdown heading with a "——在…上的讲话" line under it
     (a Word title styled as Heading 1 below the page's header lines)."""
     first = cands[0] if cands else None
+    if first and _SPEECH_LABEL.search(first.title):
+        return cands[1:]  # "二、程晓燕副市长在推进会上的讲话": a compilation's label of this speech
     if not first or not first.family.startswith("md"):
         return cands
     if text[first.heading_end :].lstrip(" \t\n").startswith(("——", "—")):

@@ -118,3 +118,21 @@ def test_a_word_headings_mark_is_never_part_of_a_sentence() -> None:
         ("（二）实施教师强基行动", "（二）实施教师强基行动"),
         ("正文。", "正文。"),
     ]
+
+
+def test_yi_shi_after_a_comma_opens_an_inline_list() -> None:
+    from core.records import Document
+    from ingest.lists import find_lists
+
+    text = (
+        "第二部分 清醒看到存在的突出问题\n"
+        "究其原因，一是有的教师理想信念淡化；二是有的学校管理失之于宽；三是监督渠道还不够畅通。\n"
+    )
+    doc = Document(doc_id="d1", source="x.txt", text=text, title="t", sections=parse_outline(text))
+    inline = [c for c in find_lists(doc) if c.kind == "inline"]
+    assert [i.label[:4] for i in inline[0].items] == ["一是有的", "二是有的", "三是监督"]
+
+
+def test_a_compilations_label_of_the_speech_is_no_part_of_it() -> None:
+    text = f"二、程晓燕副市长在推进会上的讲话\n同志们：\n一是全面摸清底数。{BODY}\n二是坚持两个确保。{BODY}\n"
+    assert [s.marker for s in parse_outline(text)] == ["一是", "二是"]
