@@ -100,8 +100,9 @@ _CHAIR_WINDOW = 80
 _SPOKE_IN_BODY_RE = re.compile(
     rf"({_POST})([{CJK}]{{2,3}}?)(?:同志)?(?:出席(?:会议|大会|活动)?并(?:作重要)?讲话|在会上(?:作重要)?讲话|作(?:重要)?讲话)"
 )
-_HELD_RE = re.compile(rf"([{CJK}“”\"]{{4,30}}?(?:会议|大会|会))在[{CJK}]{{1,15}}召开")
+_HELD_RE = re.compile(rf"([{CJK}“”\"0-9０-９]{{4,30}}?(?:会议|大会|会))在[{CJK}]{{1,15}}召开")
 _NEWS_WINDOW = 300
+_LEAD_DAY_RE = re.compile(r"^[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:[上下]午)?")  # "9月16日全市…会在…召开"
 _SEVERAL_RE = re.compile(rf"{_POST}[{CJK}]{{2,3}}[、和]$")  # "市长罗安平、副秘书长许青出席会议并讲话"
 _ORGAN_RE = re.compile(r"^(?:(?:省|市|县|区|州|旗|镇|乡|盟)委|党组|党委|党工委|工委|纪委|总支)")
 _MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
@@ -178,7 +179,7 @@ def read_header(lines: Sequence[str], limit: int = HEAD_LINES) -> Header:
         # a news report: "…推进会在云台区召开。市教育局局长钟明远出席会议并讲话" in its lead (one speaker:
         # "市长罗安平、副秘书长许青出席会议并讲话" leaves each speech to its own label)
         held = _HELD_RE.search(first_body[:_NEWS_WINDOW])  # as written: “双减” keeps its quotes
-        meeting = head.meeting or (held.group(1) if held else "")
+        meeting = head.meeting or (_LEAD_DAY_RE.sub("", held.group(1)) if held else "")
         head = replace(head, speaker=spoke.group(2), post=head.post or spoke.group(1), meeting=meeting)
     return head
 

@@ -136,3 +136,13 @@ def test_yi_shi_after_a_comma_opens_an_inline_list() -> None:
 def test_a_compilations_label_of_the_speech_is_no_part_of_it() -> None:
     text = f"二、程晓燕副市长在推进会上的讲话\n同志们：\n一是全面摸清底数。{BODY}\n二是坚持两个确保。{BODY}\n"
     assert [s.marker for s in parse_outline(text)] == ["一是", "二是"]
+
+
+def test_a_meeting_named_with_its_year_keeps_the_year() -> None:
+    raw = (
+        "北湾区校园安全工作会议纪要\n"
+        "8月28日，北湾区2024年秋季学期校园安全工作会议在区政府召开。副区长温雅琴出席会议并讲话。\n"
+        f"{BODY}\n"
+    )
+    (speech,) = split_speeches(clean_text(raw), raw=raw, source="minutes.pdf")
+    assert speech.meeting == "北湾区2024年秋季学期校园安全工作会议"
