@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
 
 from app import create_app
@@ -21,6 +21,7 @@ from tests.support.browser import (
     ANSWER_TIMEOUT_MS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    EXPECT_TIMEOUT_MS,
     LOGIN,
     ROOT,
     TOKEN,
@@ -30,6 +31,10 @@ from tests.support.browser import (
 )
 from vectorstore.chroma import ChromaStore
 from vectorstore.factory import persistent_client
+
+# Playwright's 5 s default for expect() is a wait, not a speed check: on the shared 2-core machine with the app,
+# the model and Chromium in one test run, a page update after a reload or a login can take longer.
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 TOKEN = "browser-admin-token"
 LOGIN = ("staff", "browser-login-5e2d")  # POLICY_QA_AUTH of Site.login
 ANSWER_TIMEOUT_MS = 90_000  # the first question also builds the keyword index; the machine may be busy
+EXPECT_TIMEOUT_MS = 20_000  # any other wait for the page (expect's default is 5 s)
 
 
 @dataclass
