@@ -41,6 +41,7 @@ _NOT_IN_NOUN = re.compile(r"[（）()要是把将了着被让从，,]")
 _FIRST_PART_CUT = re.compile(r".*[的了是在把将对]")
 _BRIDGE_MAX = 40  # "这里我重点讲其中三个。" between a name and the paragraphs that spell it out
 _PHRASE_MAX = 16  # an item of a parallel run is a phrase, not a sentence
+_CODE_REACH = 600  # how far after a code its quoted parts may be explained
 
 
 def by_parenthesis(ctx: Context, m: Mention) -> Definition | None:
@@ -313,14 +314,11 @@ def by_code(ctx: Context, m: Mention) -> Definition | None:
         prev = item_end
     if len(items) < len(tokens):
         # “4”就是…；“3”就是…: the parts may be explained in the sentences after the one naming the code.
-        items = _quoted_tokens(ctx, tokens, m.end, _paragraph_end(ctx.text, m.end)) or items
+        after = m.end + 1 if ctx.text.startswith("\n", m.end) else m.end
+        items = (
+            _quoted_tokens(ctx, tokens, m.end, min(ctx.paragraph_end(after), m.end + _CODE_REACH)) or items
+        )
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
-
-
-def _paragraph_end(text: str, start: int, limit: int = 600) -> int:
-    stop = min(len(text), start + limit)
-    newline = text.find("\n", text.find("\n", start) + 1 if text.startswith("\n", start) else start, stop)
-    return stop if newline < 0 else newline
 
 
 def _quoted_tokens(
@@ -339,8 +337,7 @@ def _quoted_tokens(
         # the label is the first clause; the item runs to the part's end (“1”就是锚定一个目标，即…；)
         clause_end = next((i for i in range(body, stop) if ctx.text[i] in "，,；;。"), stop)
         part_end = next((i for i in range(body, stop) if ctx.text[i] in "；;。"), stop)
-        item = ctx.item(q_start, part_end, ctx.text[body:clause_end].strip())
-        items.append(item)
+        items.append(ctx.item(q_start, part_end, ctx.text[body:clause_end].strip()))
     return items
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from core.normalize import normalize_for_match
 from ingest.metadata import (
     CJK,
+    SPEECH_LABEL,
     is_date_line,
     is_salutation,
     is_title_line,
@@ -108,9 +109,7 @@ _ORGAN_RE = re.compile(r"^(?:(?:省|市|县|区|州|旗|镇|乡|盟)委|党组|�
 _MEETING_WORD_RE = re.compile(r"(?:会议|大会|座谈会|推进会|党课|论坛|仪式|典礼)$")
 _DASHES_RE = re.compile(r"^-{1,3}\s?")
 _MD_RE = re.compile(r"^#{1,6}\s+")
-_LABEL_NUMBER_RE = re.compile(
-    r"^[一二三四五六七八九十]{1,2}、(?=[^，。；]{2,20}在[^，。；]{2,30}上的(?:讲话|发言|致辞)$)"
-)
+_LABEL_NUMBER_RE = re.compile(rf"^[一二三四五六七八九十]{{1,2}}、(?=[^，。；]{{2,20}}{SPEECH_LABEL})")
 _SENTENCE_RE = re.compile(r"[。!?;；]")
 
 

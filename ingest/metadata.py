@@ -64,6 +64,8 @@ _PUBLISHED_RE = re.compile(
     r"(?:发表|发布|更新)(?:时间|日期)\s?[:：]\s?(\d{4})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})"
 )
 _STAMPED_RE = re.compile(r"(?m)^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|作者|$)")
+# "程晓燕副市长在推进会上的讲话": the end of a line that labels one speech of a compilation
+SPEECH_LABEL = r"在[^，。；]{2,30}上的(?:讲话|发言|致辞)$"
 _FILE_NOISE_RE = re.compile(r"^\d{1,4}[_\-\s]+|[_\-\s]+[0-9a-fA-F]{6,}$")
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from core.numerals import CN_NUMERAL, cn_number
 from core.records import Section
 from core.sections import innermost_sections
+from ingest.metadata import SPEECH_LABEL
 
 __all__ = ["cn_number", "innermost_sections", "parse_outline"]  # the first two re-exported from core
 
@@ -83,7 +84,7 @@ _TITLE_OPTIONAL = frozenset({"part", "part_aspect"})  # "第一部分" alone on 
 _TERMINATORS = "。：:；;！!？?"
 _TITLE_MAX = 60
 _TITLE_LINES = 2  # a markdown title sits on one of the first lines (under a date or a breadcrumb)
-_SPEECH_LABEL = re.compile(r"在[^，。；]{2,30}上的(?:讲话|发言|致辞)$")
+_SPEECH_LABEL = re.compile(SPEECH_LABEL)
 _CLOSING = re.compile(r"同志们[，,！!：:]")
 _LINE = re.compile(r"[^\n]+")
 _LEAD_NOISE = " \t\u3000*"

@@ -159,7 +159,7 @@ def _opens_speech(lines: list[_Line], index: int) -> bool:
 def _describe(block: list[_Line], text: str, start: int, end: int, published: str, source: str) -> SpeechSpan:
     head = read_header([line.text for line in block[: HEAD_SCAN + 1]])
     if not head.title:
-        title, title_source = _fallback_title(block, source)
+        title, title_source, convened = _fallback_title(block, source)
         return SpeechSpan(
             start,
             end,
@@ -167,9 +167,7 @@ def _describe(block: list[_Line], text: str, start: int, end: int, published: st
             speaker=head.speaker,
             speaker_post=head.post,
             date=head.date,
-            # the meeting the opening says was held names the untitled record's occasion
-            meeting=head.meeting
-            or (title if title_source == "opening" and not title.startswith("（") else ""),
+            meeting=head.meeting or convened,  # the meeting the opening says was held
             published=published,
             title_source=title_source,
             text=text,
@@ -203,17 +201,18 @@ def _labelled_speaker(block: list[_Line]) -> tuple[str, str]:
     return "", ""
 
 
-def _fallback_title(block: list[_Line], source: str) -> tuple[str, str]:
-    """No title line: a meaningful file name, else the meeting the opening says was held ("霁州市人民政府
-    召开全市中考招生…工作会议。"), else the opening words marked （无标题）. A date line is no opening."""
+def _fallback_title(block: list[_Line], source: str) -> tuple[str, str, str]:
+    """No title line: (title, title_source, meeting). A meaningful file name, else the meeting the opening
+    says was held ("霁州市人民政府召开全市中考招生…工作会议。", also the meeting), else the opening words
+    marked （无标题）. A date line is no opening."""
     if named := title_from_source(source):
-        return named, "source"
+        return named, "source", ""
     opening = next(
         (line.text for line in block if not is_salutation(line.text) and not is_date_line(line.text)), ""
     )
     if convened := _CONVENED_RE.search(normalize_for_match(opening)[:_CONVENED_WINDOW]):
-        return convened.group(1), "opening"
-    return title_from_opening(opening), "opening"
+        return convened.group(1), "opening", convened.group(1)
+    return title_from_opening(opening), "opening", ""
 
 
 _CONVENED_RE = re.compile(

@@ -43,6 +43,8 @@ def candidate_sentences(
     # a speech's own passages found by keywords carry no dense score: within one speech, words decide
     dense = _dense_scale(ranked[:depth]) if similarity else (lambda item: 0.0)
     w = SENTENCE
+    # "几所" asks a count of schools, not any number: a sentence holding that very kind weighs more
+    value_weight = w.value_kind if any(k != "number" for k in cues.kinds) else w.value
     for rank, item in enumerate(ranked[:depth]):
         for sentence, chunk in body_sentences(corpus, item.chunk):
             key = (chunk.doc_id, sentence.start)
@@ -70,10 +72,7 @@ def candidate_sentences(
             if not cues.meta and ceremonial(sentence.text):
                 score += w.ceremony
             if cues.value and holds_value(ctx, sentence.text):
-                specific = any(
-                    k != "number" for k in cues.kinds
-                )  # "几所": a count of schools, not any number
-                score += w.value_kind if specific else w.value
+                score += value_weight
             if cues.tense and (said := sentence_tense(text, f"{chunk.section_path} {heading}")):
                 score += w.tense if said == cues.tense else -w.tense
             if cues.listing:

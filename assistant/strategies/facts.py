@@ -118,10 +118,10 @@ def _section_first(ctx: Context) -> list[Ranked]:
 
 
 def _with_value_passages(ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
-    """ "霁州一共有几所中职学校": a passage of a speech retrieval found that holds every topical word and a
+    """ "霁州一共有几所中职学校": a passage of a speech retrieval found that holds most topical words and a
     value of the asked kind ("共有中职学校14所") joins the passages read, though it ranked lower (a long
     paragraph about something else states the figure in passing)."""
-    kinds = [k for k in ctx.cues.kinds if k != "number"]
+    kinds = tuple(k for k in ctx.cues.kinds if k != "number")
     words = [t for t in ctx.tokens if len(t) >= 2 and not t.startswith(("几", "多少"))]
     if not kinds or not words:
         return ranked
@@ -132,9 +132,7 @@ def _with_value_passages(ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         Ranked(c, 0.0)
         for d in docs
         for c in ctx.corpus.chunks_by_doc.get(d, [])
-        if c.chunk_id not in seen
-        and holds_asked(tuple(kinds), c.text)
-        and _holds_topic(ctx, d, c.text, words)
+        if c.chunk_id not in seen and holds_asked(kinds, c.text) and _holds_topic(ctx, d, c.text, words)
     ][: LIMITS.value_extra]
     keep = LIMITS.value_window - len(extra)
     return window[:keep] + extra + window[keep:] + ranked[LIMITS.value_window :]

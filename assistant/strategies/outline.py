@@ -157,9 +157,8 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         if tokens and any(coverage(tokens, i.label, idf) >= 0.99 for i in cand.items):
             score -= LIST.root_outline  # "今年的重点任务分哪几块" names a part: its own list answers
     elif tokens and _names_a_parent_item(doc, cand, tokens, ctx):
-        score -= (
-            LIST.root_outline
-        )  # "教师强基行动有哪几条" names an item that has its own list: that list answers
+        # "教师强基行动有哪几条" names an item that has its own list: that list answers
+        score -= LIST.root_outline
     if cand.doc_id in query.doc_ids:
         score += LIST.named_doc
     if (cand.doc_id, cand.section_id) in query.sections and cand.kind != "root":
@@ -172,8 +171,8 @@ def score_list(cand: ListCandidate, ctx: Context) -> float:
         score += LIST.count
     if ctx.cues.markers and cand.items:
         # "首先其次再次最后都是啥": the list whose items are marked so
-        opens = doc.text[cand.items[0].start : cand.items[0].start + 4]
-        score += LIST.markers if opens.startswith(ctx.cues.markers[0]) else -LIST.markers
+        marked = doc.text.startswith(ctx.cues.markers[0], cand.items[0].start)
+        score += LIST.markers if marked else -LIST.markers
     for rank, item in enumerate(ctx.ranked[:10]):
         chunk = item.chunk
         if chunk.doc_id == cand.doc_id and chunk.start < cand.end and chunk.end > cand.start:
