@@ -41,6 +41,11 @@ ENGLISH_STOP = frozenset(_ENGLISH_STOP_TEXT.split())
 _PARTICLES = "里的"
 _PLACE_SUFFIXES = "县市区省镇乡"
 _GLUED_FIRST = "说讲"
+_NUMBER_WORD_RE = re.compile(r"^[\d.一二两三四五六七八九十百千万亿几]+[个名人所项元年天次成倍]?$")
+# A follow-up's opening "那" is no part of the next word ("那大班额…": jieba reads 那大, a place).
+_OPENING_RE = re.compile(r"^(?:那么|那)(?=[\u4e00-\u9fff])")
+# "柯副市长": jieba reads 柯副 as a name; the surname stands alone before the post.
+_DEPUTY_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?=副(?:书记|[县区市省州镇乡]长|局长|厅长|主任|部长|秘书长))")
 _GLUED_LAST = "说讲提"
 # "多少个" and "几所" ask for a number; "哪几个" asks for a list.
 QUANTITY_RE = re.compile(
@@ -71,7 +76,8 @@ def topic_terms(question: str) -> tuple[Term, ...]:
 
     out: dict[str, Term] = {}
     previous = ""
-    for pair in posseg.cut(fold_for_search(question)):
+    text = _DEPUTY_RE.sub(" ", _OPENING_RE.sub("", fold_for_search(question)))
+    for pair in posseg.cut(text):
         # jieba glues a particle to a noun now and then ("讲话里思政" → "里思政")
         word, flag, after = pair.word.strip(), pair.flag, previous
         previous = flag
@@ -84,6 +90,10 @@ def topic_terms(question: str) -> tuple[Term, ...]:
             continue  # "桑河县防溺水" → 桑河 / 县防 / 溺水: the place's 县 glued to the next word
         if (len(word) >= 2 and word[0] in _PARTICLES) or len(word) >= 3:
             word = word.strip(_PARTICLES)  # "里县" (几个讲话里县中…) is no word: the particle is glued on
+        if len(word) >= 2 and word.endswith("们"):
+            word = word[:-1]  # "娃们", "老师们": the plural is the same thing
+        if _NUMBER_WORD_RE.match(word):
+            continue  # "两千人" (学生两千人以上的学校) is a value the question gives, not its topic
         if len(word) >= 2 and word.endswith("各"):
             word = word[:-1]  # "这个事各讲话" → "事各": 各 belongs to 讲话
         if len(word) >= 3 and word[0] == "各":

@@ -31,10 +31,11 @@ QUESTIONS = ROOT / "questions.jsonl"
 SAMPLE_SETS = [QUESTIONS, ROOT / "questions_b.jsonl", ROOT / "questions_c.jsonl"]  # eval/README.md
 # The blind final sets, each written by a helper who never saw an answer and run once at the end of the
 # session that added it: blind (spent 2026-12-03 morning), blind2 (afternoon), blind3 (evening), blind4
-# (spent 2026-12-04, then a development set); blind5 and blind6 (written 2026-12-04 afternoon).
-_BLIND_NAMES = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+# (spent 2026-12-04, then a development set); blind5 and blind6 (written and spent 2026-12-04 afternoon,
+# then development sets); blind7 and blind8 (written 2026-12-04 evening).
+_BLIND_NAMES = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
 BLIND_SETS = {name: ROOT / name / "questions.jsonl" for name in _BLIND_NAMES}
-BLIND = BLIND_SETS["blind5"]
+BLIND = BLIND_SETS["blind7"]
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -209,9 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--blind",
         nargs="?",
-        const="blind5",
+        const="blind7",
         choices=sorted(BLIND_SETS),
-        help="a blind final set (default blind5; run once, at the end)",
+        help="a blind final set (default blind7; run once, at the end)",
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)

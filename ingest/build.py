@@ -26,7 +26,7 @@ TOKENS_KEY = "tokens"  # read back by assistant/corpus.py
 # text: ids then change, so re-ingesting a file replaces its old chunks instead of keeping them. Bump too when
 # the structures found at ingest (lists, parallel runs, nearby items: ingest/structures.py) change, as they are
 # stored. (Adding them needed no bump: a record stored without them is given them on read, the same ones.)
-INDEX_VERSION = "17"  # 10-17: a news lead's meeting keeps its year, 一是 after a comma opens an inline list, the parts' lead-in in the root list's head, code parts explained after the code's sentence, unmarked lists before a name, ；-runs, TOC "目 录", title as Heading 1; 2: header reader (title + subtitle, post), web-noise lines, outline families; 3: 主讲人 lines, bold docx headings; 4: page furniture by class, "X的讲话" labels; 5: a labelled speech under a page title; 6: a list's head holds its lead-in sentence; 7: the page's 来源 body; 8: "X讲话" labels over a title line; 9: 第一部分 holds 第一个方面
+INDEX_VERSION = "19"  # 19: a second speaker head without a title opens a speech at the same meeting; 18: inline items after commas end at the next marker; 10-17: a news lead's meeting keeps its year, 一是 after a comma opens an inline list, the parts' lead-in in the root list's head, code parts explained after the code's sentence, unmarked lists before a name, ；-runs, TOC "目 录", title as Heading 1; 2: header reader (title + subtitle, post), web-noise lines, outline families; 3: 主讲人 lines, bold docx headings; 4: page furniture by class, "X的讲话" labels; 5: a labelled speech under a page title; 6: a list's head holds its lead-in sentence; 7: the page's 来源 body; 8: "X讲话" labels over a title line; 9: 第一部分 holds 第一个方面
 
 
 def doc_id_for(text: str) -> str:

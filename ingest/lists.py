@@ -165,6 +165,12 @@ def _numbered_items(paragraph: str, base: int) -> list[ListItem]:
         start = match.start(match.lastindex or 1) - (1 if paren else 0)
         end_match = _LEAD_END.search(paragraph, match.end())
         end = end_match.start() if end_match else len(paragraph)
+        if items and items[-1].end > base + start:
+            # "一要A，二要B，三要C。": an item after a comma ends where the next one opens
+            cut = paragraph[:start].rstrip("，, ")
+            items[-1] = ListItem(
+                _clip(paragraph[items[-1].start - base : len(cut)]), items[-1].start, base + len(cut)
+            )
         items.append(ListItem(_clip(paragraph[start:end]), base + start, base + end))
     return items if len(items) >= 2 else []
 

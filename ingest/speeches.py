@@ -57,7 +57,7 @@ class SpeechSpan:
     meeting: str = ""
     published: str = ""  # the web page's publishing date (ISO), NOT the speech date; '' if none
     publisher: str = ""  # the page's 来源 body ('' if none)
-    title_source: str = "text"  # text | source (file name) | opening (first words; untitled)
+    title_source: str = "text"  # text | source (file name) | opening (first words; untitled) | meeting
     text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -90,7 +90,20 @@ def split_speeches(cleaned: str, *, raw: str = "", source: str = "") -> list[Spe
         start, end = block[0].start, block[-1].end
         spans.append(_describe(block, cleaned[start:end], start, end, published, source))
     spans = [replace(span, publisher=source_body) for span in spans]
-    return [spans[0], *(_under_page_title(span, spans[0]) for span in spans[1:])] if spans else spans
+    if not spans:
+        return spans
+    later = [
+        _at_same_meeting(_under_page_title(span, spans[0]), spans[i]) for i, span in enumerate(spans[1:])
+    ]
+    return [spans[0], *later]
+
+
+def _at_same_meeting(span: SpeechSpan, before: SpeechSpan) -> SpeechSpan:
+    """A second speaker's head with no title ("区政府副区长　施雨桐" / its date / "同志们："): a speech
+    at the meeting of the speech before it, on the same day."""
+    if span.title_source != "opening" or span.meeting or not before.meeting or span.date != before.date:
+        return span
+    return replace(span, title=f"在{before.meeting}上的讲话", meeting=before.meeting, title_source="meeting")
 
 
 def _under_page_title(span: SpeechSpan, first: SpeechSpan) -> SpeechSpan:
@@ -144,10 +157,15 @@ def _opens_speech(lines: list[_Line], index: int) -> bool:
     """A head (see `ingest.header`) that starts at this line, names the speech, and gives a
     speaker or a date, followed by a salutation (or by a full head: title, speaker and date)."""
     head = read_header([line.text for line in lines[index : index + HEAD_SCAN + 1]])
+    after = index + head.lines
+    saluted = after < len(lines) and is_salutation(lines[after].text)
+    if head.first_used and not head.title and head.speaker and head.post and head.date and saluted:
+        return (
+            True  # "区政府副区长　施雨桐" / "（2025年4月15日）" / "同志们：": the next speaker of the meeting
+        )
     if not (head.first_used and head.title and (head.speaker or head.date)):
         return False
-    after = index + head.lines
-    if after < len(lines) and is_salutation(lines[after].text):
+    if saluted:
         return True
     # a speaker's label, then the speech's own title line, then the salutation
     titled = (

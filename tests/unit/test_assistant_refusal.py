@@ -141,3 +141,11 @@ def test_jiebas_glued_pieces_are_no_unknown_names() -> None:
     assert unknown_names("柳川县托班一个月最多收多少钱", corpus) == ["柳川县"]
     # "时间节点" asks when: no topic a sentence must hold
     assert [t.word for t in topic_terms("隐患排查的时间节点呢")] == ["隐患", "排查"]
+
+
+def test_a_deputys_surname_and_a_follow_ups_opening_are_no_names() -> None:
+    """jieba reads "柯副市长" as the name 柯副 and "那大班额" as the place 那大: a surname before 副+post
+    names a speaker (resolved elsewhere), and a follow-up's opening 那 is no part of the next word."""
+    assert [t.word for t in topic_terms("柯副市长说的双导师制怎么个搞法")] == ["导师制"]
+    assert next(t.word for t in topic_terms("那大班额啥时候全部消掉")) == "大班额"
+    assert "规划" in [t.word for t in topic_terms("全市长期规划是什么")]

@@ -108,6 +108,17 @@ def test_a_compilation_splits_at_its_numbered_speech_labels() -> None:
     assert [s.speaker for s in found] == ["沈明轩", "程晓燕"]
 
 
+def test_a_second_speakers_head_without_a_title_opens_a_speech_at_the_same_meeting() -> None:
+    raw = (
+        "在全区学生安全工作推进会上的讲话\n中共青禾区委书记　沈明轩\n（2025年4月15日）\n同志们：\n"
+        f"{BODY}\n区政府副区长　程晓燕\n（2025年4月15日）\n同志们：\n{BODY}\n"
+    )
+    found = split_speeches(clean_text(raw), raw=raw, source="讲话.txt")
+    assert [(s.speaker, s.speaker_post) for s in found] == [("沈明轩", "区委书记"), ("程晓燕", "副区长")]
+    assert found[1].meeting == found[0].meeting == "全区学生安全工作推进会"
+    assert found[1].title == "在全区学生安全工作推进会上的讲话"
+
+
 def test_a_word_headings_mark_is_never_part_of_a_sentence() -> None:
     from core.sentences import split_sentences
 
@@ -131,6 +142,24 @@ def test_yi_shi_after_a_comma_opens_an_inline_list() -> None:
     doc = Document(doc_id="d1", source="x.txt", text=text, title="t", sections=parse_outline(text))
     inline = [c for c in find_lists(doc) if c.kind == "inline"]
     assert [i.label[:4] for i in inline[0].items] == ["一是有的", "二是有的", "三是监督"]
+
+
+def test_inline_items_after_commas_end_where_the_next_one_opens() -> None:
+    from core.records import Document
+    from ingest.lists import find_lists
+
+    text = (
+        "第一部分 希望企业主动参与\n"
+        "希望各位企业家，一要把职业院校当成人才蓄水池，二要拿出一些岗位和设备给学生练手，三要把技术标准带进课堂。\n"
+    )
+    doc = Document(doc_id="d1", source="x.txt", text=text, title="t", sections=parse_outline(text))
+    inline = [c for c in find_lists(doc) if c.kind == "inline"]
+    assert [i.label for i in inline[0].items] == [
+        "一要把职业院校当成人才蓄水池",
+        "二要拿出一些岗位和设备给学生练手",
+        "三要把技术标准带进课堂",
+    ]
+    assert all(text[i.start : i.end] == i.label for i in inline[0].items)
 
 
 def test_a_compilations_label_of_the_speech_is_no_part_of_it() -> None:
