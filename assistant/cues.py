@@ -90,6 +90,9 @@ CURRENT_SAID = re.compile(r"今年|明年|年内|年底前|计划|力争|将")
 REVIEW_PART = re.compile(r"回顾|成效|成绩|去年|过去|取得")
 PLAN_PART = re.compile(r"任务|部署|计划|今年|明年|下一步|重点工作")
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
+# "谁主持的", "是谁出席讲的话", "由谁牵头": the act a person is asked for; the sentence that states
+# that act ("…主持，副区长…出席并讲话") holds the name
+WHO_ACTS = re.compile(r"谁([^的是在来讲说呢吗啊？?，,。\s\d][\u4e00-\u9fff])")
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
 # Words inside a question that point at what the conversation was about ("投入这个具体多少钱",
 # "上面说的这些人优先补哪些学科"): the follow-up stays in the previous turn's speech.
@@ -126,6 +129,7 @@ class Cues:
     kinds: tuple[str, ...] = ()  # the kinds of value asked for (assistant/values.py)
     markers: tuple[str, ...] = ()  # list markers the question names ("首先", "其次"), two or more
     tense: str = ""  # "past" (去年…) or "current" (今年/计划…) when the question says which
+    acts: tuple[str, ...] = ()  # what a person is asked to have done ("谁主持" → 主持): WHO_ACTS
 
     @property
     def value(self) -> bool:
@@ -162,6 +166,7 @@ def read_cues(text: str) -> Cues:
         kinds=kinds,
         markers=markers,
         tense=_tense(text),
+        acts=tuple(dict.fromkeys(WHO_ACTS.findall(folded))),
     )
 
 

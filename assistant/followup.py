@@ -47,11 +47,17 @@ def contextualize(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     previous = history[-1].question
+    if _OWN_ORDINAL_RE.search(question):
+        # "第二部分讲了什么" then "第四部分呢": the new ordinal replaces the old one
+        previous = _OWN_ORDINAL_RE.sub("", previous)
     if FOLLOW_UP_RE.search(question) or (len(compact(question)) <= 8 and not topic_terms(question)):
         if not own_words(question):
             return f"{previous} {question}"  # a follow-up with no topic of its own ("那第二个呢？")
         return f"{without_asking(previous)} {question}"
     return question
+
+
+_OWN_ORDINAL_RE = re.compile(rf"第[{CN_NUMERAL}\d]{{1,3}}(?:部分|个方面|方面|点)")
 
 
 CONTAINER_RE = re.compile(

@@ -222,7 +222,7 @@ def naming(
     spans: dict[str, list[str]] = {}
     for doc_id, doc in documents.items():
         score, used = 0, []
-        speaker = _speaker_in(q, doc.speaker) or _surname_post_in(q, doc)
+        speaker = _speaker_in(q, doc.speaker) or _surname_post_in(q, doc) or _place_post_in(q, doc)
         if speaker:
             score += 10
             used.append(speaker)
@@ -266,6 +266,20 @@ def _surname_post_in(q: str, doc: Document) -> str:
             header, compact(doc.speaker)
         ):
             return found.group(0)
+    return ""
+
+
+def _place_post_in(q: str, doc: Document) -> str:
+    """ "桐溪县委书记讲话第三点": the speaker's post ("县委书记") after a place the speech's header
+    names ("桐溪"), for a speaker the question does not name."""
+    header = compact(f"{doc.title} {doc.meeting} {doc.text[:300]}")
+    for post in (p for p in re.split(r"[、，,\s]+", doc.speaker_post) if len(p) >= 2):
+        at = q.find(compact(post))
+        while at >= 2:
+            place = q[max(0, at - 3) : at]
+            if any(place[i:] in header for i in range(len(place) - 1)):
+                return q[max(0, at - 3) : at + len(post)]
+            at = q.find(compact(post), at + 1)
     return ""
 
 

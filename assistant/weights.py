@@ -67,6 +67,7 @@ class SentenceWeights:
     sentence_dense: float = 0.5  # …and of the sentence itself, scaled over the best candidates
     ceremony: float = -0.3  # a sentence about the meeting itself (cues.CEREMONY)
     tense: float = 0.1  # (±) the sentence is of the time asked (今年 plan vs 去年 record)
+    act: float = 0.4  # a who-question's act ("主持", "出席") stands in the sentence
     own_place: float = 0.25  # the question's place is the speech's own (header), not one it mentions
 
 

@@ -71,9 +71,14 @@ def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
     )
     if ctx.text[pos] not in "：:" and not lead and len(items) != m.count:
         items = ()  # without a colon or 即, a head run must have exactly the named number of items
-    items = items or _inline_ordinals(ctx, region_start, region_end, m.count)
-    if not items and (lead or ctx.text[pos] in "：:"):
-        items = _parallel_run(ctx, region_start, region_end, m.count)
+    if not items:
+        # "“四个到位”，即A、B、C、D。一是…二是…三是…": the run after 即 has the named count, the
+        # ordinals that follow are something else; with no count, or both complete, ordinals first
+        ordinals = _inline_ordinals(ctx, region_start, region_end, m.count)
+        run = _parallel_run(ctx, region_start, region_end, m.count) if lead or ctx.text[pos] in "：:" else ()
+        found = [c for c in (ordinals, run) if len(c) >= 2]
+        complete = [c for c in found if m.count is None or len(c) == m.count]
+        items = (complete or found or [()])[0]
     return Definition(items, None, m.start, items[-1].end, 2) if len(items) >= 2 else None
 
 
@@ -315,9 +320,10 @@ def by_code(ctx: Context, m: Mention) -> Definition | None:
     if len(items) < len(tokens):
         # “4”就是…；“3”就是…: the parts may be explained in the sentences after the one naming the code.
         after = m.end + 1 if ctx.text.startswith("\n", m.end) else m.end
-        items = (
-            _quoted_tokens(ctx, tokens, m.end, min(ctx.paragraph_end(after), m.end + _CODE_REACH)) or items
-        )
+        stop = ctx.paragraph_end(after)
+        while stop + 1 < len(ctx.text) and _TOKEN_EXPLAINED.match(ctx.text, stop + 1):
+            stop = ctx.paragraph_end(stop + 1)  # a part per line (“5”即…⏎“6”即…)
+        items = _quoted_tokens(ctx, tokens, m.end, min(stop, m.end + _CODE_REACH)) or items
     return Definition(tuple(items), None, m.start, items[-1].end, 1) if len(items) >= 2 else None
 
 

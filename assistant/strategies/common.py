@@ -77,6 +77,8 @@ def candidate_sentences(
                 score += w.tense if said == cues.tense else -w.tense
             if cues.listing:
                 score += enumerates(cues.list_head, sentence.text)
+            if any(act in sentence.text for act in cues.acts):
+                score += w.act  # "谁主持的": the sentence that says who chaired
             out.append(Found(score + (w.heading if is_heading else 0.0), sentence, chunk, passage))
     out.sort(key=lambda f: f.score, reverse=True)
     return _with_sentence_similarity(ctx, out) if similarity else out

@@ -233,7 +233,9 @@ def _part_body(query: Query, corpus: Corpus) -> Draft | None:
     picked = take(body, LIMITS.answer_chars - 40, 3)
     head = labelled(cites, doc.doc_id, section.start, section.label)
     parts = [f"{clip(s.text, LIMITS.answer_chars)}{mark(cites, corpus, doc.doc_id, s)}" for s in picked]
-    return Draft(T.PART_BODY.format(part=to_chinese(query.part), head=head, body="".join(parts)), True, cites)
+    # "第三，深化改革…" names its part already: no "第三部分" before it
+    part = "" if section.marker.startswith("第") else f"第{to_chinese(query.part)}部分"
+    return Draft(T.PART_BODY.format(part=part, head=head, body="".join(parts)), True, cites)
 
 
 def _list_head(doc: Document, cand: ListCandidate) -> str:

@@ -300,3 +300,37 @@ def test_which_meetings_a_speaker_spoke_at_lists_each_speech() -> None:
     digital = "在全市教育数字化转型推进会上的讲话\n局长　钟明远\n（2025年9月16日）\n同志们：\n教育数字化是新赛道。\n"
     answer = over(forum_md=forum, digital_txt=digital).ask("钟明远局长都在哪些会上讲过话")
     assert "校企合作座谈会" in answer.answer and "数字化转型推进会" in answer.answer
+
+
+def test_a_speech_named_by_place_and_post_gets_its_part_and_a_new_part_replaces_the_old() -> None:
+    """ "桐溪县委书记讲话第三点" names the speech by its place and the speaker's post; "第四部分呢" after
+    "第二部分讲了什么" asks for part four, not two again."""
+    speech = (
+        "在全县义务教育推进会上的讲话\n中共桐溪县委书记　聂某\n（2025年3月14日）\n同志们：\n"
+        "第一，提高站位，认清形势。义务教育是重中之重。\n第二，聚焦短板，攻坚达标。今年要新建学校3所。\n"
+        "第三，深化改革，推动城乡一体。我们要坚持“四个统筹”，推行集团化办学。\n"
+        "第四，压实责任，形成合力。领导小组每季度召开一次专题会议。\n"
+    )
+    other = (
+        "在全市教师队伍建设会议上的讲话\n市教育局局长　瞿某\n（2025年2月27日）\n同志们：\n"
+        "第一，师德为先。第二，培训为要。第三，保障为本，今年发放乡村教师补助3000万元。\n"
+    )
+    assistant = over(county_docx=speech, city_html=other)
+    third = assistant.ask("桐溪县委书记讲话第三点讲的什么")
+    assert "四个统筹" in third.answer and "保障为本" not in third.answer
+    second = assistant.ask("聂书记讲话第二部分讲了什么")
+    fourth = assistant.ask("第四部分呢", history=[Turn(second.question, second)])
+    assert "压实责任" in fourth.answer and "聚焦短板" not in fourth.answer
+
+
+def test_who_attended_a_meeting_is_the_sentence_that_says_so() -> None:
+    minutes = (
+        "南湾区秋季开学安全工作会议纪要\n（2024年8月28日）\n"
+        "8月27日下午，南湾区秋季开学安全工作会议在区行政中心召开。\n"
+        "会上，区公安分局负责同志通报了秋季开学校园周边安全形势，区市场监管局负责同志就秋季开学食品安全作了部署。\n"
+        "会议强调，要扎实做好秋季开学各项安全工作。\n"
+        "会议由区教育局局长庞某主持，副区长温某出席并讲话。\n"
+        "会议要求，各校要在9月10日前上好开学第一课。\n"
+    )
+    answer = over(minutes_pdf=minutes).ask("南湾区秋季开学安全会是谁出席讲的话")
+    assert "温某" in answer.answer

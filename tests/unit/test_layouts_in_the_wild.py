@@ -67,6 +67,24 @@ def test_a_verb_run_ending_at_a_comma_and_a_semicolon_run_after_a_colon() -> Non
 # --- structure and heads ---------------------------------------------------------------------------
 
 
+def test_a_run_after_ji_with_the_named_count_beats_shorter_ordinals_after_it() -> None:
+    text = (
+        f"一、抓好开学安全\n{BODY}\n"
+        "开学工作要做到“四个到位”，即人员到位、经费到位、设施到位、责任到位。一是各校要落实校长责任；"
+        "二是各校要上好开学第一课；三是教育局要组织一次督查。\n"
+    )
+    assert labels(formulations(text)["四个到位"]) == ["人员到位", "经费到位", "设施到位", "责任到位"]
+
+
+def test_a_codes_quoted_parts_one_per_line_are_its_items() -> None:
+    text = (
+        f"一、抓好开学安全\n{BODY}\n"
+        "全区各学校要全面推行“3456”安全管理模式。“3”即每天3个时段护学岗值守；“4”即每学期开展4次演练；\n"
+        "“5”即对5类学生重点关爱；\n“6”即围绕6个方面开展安全教育。\n"
+    )
+    assert [i.text[:3] for i in formulations(text)["3456"].items] == ["“3”", "“4”", "“5”", "“6”"]
+
+
 def test_toc_labelled_without_a_colon_is_dropped_but_the_body_headings_stay() -> None:
     raw = f"会议纪要\n目　录\n一、关于学前教育\n二、关于校园安全\n一、关于学前教育\n{BODY}\n二、关于校园安全\n{BODY}\n"
     cleaned = clean_text(raw)
