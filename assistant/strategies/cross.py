@@ -12,11 +12,12 @@ from assistant.strategies.common import (
     HEADING_RE,
     candidate_sentences,
     focus,
+    holds_value,
     is_heading,
     region,
     same,
 )
-from assistant.topic import Term
+from assistant.topic import Term, topic_terms
 from assistant.weights import LIMITS, THRESHOLDS
 from core.normalize import fold_for_search
 from core.records import Document
@@ -28,19 +29,28 @@ class Cross:
 
     def answer(self, ctx: Context) -> Draft | None:
         query = ctx.query
+        places = own_places(ctx) if len(query.doc_ids) != 1 else []
         if not (
-            (query.shape == "cross" and len(query.doc_ids) != 1) or (not query.doc_ids and term_survey(ctx))
+            (query.shape == "cross" and len(query.doc_ids) != 1)
+            or (not query.doc_ids and term_survey(ctx))
+            or len(places) >= 2
         ):
             return None
         corpus, tokens = ctx.corpus, ctx.tokens
         rarest = rarest_of([t.word for t in ctx.terms], corpus.search_text)
         term = term_survey(ctx)  # "讲话里说的“专项规划”有哪几个": every speech's uses of the term
         best: dict[str, list[Found]] = {}
-        for doc_id, local in _per_speech(ctx).items():
+        for doc_id, local in _per_speech(ctx, places).items():
             found = [
                 f
                 for f in candidate_sentences(ctx, local, depth=len(local), headings=True, similarity=False)
-                if (term in fold_for_search(f.sentence.text) if term else _about(f, ctx.terms, rarest))
+                if (
+                    term in fold_for_search(f.sentence.text)
+                    if term
+                    else _answers(ctx, f)
+                    if places
+                    else _about(f, ctx.terms, rarest)
+                )
             ]
             if found:
                 best[doc_id] = (
@@ -68,13 +78,35 @@ def term_survey(ctx: Context) -> str:
     return ctx.cues.quoted[0]
 
 
-def _per_speech(ctx: Context) -> dict[str, list[Ranked]]:
+def own_places(ctx: Context) -> list[str]:
+    """ "桐溪县搞均衡和北湾区搞安全，各安排了多少…": speeches the question names by their own place
+    (in the header: title, meeting, the page's 来源), one speech per place, two or more places."""
+    named: dict[str, str] = {}
+    for term in topic_terms(ctx.query.text):
+        if not term.named:
+            continue
+        holders = [d for d in ctx.query.doc_ids or ctx.corpus.documents if term.word in ctx.header(d)]
+        if len(holders) == 1 and holders[0] not in named.values():
+            named[term.word] = holders[0]
+    return list(named.values()) if len(named) >= 2 else []
+
+
+def _answers(ctx: Context, found: Found) -> bool:
+    """In a speech the question names by its place: the sentence holds the value asked, or covers
+    half the question's topic words (the rest belong to the other place's part of the question)."""
+    if ctx.cues.value:
+        return holds_value(ctx, found.sentence.text)
+    context = fold_for_search(f"{found.sentence.text} {found.chunk.section_path}")
+    return topic_coverage(ctx.terms, context) >= THRESHOLDS.topic_coverage / 2
+
+
+def _per_speech(ctx: Context, named: list[str] | None = None) -> dict[str, list[Ranked]]:
     """Passages to search, per speech: its best keyword hits, its dense/fused hits, and the
     sections whose heading covers the question ("（九）突出安全稳定，着力创建平安和谐校园" for
     校园安全). One keyword search over the corpus, not one per speech: cost stays flat in the
     number of speeches."""
     query, corpus = ctx.query, ctx.corpus
-    scope = set(query.doc_ids)
+    scope = set(named or query.doc_ids)
     allowed = {c.chunk_id for d in scope for c in corpus.chunks_by_doc.get(d, [])} if scope else None
     local: dict[str, list[Ranked]] = {}
     for cid, score in corpus.keyword.search(tokenize_query(query.text), 300, allowed):

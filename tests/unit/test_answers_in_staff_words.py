@@ -334,3 +334,20 @@ def test_who_attended_a_meeting_is_the_sentence_that_says_so() -> None:
     )
     answer = over(minutes_pdf=minutes).ask("南湾区秋季开学安全会是谁出席讲的话")
     assert "温某" in answer.answer
+
+
+def test_two_places_each_a_speechs_own_get_one_line_per_speech() -> None:
+    """ "桐溪县搞均衡和北湾区搞安全，今年各安排了多少专项资金": each place names its own speech; the
+    answer gives each speech's figure, not the one speech that matched best."""
+    county = (
+        "在桐溪县义务教育优质均衡发展推进会上的讲话\n县委书记　聂某\n（2025年3月14日）\n同志们：\n"
+        "今年县财政安排义务教育优质均衡专项资金1.2亿元，明年不低于这个规模。\n要严控班额，补齐运动场地。\n"
+    )
+    district = (
+        "北湾区秋季学期校园安全工作会议纪要\n（2024年8月28日）\n"
+        "会议指出，今年区财政已安排校园安全专项经费1650万元，主要用于校舍加固。\n各校要上好开学第一课。\n"
+    )
+    answer = over(county_docx=county, district_pdf=district).ask(
+        "桐溪县搞均衡和北湾区搞安全，今年各安排了多少专项资金"
+    )
+    assert "1.2亿元" in answer.answer and "1650万元" in answer.answer
