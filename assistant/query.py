@@ -176,7 +176,7 @@ def detect_shape(question: str) -> str:
 
 
 def ordinal_part(question: str) -> int | None:
-    match = re.search(rf"第([{CN_NUMERAL}\d]+)(部分|点|方面|个方面|条)", question)
+    match = re.search(rf"第([{CN_NUMERAL}\d]+)(部分|点|方面|个方面|条|块|大块)", question)
     return parse_numeral(match.group(1)) if match else None
 
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from core.normalize import normalize_for_match
 from core.numerals import cn_number
 from core.records import Formulation, FormulationItem, Section
+from ingest.formulation_backref import by_back_reference
 from ingest.formulation_base import (
     CN,
     HAN,
@@ -211,6 +212,7 @@ def _definitions(ctx: Context, mentions: list[Mention]) -> list[Definition]:
         by_head_list,
         by_head_sentences_before,
         by_head_paragraphs,
+        by_back_reference,
         _by_intro,
         _by_following,
         _by_remarks,

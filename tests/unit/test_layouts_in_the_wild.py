@@ -85,6 +85,17 @@ def test_a_codes_quoted_parts_one_per_line_are_its_items() -> None:
     assert [i.text[:3] for i in formulations(text)["3456"].items] == ["“3”", "“4”", "“5”", "“6”"]
 
 
+def test_items_before_a_name_that_points_back_with_zhe() -> None:
+    text = (
+        f"一、推进县中振兴\n{BODY}\n"
+        "我们要突出“扩容”，就是要扩大资源；突出“提质”，就是要提高质量；突出“特色”，就是要办出特色。"
+        "这“三个突出”，是今后三年的总要求。今年还要实现标准化实验室全覆盖、智慧教室全覆盖，这“两个全覆盖”要在年底前验收。\n"
+    )
+    found = formulations(text)
+    assert labels(found["三个突出"]) == ["突出“扩容”", "突出“提质”", "突出“特色”"]
+    assert labels(found["两个全覆盖"]) == ["标准化实验室全覆盖", "智慧教室全覆盖"]
+
+
 def test_toc_labelled_without_a_colon_is_dropped_but_the_body_headings_stay() -> None:
     raw = f"会议纪要\n目　录\n一、关于学前教育\n二、关于校园安全\n一、关于学前教育\n{BODY}\n二、关于校园安全\n{BODY}\n"
     cleaned = clean_text(raw)
