@@ -33,6 +33,7 @@ class SentenceFacts:
     heading: bool  # reads as a heading ("（九）突出安全稳定…")
     text: str  # the sentence plus the relative years its years are for the speech's date
     label: str  # the heading right above it
+    folded_label: str  # `label`, folded for search
     folded: str  # `text`, folded for search
     framed: str  # `text`, the chunk's section path and `label`, folded for search
 
@@ -44,6 +45,7 @@ class SnapshotMemo:
         self.idf: Idf | None = None
         self.sentences: dict[str, tuple[Chunk, tuple[tuple[Sentence, Chunk], ...]]] = {}
         self.facts: dict[str, tuple[Chunk, tuple[SentenceFacts, ...]]] = {}
+        self.chunk_texts: dict[str, tuple[Chunk, str]] = {}  # chunk id → its text folded for search
         self._folded: dict[str, str] = {}  # doc_id → the speech's text folded for search
 
     def folded_text(self, doc_id: str, text: str) -> str:

@@ -64,7 +64,7 @@ def candidate_sentences(
                 score = w.own * own + w.framed * framed
             passage = w.dense * dense(item)
             score += w.rank / (rank + 1) + passage
-            if explaining and keywords.cover(fold_for_search(heading)) >= 0.6:
+            if explaining and keywords.cover(facts.folded_label) >= 0.6:
                 score += w.section_on_topic  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
                 score += w.cue
@@ -197,6 +197,11 @@ def _body_sentences(corpus: Corpus, chunk: Chunk) -> tuple[tuple[Sentence, Chunk
     return tuple(out)
 
 
+def folded_chunk(corpus: Corpus, chunk: Chunk) -> str:
+    """The chunk's text folded for search, once per snapshot."""
+    return kept(corpus.memo.chunk_texts, chunk, lambda c: fold_for_search(c.text))
+
+
 def sentence_facts(corpus: Corpus, chunk: Chunk) -> tuple[SentenceFacts, ...]:
     """`body_sentences` with what `candidate_sentences` reads of each that does not depend on the
     question (its relative years, the heading above it, both folded), once per snapshot."""
@@ -220,6 +225,7 @@ def _sentence_facts(corpus: Corpus, chunk: Chunk) -> tuple[SentenceFacts, ...]:
                 heading=bool(HEADING_RE.match(sentence.text)),
                 text=text,
                 label=label,
+                folded_label=fold_for_search(label),
                 folded=fold_for_search(text),
                 framed=fold_for_search(f"{text} {body.section_path} {label}"),
             )
