@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from assistant.corpustext import CorpusText
 from assistant.keyword import KeywordIndex
 from assistant.lookup import FormulationIndex, HeadingIndex, TitleIndex
+from assistant.memo import SnapshotMemo
+from assistant.sentences import Idf
 from assistant.terms import implied_definitions
 from core.normalize import fold_for_search
 from core.records import Chunk, Document, Formulation, ListCandidate, ParallelRun
@@ -39,10 +41,26 @@ class Corpus:
     titles: TitleIndex = field(default_factory=lambda: TitleIndex({}))
     headings: HeadingIndex = field(default_factory=lambda: HeadingIndex({}))
     formulation_index: FormulationIndex = field(default_factory=lambda: FormulationIndex([]))
+    # what questions compute from this snapshot's passages, computed once (assistant/memo.py)
+    memo: SnapshotMemo = field(default_factory=SnapshotMemo, repr=False, compare=False)
 
     @property
     def generation(self) -> str:
         return self.manifest.generation
+
+    def idf(self) -> Idf:
+        """Token weights over this snapshot's chunks: one Idf per snapshot, so each token's weight is
+        read from the keyword index once, not once per candidate sentence of every question."""
+        memo = self.memo
+        if memo.idf is None:
+            keyword = self.keyword
+
+            class _Frequency(dict[str, int]):
+                def get(self, token: str, default: int | None = 0) -> int:  # type: ignore[override]
+                    return keyword.document_frequency(token)
+
+            memo.idf = Idf(len(keyword), _Frequency())
+        return memo.idf
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
         """The body chunk of `doc_id` that contains character `offset`."""

@@ -334,12 +334,12 @@ def _title_pieces(q: str, index: TitleIndex, documents: dict[str, Document]) -> 
     for size in range(min(12, len(q)), 2, -1):
         for i in range(len(q) - size + 1):
             piece = q[i : i + size]
-            holders = index.holders(piece) & documents.keys()
-            if not holders:
-                continue
             naming_after = _names_speech(piece, q[i + size :])
             if size == 3 and not naming_after:
                 continue  # "茶岭县报告": three characters name a speech only right before 报告/讲话
+            holders = index.holders(piece) & documents.keys()
+            if not holders:
+                continue
             # a short piece names a speech only where the question speaks of a speech: in
             # "教育经费拨付滞后…" the words of a 教育经费 meeting's title are the topic
             short_ok = len(holders) == 1 and (naming_after or of_one)

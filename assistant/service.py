@@ -163,7 +163,7 @@ class PolicyAssistant:
         query = self._resolve(text, history, corpus, scope)
         depth = 40 if query.shape == "cross" else 12  # a cross answer looks for every speech's passages
         ranked = self._retriever.retrieve(query, corpus, max(top_k, depth), query.doc_ids or None)
-        return _Prepared(text, corpus, query, ranked, _idf(corpus), top_k)
+        return _Prepared(text, corpus, query, ranked, corpus.idf(), top_k)
 
     def _resolve(self, text: str, history: Sequence[Turn], corpus: Corpus, scope: list[str]) -> Query:
         """Read the question, resolving a follow-up against the previous turn: an item of the list
@@ -365,16 +365,6 @@ def clean_question(question: str) -> str:
     if len(text) > MAX_QUESTION_CHARS:
         raise InvalidQuestionError(T.QUESTION_TOO_LONG.format(n=len(text), limit=MAX_QUESTION_CHARS))
     return text
-
-
-def _idf(corpus: Corpus) -> Idf:
-    keyword = corpus.keyword
-
-    class _Frequency(dict[str, int]):
-        def get(self, token: str, default: int | None = 0) -> int:  # type: ignore[override]
-            return keyword.document_frequency(token)
-
-    return Idf(len(keyword), _Frequency())
 
 
 def _passages(

@@ -7,6 +7,8 @@ word counts as found in a sentence that holds one of its written forms. Relative
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _PAIRS = """
 老师 教师 师资
 娃 幼儿 儿童 学生 孩子
@@ -97,8 +99,12 @@ def _table(text: str) -> dict[str, tuple[str, ...]]:
 
 
 SYNONYMS = _table(_PAIRS)
+FORMS_CACHE = (
+    8192  # distinct question words whose forms are kept: a question's few words are read per sentence
+)
 
 
+@lru_cache(maxsize=FORMS_CACHE)
 def forms(word: str) -> tuple[str, ...]:
     """The word and the forms a speech may write it in; a compound ending in a listed word is
     written with that word's forms too ("专项经费" → "专项资金")."""

@@ -59,7 +59,6 @@ class Context:
     idf: Idf
     similar: Scorer | None = None  # the dense model's similarity of sentences to the question
     _headers: dict[str, str] = field(default_factory=dict, repr=False)
-    _folded: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def cues(self) -> Cues:
@@ -113,11 +112,8 @@ class Context:
         return cached
 
     def folded(self, doc_id: str) -> str:
-        """The speech's whole text, folded for search (once per question, not per candidate)."""
-        cached = self._folded.get(doc_id)
-        if cached is None:
-            cached = self._folded[doc_id] = fold_for_search(self.corpus.documents[doc_id].text)
-        return cached
+        """The speech's whole text, folded for search (once per snapshot, not per question)."""
+        return self.corpus.memo.folded_text(doc_id, self.corpus.documents[doc_id].text)
 
     def speaks_of(self, doc_id: str, word: str) -> bool:
         """The speech names the place or body: in its text, or in its header (the page's 来源)."""

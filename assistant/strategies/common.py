@@ -10,12 +10,14 @@ from dataclasses import replace
 from assistant.citing import Citations
 from assistant.corpus import Corpus
 from assistant.cues import CEREMONY, HOW_CUES, WHY_CUES, sentence_tense
+from assistant.memo import SentenceFacts, kept
 from assistant.retriever import Ranked
-from assistant.sentences import Sentence, coverage, split_sentences
+from assistant.sentences import Keywords, Sentence, split_sentences
 from assistant.strategies.base import Context, Found
 from assistant.synonyms import forms
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, SENTENCE
+from core.normalize import fold_for_search
 from core.numerals import CN_COUNT, CN_NUMERAL
 from core.records import Chunk, Document, Section
 from core.sections import innermost_sections
@@ -36,6 +38,7 @@ def candidate_sentences(
     how-many/when question whether the sentence holds such a value. Headings ("（九）突出安全稳定…")
     summarise a whole section: they compete (with a small edge) only when `headings` is set."""
     corpus, tokens, idf, cues = ctx.corpus, ctx.tokens, ctx.idf, ctx.cues
+    keywords = Keywords(tokens, idf)
     out: list[Found] = []
     seen: set[tuple[str, int]] = set()
     cue = WHY_CUES if cues.why else HOW_CUES if cues.how else None
@@ -46,26 +49,22 @@ def candidate_sentences(
     # "几所" asks a count of schools, not any number: a sentence holding that very kind weighs more
     value_weight = w.value_kind if any(k != "number" for k in cues.kinds) else w.value
     for rank, item in enumerate(ranked[:depth]):
-        for sentence, chunk in body_sentences(corpus, item.chunk):
+        for facts in sentence_facts(corpus, item.chunk):
+            sentence, chunk, is_heading = facts.sentence, facts.chunk, facts.heading
             key = (chunk.doc_id, sentence.start)
-            is_heading = bool(HEADING_RE.match(sentence.text))
-            if key in seen or len(sentence.text) < 6 or (is_heading and not headings):
-                continue
-            doc = corpus.documents[chunk.doc_id]
-            if sentence.text == doc.title or sentence.start < body_start(doc):
+            if key in seen or not facts.quotable or (is_heading and not headings):
                 continue
             seen.add(key)
-            text = with_relative_years(sentence.text, doc.date)
-            own = coverage(tokens, text, idf)
-            heading = innermost_label(doc, sentence.start)
-            framed = coverage(tokens, f"{text} {chunk.section_path} {heading}", idf)
+            text, heading = facts.text, facts.label
+            own = keywords.cover(facts.folded)
+            framed = keywords.cover(facts.framed)
             if explaining:
                 score = w.explain_own * own + w.explain_framed * framed
             else:
                 score = w.own * own + w.framed * framed
             passage = w.dense * dense(item)
             score += w.rank / (rank + 1) + passage
-            if explaining and coverage(tokens, heading, idf) >= 0.6:
+            if explaining and keywords.cover(facts.folded_label) >= 0.6:
                 score += w.section_on_topic  # the section is about the topic: its sentences explain it
             if cue is not None and cue.search(sentence.text):
                 score += w.cue
@@ -182,9 +181,14 @@ def enumerates(head: str | None, text: str) -> float:
 
 def body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]:
     """Sentences of a chunk with offsets in the document; composed chunks (outline, heading lists)
-    are mapped back onto the body chunk that really holds each sentence."""
+    are mapped back onto the body chunk that really holds each sentence. Split once per snapshot."""
+    pairs = kept(corpus.memo.sentences, chunk, lambda c: _body_sentences(corpus, c))
+    return list(pairs)  # the caller's own list: the snapshot's stays as it is
+
+
+def _body_sentences(corpus: Corpus, chunk: Chunk) -> tuple[tuple[Sentence, Chunk], ...]:
     if chunk.kind == "body":
-        return [(s, chunk) for s in split_sentences(chunk.text, chunk.start)]
+        return tuple((s, chunk) for s in split_sentences(chunk.text, chunk.start))
     doc = corpus.documents[chunk.doc_id]
     out = []
     for s in split_sentences(chunk.text):
@@ -192,7 +196,43 @@ def body_sentences(corpus: Corpus, chunk: Chunk) -> list[tuple[Sentence, Chunk]]
         body = corpus.chunk_at(chunk.doc_id, offset) if offset >= 0 else None
         if body is not None:
             out.append((Sentence(s.text, offset, offset + len(s.text)), body))
-    return out
+    return tuple(out)
+
+
+def folded_chunk(corpus: Corpus, chunk: Chunk) -> str:
+    """The chunk's text folded for search, once per snapshot."""
+    return kept(corpus.memo.chunk_texts, chunk, lambda c: fold_for_search(c.text))
+
+
+def sentence_facts(corpus: Corpus, chunk: Chunk) -> tuple[SentenceFacts, ...]:
+    """`body_sentences` with what `candidate_sentences` reads of each that does not depend on the
+    question (its relative years, the heading above it, both folded), once per snapshot."""
+    return kept(corpus.memo.facts, chunk, lambda c: _sentence_facts(corpus, c))
+
+
+def _sentence_facts(corpus: Corpus, chunk: Chunk) -> tuple[SentenceFacts, ...]:
+    out: list[SentenceFacts] = []
+    for sentence, body in body_sentences(corpus, chunk):
+        doc = corpus.documents[body.doc_id]
+        text = with_relative_years(sentence.text, doc.date)
+        label = innermost_label(doc, sentence.start)
+        quotable = (
+            len(sentence.text) >= 6 and sentence.text != doc.title and sentence.start >= body_start(doc)
+        )
+        out.append(
+            SentenceFacts(
+                sentence=sentence,
+                chunk=body,
+                quotable=quotable,
+                heading=bool(HEADING_RE.match(sentence.text)),
+                text=text,
+                label=label,
+                folded_label=fold_for_search(label),
+                folded=fold_for_search(text),
+                framed=fold_for_search(f"{text} {body.section_path} {label}"),
+            )
+        )
+    return tuple(out)
 
 
 def innermost(doc: Document, offset: int) -> Section | None:
@@ -275,8 +315,6 @@ def clip(text: str, limit: int) -> str:
 def focus(text: str, tokens: list[str], rarest: str | None, limit: int) -> str:
     """A long sentence shown by its clauses about the question: from the first clause that
     names the topic, as many as fit ("…积极申建固原农林职业技术学院，深化产教融合…")."""
-    from core.normalize import fold_for_search
-
     text = text.strip()
     if len(text) <= limit:
         return text

@@ -14,7 +14,7 @@ from assistant.citing import speech_label
 from assistant.cues import HOW_CUES, WHY_CUES
 from assistant.refusal import rarest_of, term_presence
 from assistant.retriever import Ranked
-from assistant.sentences import Sentence, coverage, split_sentences
+from assistant.sentences import Keywords, Sentence, coverage, split_sentences
 from assistant.strategies.base import Context, Draft, Found
 from assistant.strategies.common import (
     HEADING_RE,
@@ -24,6 +24,7 @@ from assistant.strategies.common import (
     explains,
     focus,
     focus_region,
+    folded_chunk,
     innermost_label,
     mark,
     own_place_first,
@@ -36,7 +37,7 @@ from assistant.strategies.fit import acceptable
 from assistant.values import holds_asked
 from assistant.weights import LIMITS, REGION, THRESHOLDS
 from core.normalize import fold_for_search
-from core.records import Document
+from core.records import Chunk, Document
 
 _PRONOUNS = frozenset("我你您他她它咱")
 _MASK_RE = re.compile(r"\*+|[XＸ]{2,}")  # the scrape hides names and numbers behind * and XX
@@ -132,16 +133,18 @@ def _with_value_passages(ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         Ranked(c, 0.0)
         for d in docs
         for c in ctx.corpus.chunks_by_doc.get(d, [])
-        if c.chunk_id not in seen and holds_asked(kinds, c.text) and _holds_topic(ctx, d, c.text, words)
+        if c.chunk_id not in seen and holds_asked(kinds, c.text) and _holds_topic(ctx, d, c, words)
     ][: LIMITS.value_extra]
     keep = LIMITS.value_window - len(extra)
     return window[:keep] + extra + window[keep:] + ranked[LIMITS.value_window :]
 
 
-def _holds_topic(ctx: Context, doc_id: str, text: str, words: list[str]) -> bool:
+def _holds_topic(ctx: Context, doc_id: str, chunk: Chunk, words: list[str]) -> bool:
     """The passage holds most of the topical words the speech uses (weighted by rarity)."""
     used = [t for t in words if t in ctx.folded(doc_id)]
-    return bool(used) and coverage(used, text, ctx.idf) >= THRESHOLDS.value_passage
+    if not used:
+        return False
+    return Keywords(used, ctx.idf).cover(folded_chunk(ctx.corpus, chunk)) >= THRESHOLDS.value_passage
 
 
 def _within_section(ctx: Context, candidates: list[Found]) -> list[Found]:
