@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
-    from assistant.factory import build_answerer
+    from assistant.factory import build_assistant
     from core.tokens import use_dictionary_cache
     from ingest.progress import ProgressEmbedder
     from settings import load_settings
@@ -217,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [args.ingest_if_empty], progress=lambda done: _archive_initial(recorder, ingestor, done)
             )
             log.info("ingested %s", report.to_dict()["totals"])
-        assistant = PolicyAssistant(store, build_answerer(settings))
+        # the store's model also weighs single sentences, as in the CLI and `make eval`
+        assistant = build_assistant(settings, store)
         assistant.corpus()  # build the keyword index now, not on the first question
         ingestor.on_commit = assistant.refresh  # a change is prepared by its writer, not by askers
         ingestor.before_commit = assistant.expect_refresh
