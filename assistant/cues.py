@@ -50,7 +50,7 @@ COUNTED = re.compile(rf"([{CN_COUNT}\d]{{1,2}})\s*(?:个|项|条|点|件|种|大
 NAMED_COUNT = re.compile(
     rf"(?<![第哪几多那这每其另])([{CN_COUNT}]{{1,2}})([个项大条种点张])[“\"‘']?"
     r"((?:(?![了的是有在和与及几哪么什分各要多少最里])[\u4e00-\u9fff]){2,6}?)[”\"’']?"
-    r"(?=是|指|具体|分别|包括|包含|有哪|都|的|，|,|？|\?|。|$|呢|吗|要求|内容|主要|讲|说|里|中|上)"
+    r"(?=是|指|具体|分别|包括|包含|有哪|都|的|，|,|？|\?|。|$|\s|呢|吗|要求|内容|主要|讲|说|里|中|上)"
 )
 # "五融入指的是啥", "六进是哪六进": a count and a verb or noun with no classifier, asked about as a name
 # ("一体化" starts with no count; "三年" counts years, not items).

@@ -59,6 +59,7 @@ def test_the_header_lines_above_the_body_are_never_quoted_as_content() -> None:
         ("县中振兴的三张清单是哪三张", ("三张清单",)),
         ("一体化是什么", ()),
         ("三年行动计划是什么", ()),  # years, not items
+        ("县中振兴要抓五个关键 是哪五个", ("五个关键",)),  # a space before the asking words
     ],
 )
 def test_counted_names_without_a_classifier_are_read_as_formulations(question: str, names: tuple) -> None:
