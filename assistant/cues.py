@@ -92,7 +92,9 @@ PLAN_PART = re.compile(r"任务|部署|计划|今年|明年|下一步|重点工�
 SLOT = re.compile(r"哪个|哪里|哪所|哪家|哪位|是谁|叫什么|什么名字|名称|几加几|什么模式")
 # "谁主持的", "是谁出席讲的话", "由谁牵头": the act a person is asked for; the sentence that states
 # that act ("…主持，副区长…出席并讲话") holds the name
-WHO_ACTS = re.compile(r"谁([^的是在来讲说呢吗啊？?，,。\s\d][\u4e00-\u9fff])")
+WHO_ACTS = re.compile(
+    r"(?:谁|哪位(?:副?[\u4e00-\u9fff]{0,3}?(?:长|书记|主任|领导|同志))?)([^的是在来讲说呢吗啊？?，,。\s\d][\u4e00-\u9fff])"
+)
 # A question that points back at an earlier turn ("第二个具体怎么做", "那第三部分呢", "它的目标是什么").
 # Words inside a question that point at what the conversation was about ("投入这个具体多少钱",
 # "上面说的这些人优先补哪些学科"): the follow-up stays in the previous turn's speech.

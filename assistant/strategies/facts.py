@@ -235,12 +235,17 @@ def _masked_answer(ctx: Context, lead: Found) -> str | None:
     Returns the clause's sentence, or None."""
     if not (ctx.cues.quantity or ctx.cues.slot):
         return None
-    rarest = rarest_of([t.word for t in ctx.terms], ctx.corpus.search_text)
+    # the speech's own place ("枫林县还有多少…") scopes the speech: the thing asked is the rest
+    doc_id = lead.chunk.doc_id
+    words = [t.word for t in ctx.terms if not (t.named and ctx.speaks_of(doc_id, t.word))]
+    rarest = rarest_of(words, ctx.corpus.search_text)
     if rarest is None:
         return None
     for clause in re.split(r"[，；：,;]", lead.sentence.text):
         folded = fold_for_search(clause)
-        if rarest in folded and _MASK_RE.search(clause) and not re.search(r"\d", folded):
+        # the clause of the thing asked, or of the act asked of a person ("哪位副局长主持的")
+        asked = rarest in folded or any(act in folded for act in ctx.cues.acts)
+        if asked and _MASK_RE.search(clause) and not re.search(r"\d", folded):
             return lead.sentence.text
     return None
 

@@ -351,3 +351,22 @@ def test_two_places_each_a_speechs_own_get_one_line_per_speech() -> None:
         "桐溪县搞均衡和北湾区搞安全，今年各安排了多少专项资金"
     )
     assert "1.2亿元" in answer.answer and "1650万元" in answer.answer
+
+
+def test_a_masked_figure_or_chair_is_said_to_be_hidden_though_the_question_names_the_place() -> None:
+    """ "枫林县还有多少个小区配套园没移交" in 枫林县's own speech, "哪位副局长主持的" where the page
+    prints 副局长XXX: the speech hides the answer; a figure of another clause is no answer."""
+    county = (
+        "在枫林县学前教育推进会上的讲话\n县长　唐某\n（2025年6月24日）\n同志们：\n"
+        "两所园建成后共新增学位720个。目前全县还有XX个小区配套园未按规定移交，要在10月底前全部完成移交。\n"
+    )
+    news = (
+        "市教育局召开全市校外培训治理工作会议\n发布时间：2025-06-13\n"
+        "6月12日，市教育局召开全市校外培训治理工作会议。局长乔某出席会议并讲话，市教育局副局长XXX主持会议。\n"
+        "会议要求，今年年底前要实现预收费资金监管全覆盖。\n"
+    )
+    assistant = over(county_docx=county, news_html=news)
+    count = assistant.ask("枫林县还有多少个小区配套园没移交")
+    assert not count.answerable and "720个" not in count.answer
+    chair = assistant.ask("校外培训那个会是哪位副局长主持的")
+    assert not chair.answerable
