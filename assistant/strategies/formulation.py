@@ -18,6 +18,7 @@ from assistant.query import SURNAME_POST_RE, FormulationMatch, asks_definition, 
 from assistant.records import AnswerItem
 from assistant.strategies.base import Context, Draft
 from assistant.strategies.common import clip, sentence_at
+from assistant.topic import topic_terms
 from assistant.weights import LIMITS
 from core.numerals import CN_NUMERAL, to_chinese
 from core.records import Formulation, FormulationItem
@@ -131,6 +132,11 @@ def _definitional(ctx: Context) -> bool:
     text = SURNAME_POST_RE.sub(" ", ctx.query.text)
     for word in ctx.query.naming:
         text = text.replace(word, " ")
+    # a place the speech itself names ("蒲溪县的四项暖心工程") says whose formulation, not what else is asked
+    docs = {m.doc_id for m in matches}
+    for term in topic_terms(ctx.query.text):
+        if term.named and any(ctx.speaks_of(d, term.word) for d in docs):
+            text = text.replace(term.word, " ")
     return asks_definition(text, list(dict.fromkeys(names)), context)
 
 

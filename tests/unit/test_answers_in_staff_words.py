@@ -370,3 +370,12 @@ def test_a_masked_figure_or_chair_is_said_to_be_hidden_though_the_question_names
     assert not count.answerable and "720个" not in count.answer
     chair = assistant.ask("校外培训那个会是哪位副局长主持的")
     assert not chair.answerable
+
+
+def test_a_named_but_unexplained_formulation_asked_with_the_speechs_place_is_said_undefined() -> None:
+    speech = (
+        "在全县教师座谈会上的讲话\n县长　何某\n（2025年9月9日）\n各位老师：\n"
+        "蒲溪县是山区县，全县中小学97所。\n在关爱上，县里将实施“四项暖心工程”，明年起每两年为全县教师免费体检一次。\n"
+    )
+    answer = over(puxi_txt=speech).ask("蒲溪县的四项暖心工程包括哪些")
+    assert not answer.answerable and "没有说明" in answer.answer
