@@ -375,7 +375,14 @@ def test_a_masked_figure_or_chair_is_said_to_be_hidden_though_the_question_names
 def test_a_named_but_unexplained_formulation_asked_with_the_speechs_place_is_said_undefined() -> None:
     speech = (
         "在全县教师座谈会上的讲话\n县长　何某\n（2025年9月9日）\n各位老师：\n"
-        "蒲溪县是山区县，全县中小学97所。\n在关爱上，县里将实施“四项暖心工程”，明年起每两年为全县教师免费体检一次。\n"
+        + "要坚持立德树人，把师德师风作为评价教师的第一标准，引导广大教师潜心育人。" * 12
+        + "\n在关爱上，县里将实施“四项暖心工程”，明年起每两年为全县教师免费体检一次。\n"
+        + "要坚持立德树人，把师德师风作为评价教师的第一标准，引导广大教师潜心育人。" * 12
+        + "\n蒲溪县是山区县，全县中小学97所。\n"
     )
-    answer = over(puxi_txt=speech).ask("蒲溪县的四项暖心工程包括哪些")
+    city = (
+        "在全市教育工作会议上的讲话\n市长　程某\n（2025年2月20日）\n同志们：\n"
+        "蒲溪县、棠岭县要加快县中建设，今年新增学位5400个。\n"
+    )
+    answer = over(puxi_txt=speech, city_txt=city).ask("蒲溪县的四项暖心工程包括哪些")
     assert not answer.answerable and "没有说明" in answer.answer
