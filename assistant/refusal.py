@@ -65,7 +65,21 @@ def unknown_names(question: str, corpus_text: Haystack) -> list[str]:
     nouns of four or more characters whose halves are not there either; a three-character word
     of the dictionary whose head (last two characters) is not there ("研究生": "究生"). "评职称"
     is not unknown where the speeches speak of 职称; jieba's odd cuts ("普惠托") are no words."""
-    return [t.word for t in topic_terms(question) if _unknown(t, corpus_text)]
+    folded = fold_for_search(question)
+    return [
+        t.word
+        for t in topic_terms(question)
+        if _unknown(t, corpus_text) and not _miscut(t, folded, corpus_text)
+    ]
+
+
+def _miscut(term: Term, question: str, corpus_text: Haystack) -> bool:
+    """jieba's name cut across two words ("普惠民办园" → 普/惠民/办园, 惠民 a county): each of its
+    characters, with its neighbour outside, makes a word the speeches use (普惠, 民办)."""
+    at = question.find(term.word)
+    if not term.named or len(term.word) != 2 or at < 1 or at + 3 > len(question):
+        return False
+    return question[at - 1 : at + 1] in corpus_text and question[at + 1 : at + 3] in corpus_text
 
 
 def _unknown(term: Term, corpus_text: Haystack) -> bool:

@@ -71,12 +71,13 @@ def by_colon_or_ordinals(ctx: Context, m: Mention) -> Definition | None:
     )
     if ctx.text[pos] not in "：:" and not lead and len(items) != m.count:
         items = ()  # without a colon or 即, a head run must have exactly the named number of items
-    if not items:
+    if not items or (m.count is not None and len(items) != m.count):
         # "“四个到位”，即A、B、C、D。一是…二是…三是…": the run after 即 has the named count, the
-        # ordinals that follow are something else; with no count, or both complete, ordinals first
-        ordinals = _inline_ordinals(ctx, region_start, region_end, m.count)
+        # ordinals that follow are something else; "“四进”：进A、进B、进C、进D。进A，就是…": the run, not
+        # the sentences that open with 进. With no count, or all complete, the first kind found wins.
+        ordinals = _inline_ordinals(ctx, region_start, region_end, m.count) if not items else ()
         run = _parallel_run(ctx, region_start, region_end, m.count) if lead or ctx.text[pos] in "：:" else ()
-        found = [c for c in (ordinals, run) if len(c) >= 2]
+        found = [c for c in (items, ordinals, run) if len(c) >= 2]
         complete = [c for c in found if m.count is None or len(c) == m.count]
         items = (complete or found or [()])[0]
     return Definition(items, None, m.start, items[-1].end, 2) if len(items) >= 2 else None

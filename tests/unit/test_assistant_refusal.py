@@ -149,3 +149,10 @@ def test_a_deputys_surname_and_a_follow_ups_opening_are_no_names() -> None:
     assert [t.word for t in topic_terms("柯副市长说的双导师制怎么个搞法")] == ["导师制"]
     assert next(t.word for t in topic_terms("那大班额啥时候全部消掉")) == "大班额"
     assert "规划" in [t.word for t in topic_terms("全市长期规划是什么")]
+
+
+def test_a_name_jieba_cuts_across_two_words_is_no_unknown_name() -> None:
+    """ "普惠民办园" → 普/惠民/办园 (惠民 a county): 普惠 and 民办 are the speeches' words."""
+    corpus = fold_for_search("对认定的普惠性民办园按照每生每年1200元的标准给予生均补助。")
+    assert unknown_names("那普惠民办园怎么补", corpus) == []
+    assert unknown_names("惠民县的民办园怎么补", corpus) == ["惠民县"]

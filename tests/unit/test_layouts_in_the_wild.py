@@ -96,6 +96,14 @@ def test_items_before_a_name_that_points_back_with_zhe() -> None:
     assert labels(found["两个全覆盖"]) == ["标准化实验室全覆盖", "智慧教室全覆盖"]
 
 
+def test_a_run_with_the_named_count_beats_the_sentences_that_open_with_its_head() -> None:
+    text = (
+        f"一、加强思政教育\n{BODY}\n"
+        "要推动思政教育“四进”：进课堂、进社团、进家庭、进社区。进课堂，就是要上好思政课；进社团，就是要办好社团。\n"
+    )
+    assert labels(formulations(text)["四进"]) == ["进课堂", "进社团", "进家庭", "进社区"]
+
+
 def test_toc_labelled_without_a_colon_is_dropped_but_the_body_headings_stay() -> None:
     raw = f"会议纪要\n目　录\n一、关于学前教育\n二、关于校园安全\n一、关于学前教育\n{BODY}\n二、关于校园安全\n{BODY}\n"
     cleaned = clean_text(raw)
