@@ -105,11 +105,19 @@ def named_item(text: str, items: Sequence[AnswerItem]) -> int | None:
     """The one listed item the follow-up names by its words ("托幼一体化那块" → "（二）积极稳妥推进托幼一体化"):
     the item sharing the longest run of characters with the question, at least three, and no tie."""
     question = compact(text)
+    pointed = _POINTED_RE.search(question)  # "问题那部分说了啥": a short word is enough when pointed at
+    if pointed:
+        holding = [i for i, item in enumerate(items) if pointed.group(1) in compact(item.label)]
+        if len(holding) == 1:
+            return holding[0]
     runs = [_longest_run(question, compact(item.label)) for item in items]
     best = max(runs, default=0)
     if best < 3 or runs.count(best) != 1:
         return _named_in_other_words(text, items)
     return runs.index(best)
+
+
+_POINTED_RE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:那|这)(?:部分|块|条|个|点|方面|项)")
 
 
 def _named_in_other_words(text: str, items: Sequence[AnswerItem]) -> int | None:

@@ -386,3 +386,17 @@ def test_a_named_but_unexplained_formulation_asked_with_the_speechs_place_is_sai
     )
     answer = over(puxi_txt=speech, city_txt=city).ask("蒲溪县的四项暖心工程包括哪些")
     assert not answer.answerable and "没有说明" in answer.answer
+
+
+def test_a_follow_up_pointing_at_a_part_by_a_short_word_gets_that_part() -> None:
+    """ "问题那部分说了啥" after the outline: 问题 is two characters, but "X那部分" points at the one
+    part whose heading holds it."""
+    speech = (
+        "在全市“双减”工作推进会上的讲话\n局长　严某\n（2024年10月15日）\n同志们：\n"
+        "一、取得的成效\n全市课后服务覆盖率达到100%。\n二、存在的问题\n作业设计质量不高，课后服务内容不够丰富。\n"
+        "三、下一步工作\n要建立工作专班，定期研究解决困难和问题。\n"
+    )
+    assistant = over(shuangjian_txt=speech)
+    first = assistant.ask("严局长在双减推进会上讲了哪几个部分")
+    then = assistant.ask("问题那部分说了啥", history=[Turn(first.question, first)])
+    assert "作业设计质量不高" in then.answer and "工作专班" not in then.answer
