@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from core.numerals import CN_NUMERAL
 from core.records import LoadedText
 from errors import EmptyDocumentError, FileTooLargeError, UnsupportedFileError
 
@@ -108,3 +109,20 @@ def require_text(text: str, source: str, reason: str = "文件中没有文字内
 
 def normalize_newlines(text: str) -> str:
     return _NEWLINES.sub("\n", text)
+
+
+# A part heading set only in bold (Word without heading styles, a web page's <p><strong>): short,
+# unnumbered (numbered headings are found by their numbers, at the level the numbers say), no sentence.
+_NUMBERED_RE = re.compile(rf"^\s*(?:——|[{CN_NUMERAL}]+[、.．]|[（(]|\d|第[{CN_NUMERAL}\d]+)")
+_PROSE_END_RE = re.compile(r"[。！？；：:!?;]\s*$")
+
+
+def could_be_bold_heading(line: str) -> bool:
+    """The text of an all-bold paragraph may be a heading ("深刻认识清廉学校建设的重大意义")."""
+    line = line.strip()
+    return (
+        4 <= len(line) <= 40
+        and "\n" not in line
+        and not _NUMBERED_RE.match(line)
+        and not _PROSE_END_RE.search(line)
+    )

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from core.numerals import CN_NUMERAL
 from core.records import LoadedText
 from errors import FileTooLargeError, IngestError
-from ingest.loaders.base import require_text
+from ingest.loaders.base import could_be_bold_heading, require_text
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -177,16 +176,10 @@ def _paragraph_block(p: Any, styles: _Styles) -> str:
     return "#" * level + " " + " ".join(text.split())
 
 
-# Numbered headings are found by their numbers (ingest/outline.py) at the level the numbers say.
-_NUMBERED_RE = re.compile(rf"^\s*(?:——|[{CN_NUMERAL}]+[、.．]|[（(]|\d|第[{CN_NUMERAL}\d]+)")
-_PROSE_END_RE = re.compile(r"[。！？；：:!?;]\s*$")
-
-
 def _bold_heading(p: Any, text: str) -> bool:
     """A short paragraph set all in bold, unnumbered and not a sentence: how editors without
     heading styles mark a part ("深刻认识清廉学校建设的重大意义")."""
-    line = text.strip()
-    if not 4 <= len(line) <= 40 or "\n" in line or _NUMBERED_RE.match(line) or _PROSE_END_RE.search(line):
+    if not could_be_bold_heading(text):
         return False
     runs = [r for r in p.iterfind(f"{_W}r") if "".join(t.text or "" for t in r.iterfind(f"{_W}t")).strip()]
     return bool(runs) and all(_is_bold(r) for r in runs)

@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.records import LoadedText
-from ingest.loaders.base import MAX_HTML_CHARS, MAX_HTML_TAGS, check_chars, normalize_newlines, require_text
+from ingest.loaders.base import (
+    MAX_HTML_CHARS,
+    MAX_HTML_TAGS,
+    check_chars,
+    could_be_bold_heading,
+    normalize_newlines,
+    require_text,
+)
 from ingest.loaders.text import decode_text
 
 # fmt: off
@@ -126,8 +133,27 @@ def _pieces(root: Any) -> Iterator[str]:
             if placeholder:
                 yield placeholder
                 stack.append((placeholder, in_pre))
+                if node.name == "p" and _bold_heading(node):
+                    yield "# "  # "<p><strong>抓紧抓实新建园项目</strong></p>": a part, as in Word
             in_pre = in_pre or node.name == "pre"
             stack.extend((child, in_pre) for child in reversed(node.contents))
+
+
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+
+
+def _bold_heading(paragraph: Any) -> bool:
+    """A left-aligned paragraph all of whose text is bold (<strong>/<b>) and that reads as a heading;
+    a centred one is a title or a speaker's label ("骆启明市长讲话"), not a part."""
+    if _CENTRED.search(str(paragraph.get("style", ""))) or paragraph.get("align") == "center":
+        return False
+    text = paragraph.get_text()
+    bold = "".join(
+        b.get_text() for b in paragraph.find_all(["strong", "b"]) if not b.find_parent(["strong", "b"])
+    )
+    return (
+        bool(bold.strip()) and "".join(text.split()) == "".join(bold.split()) and could_be_bold_heading(text)
+    )
 
 
 def _is_hidden(tag: Any) -> bool:

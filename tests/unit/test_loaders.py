@@ -340,6 +340,22 @@ def test_html_break_based_paragraphs_and_hidden_attributes(tmp_path: Path) -> No
     assert load(fx.write(tmp_path, "a.html", page.encode())).text == "第一段。\n\n第二段。\n\n2024年4月28日"
 
 
+def test_html_left_aligned_bold_paragraphs_are_part_headings_centred_ones_are_titles(tmp_path: Path) -> None:
+    page = (
+        '<body><p style="text-align:center"><strong>骆启明市长讲话</strong></p>'
+        "<p><strong>抓紧抓实新建园项目</strong></p><p>今年新建公办园3所。</p>"
+        "<p><b>要</b>加强管理。</p><p><strong>一、着力提升保教质量</strong></p></body>"
+    )
+    text = load(fx.write(tmp_path, "a.html", page.encode())).text
+    assert text.split("\n\n") == [
+        "骆启明市长讲话",
+        "# 抓紧抓实新建园项目",
+        "今年新建公办园3所。",
+        "要加强管理。",
+        "一、着力提升保教质量",
+    ]
+
+
 def test_html_furniture_marked_by_class_and_menus_of_short_links_are_dropped(tmp_path: Path) -> None:
     """Older sites mark menus only by class (`<div class="nav">`) or write them as lists of links: their
     words ("政民互动") would open the speech. A list of real items stays."""
